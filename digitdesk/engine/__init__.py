@@ -1,0 +1,1 @@
+"""Qt-free recognition: decode, prepare like MNIST, segment, classify."""

@@ -1,0 +1,1 @@
+"""The Qt user interface: window, canvas, panels and the inference worker."""

@@ -1,0 +1,32 @@
+"""Where the bundled model and resources live: through the package, never the working directory.
+
+Works from a source checkout (editable install maps models/ and resources/ to
+digitdesk.models and digitdesk.resources), an installed wheel, and a PyInstaller
+bundle (which collects both folders under digitdesk/ in its data directory).
+"""
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+MODEL_FILE = "digit_cnn.keras"
+
+
+def _package_dir(package: str) -> Path:
+    return Path(str(resources.files(package)))
+
+
+def model_path() -> Path:
+    return _package_dir("digitdesk.models") / MODEL_FILE
+
+
+def model_card_path() -> Path:
+    return _package_dir("digitdesk.models") / "README.md"
+
+
+def resource_path(name: str) -> Path:
+    return _package_dir("digitdesk.resources") / name
+
+
+def samples_dir() -> Path:
+    return resource_path("samples")

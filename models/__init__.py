@@ -1,0 +1,1 @@
+"""The bundled model and its card (installed as digitdesk.models from the top-level models/)."""

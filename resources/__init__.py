@@ -1,0 +1,1 @@
+"""Icons, styles and sample digits (installed as digitdesk.resources from the top-level resources/)."""

@@ -1,0 +1,1 @@
+"""DigitDesk's training pipeline: data, EDA, model, training and evaluation."""

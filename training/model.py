@@ -1,0 +1,42 @@
+"""The CNN bundled with DigitDesk.
+
+Three blocks of batch-normalised convolutions, each ending in a strided 5x5
+convolution instead of max-pooling (a learned downsample), with dropout between
+blocks. This family reaches 99.6-99.7% on MNIST as a single model with
+augmentation while staying small (about 0.33 M parameters, ~1.3 MB on disk).
+"""
+from __future__ import annotations
+
+import keras
+from keras import layers
+
+
+def _conv(x, filters, kernel, strides=1, padding="same"):
+    x = layers.Conv2D(filters, kernel, strides=strides, padding=padding, use_bias=False)(x)
+    x = layers.BatchNormalization()(x)
+    return layers.Activation("relu")(x)
+
+
+def build_model(dropout: float = 0.4, width: int = 32) -> keras.Model:
+    inputs = keras.Input(shape=(28, 28, 1), name="digit")
+    x = _conv(inputs, width, 3)
+    x = _conv(x, width, 3)
+    x = _conv(x, width, 5, strides=2)
+    x = layers.Dropout(dropout)(x)
+    x = _conv(x, 2 * width, 3)
+    x = _conv(x, 2 * width, 3)
+    x = _conv(x, 2 * width, 5, strides=2)
+    x = layers.Dropout(dropout)(x)
+    x = _conv(x, 4 * width, 4, padding="valid")
+    x = layers.Flatten()(x)
+    x = layers.Dropout(dropout)(x)
+    outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
+    return keras.Model(inputs, outputs, name="digit_cnn")
+
+
+def save_for_inference(model: keras.Model, path) -> None:
+    """Save weights and architecture only: Keras 3 keeps optimizer slots in a
+    .keras file even with include_optimizer=False, tripling its size."""
+    clean = keras.Model.from_config(model.get_config())
+    clean.set_weights(model.get_weights())
+    clean.save(path)

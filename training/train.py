@@ -1,0 +1,107 @@
+"""Train the bundled CNN: python -m training.train --data-dir DIR.
+
+Linear on purpose: load, split, augment, fit with early stopping and a
+learning-rate schedule, keep the best-validation weights, save without the
+optimizer, write the history for the evaluation report.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+from pathlib import Path
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import keras
+import numpy as np
+import tensorflow as tf
+
+from training.augment import augment_batch
+from training.data import load_mnist, normalise, stratified_split
+from training.model import build_model, save_for_inference
+
+
+def parse_args(argv=None):
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--data-dir", help="directory with the four MNIST IDX files "
+                   "(default: $DIGITDESK_MNIST_DIR, ../shared/data/mnist, else Keras download)")
+    p.add_argument("--model-out", default="models/digit_cnn.keras")
+    p.add_argument("--reports", default="reports", help="where history.json and training.json go")
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
+    p.add_argument("--batch-size", type=int, default=128)
+    p.add_argument("--lr", type=float, default=2e-3)
+    p.add_argument("--lr-decay", type=float, default=0.85, help="learning rate *= this each epoch")
+    p.add_argument("--val-fraction", type=float, default=0.1)
+    p.add_argument("--width", type=int, default=32, help="filters in the first block")
+    p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke runs)")
+    p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
+    return p.parse_args(argv)
+
+
+def make_dataset(x, y, batch_size, seed, augment):
+    ds = tf.data.Dataset.from_tensor_slices((x, y))
+    if augment:
+        ds = ds.shuffle(len(x), seed=seed, reshuffle_each_iteration=True)
+    ds = ds.batch(batch_size)
+    if augment:
+        ds = ds.map(augment_batch, num_parallel_calls=tf.data.AUTOTUNE)
+    return ds.prefetch(tf.data.AUTOTUNE)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    keras.utils.set_random_seed(args.seed)
+    (x_all, y_all), _ = load_mnist(args.data_dir)  # the test set is not touched here
+    if args.limit:
+        x_all, y_all = x_all[: args.limit], y_all[: args.limit]
+    split = stratified_split(x_all, y_all, args.val_fraction, args.seed)
+    print(f"train {len(split.y_train)}  validation {len(split.y_val)}  (stratified, seed {args.seed})")
+
+    train_ds = make_dataset(normalise(split.x_train), split.y_train, args.batch_size, args.seed, True)
+    val_ds = make_dataset(normalise(split.x_val), split.y_val, 512, args.seed, False)
+
+    model = build_model(width=args.width)
+    model.compile(optimizer=keras.optimizers.Adam(args.lr),
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    print(f"model: {model.count_params():,} parameters")
+    callbacks = [
+        keras.callbacks.LearningRateScheduler(lambda epoch: args.lr * args.lr_decay ** epoch),
+        keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience,
+                                      restore_best_weights=True, verbose=1),
+    ]
+    start = time.perf_counter()
+    history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs,
+                        callbacks=callbacks, verbose=args.verbose)
+    seconds = time.perf_counter() - start
+
+    out = Path(args.model_out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    save_for_inference(model, out)
+    reports = Path(args.reports)
+    reports.mkdir(parents=True, exist_ok=True)
+    hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
+    (reports / "history.json").write_text(json.dumps(hist, indent=1))
+    best = int(np.argmax(hist["val_accuracy"]))
+    info = {
+        "epochs_run": len(hist["loss"]), "best_epoch": best + 1,
+        "best_val_accuracy": hist["val_accuracy"][best], "training_seconds": round(seconds, 1),
+        "n_train": int(len(split.y_train)), "n_val": int(len(split.y_val)),
+        "parameters": int(model.count_params()), "args": vars(args),
+        "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
+                     "keras": keras.__version__, "numpy": np.__version__},
+        "cpu_count": os.cpu_count(),
+    }
+    (reports / "training.json").write_text(json.dumps(info, indent=1))
+    print(f"best validation accuracy {info['best_val_accuracy']:.4f} at epoch {best + 1}; "
+          f"trained in {seconds / 60:.1f} min")
+    print(f"model written to {out}  ({out.stat().st_size / 1e6:.2f} MB)")
+    print(f"history written to {reports / 'history.json'}")
+
+
+if __name__ == "__main__":
+    main()
