@@ -1,0 +1,97 @@
+"""How fast one drawing is read: Recognizer.recognize (preparation + model) against model.predict.
+
+A canvas-sized frame (1000x700, black antialiased strokes on white) is read
+--calls times through the app's path; model.predict on the same prepared input
+runs --predict-calls times in the same process for the ratio. Preparation and
+the model call are also timed alone, so a regression shows where it is.
+Prints a summary, then one JSON line last.
+
+    .venv/bin/python benchmarks/bench_inference.py [--calls 1000] [--predict-calls 100]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import time
+
+import cv2
+import numpy as np
+
+from digitdesk.engine.recognizer import Recognizer, prepare_digits
+from digitdesk.engine.runner import KerasRunner
+
+
+def canvas_frame() -> np.ndarray:
+    """A '4' as the drawing canvas hands it over: 1000x700 grey, dark antialiased strokes on white."""
+    frame = np.full((700, 1000), 255, np.uint8)
+    strokes = [[(560, 120), (360, 420), (650, 420)], [(590, 260), (585, 600)]]
+    for stroke in strokes:
+        cv2.polylines(frame, [np.array(stroke, np.int32)], False, 0, 24, cv2.LINE_AA)
+    return frame
+
+
+def timed(fn, calls: int) -> np.ndarray:
+    seconds = np.empty(calls)
+    for i in range(calls):
+        start = time.perf_counter()
+        fn()
+        seconds[i] = time.perf_counter() - start
+    return seconds * 1e3  # ms
+
+
+def summary(ms: np.ndarray) -> dict:
+    return {"p50_ms": round(float(np.percentile(ms, 50)), 4), "p95_ms": round(float(np.percentile(ms, 95)), 4),
+            "calls": int(len(ms))}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--calls", type=int, default=1000)
+    parser.add_argument("--predict-calls", type=int, default=100)
+    args = parser.parse_args()
+
+    runner = KerasRunner()
+    recognizer = Recognizer(runner)
+    frame = canvas_frame()
+    (prepared,) = prepare_digits(frame)  # exactly one digit, or the timing means nothing
+    model_input = prepared.input28[None, :, :, None]
+    read_as = recognizer.recognize(frame).text
+
+    for _ in range(50):  # warm caches and the traced function
+        recognizer.recognize(frame)
+    recognize_ms = timed(lambda: recognizer.recognize(frame), args.calls)
+    prepare_ms = timed(lambda: prepare_digits(frame), args.calls)
+    classify_ms = timed(lambda: runner.classify(model_input[..., 0]), args.calls)
+    runner.model.predict(model_input, verbose=0)
+    predict_ms = timed(lambda: runner.model.predict(model_input, verbose=0), args.predict_calls)
+
+    result = {
+        "benchmark": "inference",
+        "image": "canvas 1000x700, one digit (a 4)",
+        "read_as": read_as,
+        "recognize": summary(recognize_ms),
+        "prepare": summary(prepare_ms),
+        "classify": summary(classify_ms),
+        "model_predict": summary(predict_ms),
+        "speedup_p50": round(float(np.median(predict_ms) / np.median(recognize_ms)), 1),
+        "targets": {"recognize_p50_ms": 1.0, "speedup_p50": 40},
+        "conditions": {"cpus": os.cpu_count(), "load_avg_1m": round(os.getloadavg()[0], 2),
+                       "python": platform.python_version(), "opencv_threads": cv2.getNumThreads()},
+    }
+    met = result["recognize"]["p50_ms"] <= 1.0 and result["speedup_p50"] >= 40
+    print(f"Recognizer.recognize  p50 {result['recognize']['p50_ms']:.3f} ms  p95 {result['recognize']['p95_ms']:.3f} ms"
+          f"  ({args.calls} calls)")
+    print(f"  preparation alone   p50 {result['prepare']['p50_ms']:.3f} ms  p95 {result['prepare']['p95_ms']:.3f} ms")
+    print(f"  model call alone    p50 {result['classify']['p50_ms']:.3f} ms  p95 {result['classify']['p95_ms']:.3f} ms")
+    print(f"model.predict         p50 {result['model_predict']['p50_ms']:.3f} ms  p95 "
+          f"{result['model_predict']['p95_ms']:.3f} ms  ({args.predict_calls} calls)")
+    print(f"speed-up {result['speedup_p50']}x; targets p50 <= 1 ms and >= 40x: {'met' if met else 'NOT met'}"
+          f" (load average {result['conditions']['load_avg_1m']} on {os.cpu_count()} CPUs)")
+    result["targets_met"] = met
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Decode any image file (or dropped/pasted bytes) into an upright RGB array.
+
+Decoding goes by content, never by extension, and every way a file can be
+unusable ends in ImageDecodeError carrying a short reason a user can act on,
+so the app can say "image is truncated or corrupt" instead of crashing.
+Big photos are reduced while decoding (JPEG draft mode) because digits never
+need more than a couple of thousand pixels.
+"""
+from __future__ import annotations
+
+import io
+import re
+import warnings
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+
+MAX_PIXELS = 90_000_000   # refuse anything bigger: ~270 MB decoded, likely a decompression bomb
+MAX_SIDE = 2048           # larger images are downscaled while decoding
+
+# Half-decoded files must fail loudly, not come back with grey garbage.
+ImageFile.LOAD_TRUNCATED_IMAGES = False
+
+_ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
+_RESIZABLE_MODES = {"L", "RGB", "RGBA", "LA", "CMYK", "I", "F"}
+
+
+class ImageDecodeError(ValueError):
+    """The input is not a usable image; str(error) is a short reason for the user."""
+
+
+def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
+    """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array.
+
+    EXIF orientation is applied, transparency is composited on white (ink on a
+    transparent background reads as ink on paper), 16-bit grey is scaled to 8 bit,
+    animations give their first frame and sides above MAX_SIDE are reduced.
+    """
+    stream = _open_source(src)
+    try:
+        with warnings.catch_warnings():
+            # Pillow warns above its own limit; ours (checked below) decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(stream)
+    except Image.DecompressionBombError as exc:
+        raise ImageDecodeError(_too_large(_pixels_in(str(exc)))) from exc
+    except UnidentifiedImageError as exc:
+        raise ImageDecodeError("not an image file (or a format that cannot be read)") from exc
+    except Exception as exc:  # a broken header can raise almost anything
+        raise ImageDecodeError("image is truncated or corrupt") from exc
+
+    with image:
+        width, height = image.size
+        if width * height > MAX_PIXELS:
+            raise ImageDecodeError(_too_large(width * height))
+        if width == 0 or height == 0:
+            raise ImageDecodeError("image has no pixels")
+        try:
+            return _decode(image)
+        except ImageDecodeError:
+            raise
+        except MemoryError as exc:
+            raise ImageDecodeError("not enough memory to decode this image") from exc
+        except Exception as exc:  # OSError "image file is truncated", zlib/struct errors, ...
+            raise ImageDecodeError("image is truncated or corrupt") from exc
+
+
+def _open_source(src) -> io.BytesIO | Path:
+    if isinstance(src, (bytes, bytearray, memoryview)):
+        if len(src) == 0:
+            raise ImageDecodeError("file is empty")
+        return io.BytesIO(bytes(src))
+    path = Path(src)
+    try:
+        if path.is_dir():
+            raise ImageDecodeError("is a folder, not an image file")
+        if not path.exists():
+            raise ImageDecodeError("file not found")
+        if path.stat().st_size == 0:
+            raise ImageDecodeError("file is empty")
+        return io.BytesIO(path.read_bytes())
+    except PermissionError as exc:
+        raise ImageDecodeError("permission denied") from exc
+    except OSError as exc:
+        raise ImageDecodeError(f"cannot read file ({exc.strerror or exc})") from exc
+
+
+def _decode(image: Image.Image) -> np.ndarray:
+    image.seek(0)  # animated GIF/PNG/WebP: the first frame
+    if image.format == "JPEG":
+        image.draft(image.mode, _fitted_size(image.size))  # decode at 1/2..1/8 scale when large
+    image.load()
+    try:
+        image = ImageOps.exif_transpose(image)
+    except Exception:  # a malformed EXIF block should not cost the user the picture
+        pass
+    if image.mode in _RESIZABLE_MODES:
+        image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+        rgb = _to_rgb(image)
+    else:
+        rgb = _to_rgb(image)
+        rgb.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+    return np.array(rgb, dtype=np.uint8)
+
+
+def _fitted_size(size: tuple[int, int]) -> tuple[int, int]:
+    scale = min(1.0, MAX_SIDE / max(size))
+    return max(1, int(size[0] * scale)), max(1, int(size[1] * scale))
+
+
+def _to_rgb(image: Image.Image) -> Image.Image:
+    mode = image.mode
+    if mode in _ALPHA_MODES or (mode in ("P", "L", "RGB") and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(paper, rgba).convert("RGB")
+    if mode.startswith("I") or mode == "F":
+        return _to_8bit(image).convert("RGB")
+    return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, LAB, HSV, RGB
+
+
+def _to_8bit(image: Image.Image) -> Image.Image:
+    """16-bit / 32-bit grey to 8 bit by scaling (clipping would turn most 16-bit scans white)."""
+    values = np.asarray(image).astype(np.float64)
+    low, high = float(values.min()), float(values.max())
+    if image.mode.startswith("I;16"):
+        scaled = values / 257.0
+    elif image.mode == "F" and low >= 0.0 and high <= 1.0:
+        scaled = values * 255.0
+    elif low >= 0.0 and high <= 255.0:
+        scaled = values
+    elif low >= 0.0 and high <= 65535.0:
+        scaled = values / 257.0
+    else:  # unknown range: stretch what is there
+        scaled = (values - low) * (255.0 / max(high - low, 1e-9))
+    return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
+
+
+def _pixels_in(message: str) -> int | None:
+    match = re.search(r"\((\d+) pixels\)", message)
+    return int(match.group(1)) if match else None
+
+
+def _too_large(pixels: int | None) -> str:
+    limit = MAX_PIXELS // 1_000_000
+    if pixels is None:
+        return f"image too large (limit {limit} megapixels)"
+    return f"image too large ({pixels / 1e6:.0f} megapixels; limit {limit})"

@@ -1,0 +1,41 @@
+"""Write recognition results as CSV: one row per file, for spreadsheets and scripts."""
+from __future__ import annotations
+
+import csv
+import os
+from pathlib import Path
+from typing import IO, Iterable
+
+from digitdesk.engine.results import Recognition
+
+COLUMNS = ("path", "text", "digits", "confidences", "error")
+
+Row = tuple[str | os.PathLike, Recognition | None, str | None]
+
+
+def csv_fields(path, recognition: Recognition | None, error: str | None) -> list[str]:
+    """One row's cells: digits and confidences space-separated, left to right."""
+    digits = recognition.digits if recognition is not None else ()
+    return [
+        str(path),
+        "".join(str(d.digit) for d in digits),
+        " ".join(str(d.digit) for d in digits),
+        " ".join(f"{float(d.confidence):.4f}" for d in digits),
+        error or "",
+    ]
+
+
+def write_csv(rows: Iterable[Row], path: str | os.PathLike | IO[str]) -> None:
+    """Write rows of (path, Recognition or None, error or None) to a file path or an open text stream."""
+    if hasattr(path, "write"):
+        _write(rows, path)
+        return
+    with open(Path(path), "w", newline="", encoding="utf-8") as stream:
+        _write(rows, stream)
+
+
+def _write(rows: Iterable[Row], stream: IO[str]) -> None:
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    for row in rows:
+        writer.writerow(csv_fields(*row))

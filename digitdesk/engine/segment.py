@@ -1,0 +1,260 @@
+"""Split a page's ink into digits, left to right.
+
+Connected components of the coarse ink mask, then the repairs real handwriting
+needs: ruled lines are removed (a line touching every digit would glue them
+together), specks and faint shading residue are dropped, strokes of one digit
+that do not touch (the detached bar of a '5', a thin scan's broken '7') are
+merged because they share the same columns or nearly touch, and a blob several digits wide
+(judged by the page's other digits) is cut where its columns hold least ink.
+Each digit's ink is then re-read from the detail level, keeping only its own
+strokes, and boxed in the original image's pixels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from digitdesk.engine.prepare import MASK_LEVEL, NORM_SIDE, Page, ink_bounds
+from digitdesk.engine.results import Box
+
+CROP_SIDE = 2 * NORM_SIDE  # digits are re-read at up to this size, then prepared at NORM_SIDE
+SEGMENT_HEIGHT = 48        # pixels the tallest digit needs on the level it is segmented on
+SPECK_OF_IMAGE = 0.015     # a component smaller than this share of the image's longer side is a speck ...
+SPECK_OF_LARGEST = 0.2     # ... and so is one smaller than this share of the largest component
+LINE_OF_WIDTH = 0.6        # a ruled line spans at least this share of the width ...
+LINE_THICKNESS = 0.04      # ... and is at most this share of the height thick
+STRONG = 0.5              # a piece must reach this ink level somewhere (shading residue stays below)
+CONTAINED = 0.8            # pieces sharing this much of the narrower one's columns are one digit
+OVERLAPPING = 0.4          # ... and so are pieces sharing less, when one of them is short
+SHORT = 0.6                # "short": at most this share of the other piece's height
+NEAR_FRAGMENT = 0.12       # a short piece this close (share of the digit height) to another joins it ...
+NEAR = 0.06                # ... two tall ones only this close, and only if both are narrow halves
+NARROW_HALF = 0.45         # (width at most this share of the height)
+WIDE = 1.6                 # a blob this many times wider than the page's other digits is touching digits
+NARROW = 0.4               # ('1's, narrower than this share of their height, do not set the width)
+
+
+@dataclass(frozen=True)
+class DigitInk:
+    """One digit: its box in the original image and its own ink (other digits masked out)."""
+    box: Box
+    ink: np.ndarray  # float32 in [0, 1], bright on black
+
+
+@dataclass
+class _Piece:
+    x0: int
+    y0: int
+    x1: int
+    y1: int
+    labels: list[int]
+
+    @property
+    def width(self) -> int:
+        return self.x1 - self.x0
+
+    @property
+    def height(self) -> int:
+        return self.y1 - self.y0
+
+    def absorb(self, other: "_Piece") -> None:
+        self.x0, self.y0 = min(self.x0, other.x0), min(self.y0, other.y0)
+        self.x1, self.y1 = max(self.x1, other.x1), max(self.y1, other.y1)
+        self.labels += other.labels
+
+
+def segment(page: Page) -> list[DigitInk]:
+    """The digits on a page, ordered left to right (empty for an empty page).
+
+    Starts on the page's coarse level and moves finer while the pieces found are
+    too small to tell strokes apart (a number written small in a big photo).
+    """
+    if page.empty:
+        return []
+    while True:
+        mask = remove_ruled_lines(page.coarse_mask(MASK_LEVEL))
+        x, y, w, h = cv2.boundingRect(mask)
+        if w == 0:
+            return []
+        # work within the ink's bounds (plus a pixel, so every piece has a margin)
+        x0, y0 = max(x - 1, 0), max(y - 1, 0)
+        bounds = np.s_[y0:min(y + h + 1, mask.shape[0]), x0:min(x + w + 1, mask.shape[1])]
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask[bounds], connectivity=8, ltype=cv2.CV_16U)
+        pieces = [_Piece(int(px), int(py), int(px + pw), int(py + ph), [i])
+                  for i, (px, py, pw, ph, _) in enumerate(stats) if i > 0]
+        strong = page.coarse_mask(STRONG)[bounds]
+        pieces = [p for p in _drop_specks(pieces, mask.shape) if _reaches(strong, labels, p)]
+        if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
+            break
+    digits = _split_touching(_merge_strokes(pieces, labels), labels)
+    digits.sort(key=lambda p: (p.x0 + p.x1) / 2)
+    found = (_read_digit(page, labels, piece, x0, y0) for piece in digits)
+    return [digit for digit in found if digit is not None]
+
+
+def find_digits(image) -> list[DigitInk]:
+    return segment(Page(image))
+
+
+def remove_ruled_lines(mask: np.ndarray) -> np.ndarray:
+    """Erase long thin horizontal lines (ruled paper), then re-join strokes they crossed."""
+    h, w = mask.shape
+    length = int(w * LINE_OF_WIDTH)
+    if length < 8 or cv2.reduce(mask, 1, cv2.REDUCE_SUM, dtype=cv2.CV_32S).max() < length:
+        return mask  # no row holds enough ink for a line: the usual case, and cheap to tell
+    runs = cv2.morphologyEx(mask, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    if not runs.any():
+        return mask
+    thickness = max(2, int(round(h * LINE_THICKNESS)))
+    thick = cv2.erode(runs, np.ones((thickness + 1, 1), np.uint8))  # too thick to be a ruled line
+    lines = runs & ~cv2.dilate(thick, np.ones((thickness + 1, 3), np.uint8))
+    if not lines.any():
+        return mask
+    lines = cv2.dilate(lines, np.ones((3, 1), np.uint8))  # plus its antialiased fringe
+    cleaned = mask & ~lines
+    bridged = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, np.ones((thickness + 4, 1), np.uint8))
+    return cleaned | (bridged & lines)
+
+
+def _drop_specks(pieces: list[_Piece], shape: tuple[int, int]) -> list[_Piece]:
+    if not pieces:
+        return []
+    largest = max(max(p.width, p.height) for p in pieces)
+    minimum = max(2.0, SPECK_OF_IMAGE * max(shape), SPECK_OF_LARGEST * largest)
+    return [p for p in pieces if max(p.width, p.height) >= minimum]
+
+
+def _reaches(strong: np.ndarray, labels: np.ndarray, piece: _Piece) -> bool:
+    """Does the piece hold any strong ink (unlike faint shading residue)?"""
+    region = np.s_[piece.y0:piece.y1, piece.x0:piece.x1]
+    return bool(strong[region][labels[region] == piece.labels[0]].any())
+
+
+def _belong_together(a: _Piece, b: _Piece, labels: np.ndarray) -> bool:
+    """Two pieces of one digit? They share columns, or they nearly touch and fit one digit's box."""
+    shared = min(a.x1, b.x1) - max(a.x0, b.x0)
+    tall = max(a.height, b.height)
+    short = min(a.height, b.height) <= SHORT * tall
+    below = max(a.y0, b.y0) - min(a.y1, b.y1)  # vertical gap (< 0: rows in common)
+    if shared > 0 and below <= 0.6 * tall:
+        narrower = min(a.width, b.width)
+        stacked = -below <= 0.3 * min(a.height, b.height)  # one above the other: never two digits of a row
+        if shared >= CONTAINED * narrower or (shared >= OVERLAPPING * narrower and (short or stacked)):
+            return True
+    # side by side: a stroke broken by a thin pen or a faint scan
+    near = (NEAR_FRAGMENT if short else NEAR) * tall
+    if -shared > near or below > near:
+        return False
+    width = max(a.x1, b.x1) - min(a.x0, b.x0)
+    height = max(a.y1, b.y1) - min(a.y0, b.y0)
+    if short:
+        fits = width <= 1.3 * height  # a detached bar may stick out sideways
+    else:  # two tall halves, like a '0' broken into '(' and ')', not a '1' beside a '0'
+        fits = width <= 0.8 * height and max(a.width, b.width) <= NARROW_HALF * tall
+    return fits and _pixel_gap(a, b, labels) <= near
+
+
+def _pixel_gap(a: _Piece, b: _Piece, labels: np.ndarray) -> float:
+    """Shortest distance between the two pieces' pixels (0 when they are adjacent)."""
+    x0, y0 = min(a.x0, b.x0), min(a.y0, b.y0)
+    region = labels[y0:max(a.y1, b.y1), x0:max(a.x1, b.x1)]
+    distance = cv2.distanceTransform(1 - _owned(region, a.labels), cv2.DIST_L2, 3)
+    return float(distance[_owned(region, b.labels) > 0].min()) - 1.0
+
+
+def _merge_strokes(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:
+    """Merge pieces of one digit (drawn in several strokes, or broken) until none are left to merge."""
+    pieces = sorted(pieces, key=lambda p: p.x0)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(pieces)):
+            for j in range(i + 1, len(pieces)):
+                if _belong_together(pieces[i], pieces[j], labels):
+                    pieces[i].absorb(pieces.pop(j))
+                    merged = True
+                    break
+            if merged:
+                break
+    return pieces
+
+
+def _split_touching(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:
+    """Cut blobs several digits wide (touching digits) where their column ink is thinnest.
+
+    Only with other digits on the page to say how wide a digit is here: alone, a
+    wide blob may as well be one wide digit.
+    """
+    result = []
+    for piece in pieces:
+        others = [p.width for p in pieces if p is not piece
+                  and p.width >= NARROW * p.height and p.height >= SHORT * piece.height]
+        typical = float(np.median(others)) if others else 0.0
+        count = min(4, int(round(piece.width / typical))) if typical else 1
+        if piece.width < WIDE * typical or count < 2:
+            result.append(piece)
+            continue
+        result += _cut(piece, labels, count)
+    return result
+
+
+def _cut(piece: _Piece, labels: np.ndarray, count: int) -> list[_Piece]:
+    region = labels[piece.y0:piece.y1, piece.x0:piece.x1]
+    own = _owned(region, piece.labels).astype(bool)
+    columns = own.sum(axis=0)
+    step = piece.width / count
+    cuts = []
+    for k in range(1, count):
+        lo, hi = int(k * step - 0.3 * step), int(k * step + 0.3 * step) + 1
+        cuts.append(lo + int(np.argmin(columns[lo:hi])))
+    parts, start = [], 0
+    for end in cuts + [piece.width]:
+        label = int(labels.max()) + 1  # each part owns only its columns
+        part = own.copy()
+        part[:, :start] = False
+        part[:, end:] = False
+        region[part] = label
+        parts.append(_tight(_Piece(piece.x0 + start, piece.y0, piece.x0 + end, piece.y1, [label]), labels))
+        start = end
+    return parts
+
+
+def _tight(piece: _Piece, labels: np.ndarray) -> _Piece:
+    own = _owned(labels[piece.y0:piece.y1, piece.x0:piece.x1], piece.labels)
+    x, y, w, h = cv2.boundingRect(own)
+    return _Piece(piece.x0 + x, piece.y0 + y, piece.x0 + x + w, piece.y0 + y + h, piece.labels)
+
+
+def _owned(labels: np.ndarray, own: list[int]) -> np.ndarray:
+    """uint8 mask of the pixels carrying one of the `own` labels."""
+    if len(own) == 1:
+        return (labels == own[0]).astype(np.uint8)
+    return np.isin(labels, own).astype(np.uint8)
+
+
+def _read_digit(page: Page, labels: np.ndarray, piece: _Piece, x0: int, y0: int) -> DigitInk | None:
+    """Re-read the piece's ink from the finest level that fits CROP_SIDE, masked to its own strokes.
+
+    `labels` start at coarse pixel (x0, y0).
+    """
+    h, w = labels.shape
+    left, top = max(piece.x0 - 1, 0), max(piece.y0 - 1, 0)
+    right, bottom = min(piece.x1 + 1, w), min(piece.y1 + 1, h)
+    c = page.coarse_scale
+    crop = page.ink((x0 + left) * c, (y0 + top) * c, (x0 + right) * c, (y0 + bottom) * c, max_side=CROP_SIDE)
+    own = cv2.dilate(_owned(labels[top:bottom, left:right], piece.labels), np.ones((3, 3), np.uint8))
+    own = cv2.resize(own, (crop.ink.shape[1], crop.ink.shape[0]), interpolation=cv2.INTER_NEAREST)
+    ink = crop.ink * own
+    bounds = ink_bounds(ink, MASK_LEVEL)
+    if bounds is None:
+        return None
+    bx, by, bw, bh = bounds
+    # crop pixels -> detail pixels -> original pixels
+    x_left, y_top = page.to_original(crop.x0 + bx * crop.scale, crop.y0 + by * crop.scale)
+    x_right, y_bottom = page.to_original(crop.x0 + (bx + bw) * crop.scale, crop.y0 + (by + bh) * crop.scale)
+    height, width = page.shape
+    x_left, y_top = max(0, int(np.floor(x_left))), max(0, int(np.floor(y_top)))
+    x_right, y_bottom = min(width, int(np.ceil(x_right))), min(height, int(np.ceil(y_bottom)))
+    return DigitInk(Box(x_left, y_top, max(1, x_right - x_left), max(1, y_bottom - y_top)), ink)

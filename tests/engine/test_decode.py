@@ -1,0 +1,180 @@
+"""Every odd or broken file a user may drop ends as an upright RGB image or a clear reason."""
+import io
+import struct
+import zlib
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from digitdesk.engine.decode import MAX_SIDE, ImageDecodeError, load_image
+from tests.engine.images import canvas_digit
+
+
+def _digit_rgb(size=(120, 90)) -> Image.Image:
+    """A dark '7' on white, not symmetric, so a wrong rotation shows."""
+    return Image.fromarray(canvas_digit(7, size=size, thickness=8)).convert("RGB")
+
+
+def _png_bytes(image: Image.Image) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def _png_with_size(width: int, height: int) -> bytes:
+    """A valid 1x1 PNG whose header claims another size: a decompression bomb's signature."""
+    data = bytearray(_png_bytes(Image.new("L", (1, 1), 255)))
+    ihdr = data.index(b"IHDR")
+    data[ihdr + 4:ihdr + 12] = struct.pack(">II", width, height)
+    crc = zlib.crc32(bytes(data[ihdr:ihdr + 17])) & 0xFFFFFFFF
+    data[ihdr + 17:ihdr + 21] = struct.pack(">I", crc)
+    return bytes(data)
+
+
+def _reason(src) -> str:
+    with pytest.raises(ImageDecodeError) as info:
+        load_image(src)
+    return str(info.value)
+
+
+def test_plain_png_round_trips(tmp_path):
+    original = _digit_rgb()
+    path = tmp_path / "seven.png"
+    original.save(path)
+    image = load_image(path)
+    assert image.dtype == np.uint8 and image.shape == (120, 90, 3)
+    np.testing.assert_array_equal(image, np.asarray(original))
+
+
+def test_accepts_str_paths_and_bytes(tmp_path):
+    original = _digit_rgb()
+    path = tmp_path / "seven.png"
+    original.save(path)
+    np.testing.assert_array_equal(load_image(str(path)), np.asarray(original))
+    np.testing.assert_array_equal(load_image(path.read_bytes()), np.asarray(original))
+    np.testing.assert_array_equal(load_image(bytearray(path.read_bytes())), np.asarray(original))
+
+
+def test_content_decides_not_the_extension(tmp_path):
+    path = tmp_path / "really_a_png.jpg"
+    _digit_rgb().save(path, "PNG")
+    np.testing.assert_array_equal(load_image(path), np.asarray(_digit_rgb()))
+
+
+def test_exif_rotated_jpeg_comes_out_upright(tmp_path):
+    upright = _digit_rgb()
+    stored = upright.transpose(Image.Transpose.ROTATE_90)  # how a sideways phone stores it
+    exif = Image.Exif()
+    exif[0x0112] = 6  # Orientation: rotate 90 degrees clockwise to display
+    path = tmp_path / "phone.jpg"
+    stored.save(path, "JPEG", quality=95, exif=exif)
+    image = load_image(path)
+    assert image.shape == (120, 90, 3)
+    difference = np.abs(image.astype(int) - np.asarray(upright).astype(int)).mean()
+    assert difference < 4  # JPEG noise only: same picture, same way up
+
+
+def test_transparent_background_becomes_white_paper(tmp_path):
+    ink = np.zeros((40, 40, 4), np.uint8)  # fully transparent black ...
+    ink[10:30, 18:22] = (0, 0, 0, 255)     # ... with an opaque black stroke
+    path = tmp_path / "rgba.png"
+    Image.fromarray(ink, "RGBA").save(path)
+    image = load_image(path)
+    assert (image[0, 0] == 255).all()        # transparent -> white, not black
+    assert (image[20, 20] == 0).all()
+
+
+def test_grey_with_alpha_is_composited(tmp_path):
+    la = Image.new("LA", (30, 30), (0, 0))
+    la.paste((0, 255), (10, 5, 14, 25))
+    path = tmp_path / "la.png"
+    la.save(path)
+    image = load_image(path)
+    assert (image[0, 0] == 255).all() and (image[15, 12] == 0).all()
+
+
+def test_palette_with_transparent_index(tmp_path):
+    palette = Image.new("P", (30, 30), 0)
+    palette.putpalette([0, 0, 0, 255, 0, 0] + [0] * 762)  # index 0 black (transparent), 1 red
+    palette.paste(1, (10, 10, 20, 20))
+    path = tmp_path / "palette.png"
+    palette.save(path, transparency=0)
+    image = load_image(path)
+    assert tuple(image[0, 0]) == (255, 255, 255)
+    assert tuple(image[15, 15]) == (255, 0, 0)
+
+
+def test_cmyk_jpeg(tmp_path):
+    cmyk = Image.new("CMYK", (40, 40), (0, 0, 0, 0))  # no ink: white
+    cmyk.paste((0, 0, 0, 255), (10, 10, 30, 30))     # full black
+    path = tmp_path / "print.jpg"
+    cmyk.save(path, "JPEG", quality=95)
+    image = load_image(path)
+    assert image.shape == (40, 40, 3)
+    assert image[2, 2].min() > 230 and image[20, 20].max() < 40
+
+
+def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path):
+    ramp = np.tile(np.linspace(0, 65535, 64).astype(np.uint16), (8, 1))
+    path = tmp_path / "scan16.png"
+    Image.fromarray(ramp).save(path)
+    image = load_image(path)[:, :, 0].astype(int)
+    assert image[0, 0] == 0 and image[0, -1] == 255
+    assert 120 <= image[0, 32] <= 135            # mid-grey stays mid-grey
+    assert np.all(np.diff(image[0]) >= 0)        # and the ramp stays a ramp
+
+
+def test_animated_gif_gives_its_first_frame(tmp_path):
+    first = Image.fromarray(canvas_digit(1, size=(60, 60), thickness=6)).convert("P")
+    second = Image.new("P", (60, 60), 0)
+    path = tmp_path / "anim.gif"
+    first.save(path, save_all=True, append_images=[second], duration=100, loop=0)
+    image = load_image(path)
+    assert image.shape == (60, 60, 3)
+    np.testing.assert_array_equal(image[:, :, 0], np.asarray(first.convert("L")))
+
+
+def test_large_photo_is_reduced_while_decoding(tmp_path):
+    wide = Image.new("L", (4200, 300), 255)
+    path = tmp_path / "panorama.jpg"
+    wide.save(path, "JPEG")
+    image = load_image(path)
+    assert max(image.shape[:2]) == MAX_SIDE
+    assert image.shape[0] == pytest.approx(300 * MAX_SIDE / 4200, abs=2)
+
+
+@pytest.mark.parametrize("width,height", [(10_000, 10_000), (40_000, 40_000)])
+def test_decompression_bomb_is_refused_with_its_size(tmp_path, width, height):
+    path = tmp_path / "bomb.png"
+    path.write_bytes(_png_with_size(width, height))
+    reason = _reason(path)
+    assert reason.startswith("image too large")
+    assert f"{width * height / 1e6:.0f} megapixels" in reason
+
+
+@pytest.mark.parametrize("fmt", ["PNG", "JPEG"])
+def test_truncated_file(tmp_path, fmt):
+    buffer = io.BytesIO()
+    Image.fromarray((np.random.default_rng(0).random((200, 200, 3)) * 255).astype(np.uint8)).save(buffer, fmt)
+    path = tmp_path / f"cut.{fmt.lower()}"
+    path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
+    assert _reason(path) == "image is truncated or corrupt"
+
+
+def test_empty_file_and_empty_bytes(tmp_path):
+    path = tmp_path / "empty.png"
+    path.write_bytes(b"")
+    assert _reason(path) == "file is empty"
+    assert _reason(b"") == "file is empty"
+
+
+def test_text_file_named_png(tmp_path):
+    path = tmp_path / "notes.png"
+    path.write_text("shopping list: milk, eggs\n")
+    assert _reason(path).startswith("not an image file")
+
+
+def test_missing_file_and_folder(tmp_path):
+    assert _reason(tmp_path / "nowhere.png") == "file not found"
+    assert _reason(tmp_path) == "is a folder, not an image file"
