@@ -1,0 +1,99 @@
+"""Start the desktop app: the window first, the model afterwards.
+
+TensorFlow takes seconds to import, so the window is shown before the inference
+worker even starts; the model then loads in the worker's thread while the user
+can already draw.
+
+DIGITDESK_STARTUP_PROBE=1 prints "<marker> <unix time>" lines to stderr
+("window-shown", "model-ready" or "model-failed") and quits once the model is
+ready: benchmarks/bench_startup.py times a real launch with it.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+PROBE_ENV = "DIGITDESK_STARTUP_PROBE"
+
+
+def _probe(marker: str) -> None:
+    print(f"{marker} {time.time():.6f}", file=sys.stderr, flush=True)
+
+
+def _writable(folder: Path) -> bool:
+    """True if `folder` exists and can be written, or could be created."""
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            return candidate.is_dir() and os.access(candidate, os.W_OK | os.X_OK)
+    return False
+
+
+def _prepare_environment(cache_dir: str) -> None:
+    """Quiet TensorFlow; give matplotlib a writable config dir (a frozen app may run with none)."""
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    if "MPLCONFIGDIR" not in os.environ:
+        if sys.platform.startswith("linux"):
+            default = Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "matplotlib"
+        else:
+            default = Path.home() / ".matplotlib"
+        if getattr(sys, "frozen", False) or not _writable(default):
+            folder = Path(cache_dir) / "matplotlib" if cache_dir else Path(tempfile.gettempdir()) / "digitdesk-mpl"
+            folder.mkdir(parents=True, exist_ok=True)
+            os.environ["MPLCONFIGDIR"] = str(folder)
+
+
+def display_problem() -> str | None:
+    """Why a window can't be opened here (Linux without X11/Wayland), instead of Qt aborting."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return None
+    if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
+        return None
+    return ("digitdesk: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so the window "
+            "can't open.\nTo read image files without a window: digitdesk predict PATH...")
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv if argv is None else argv)
+    problem = display_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return 1
+    probing = os.environ.get(PROBE_ENV) == "1"
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+    from PySide6.QtCore import QStandardPaths, QTimer, Qt
+    from PySide6.QtGui import QGuiApplication, QIcon
+    from PySide6.QtWidgets import QApplication
+
+    from digitdesk import __version__
+    from digitdesk.gui.settings import APPLICATION, ORGANIZATION, AppSettings
+    from digitdesk.paths import resource_path
+
+    QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    app = QApplication.instance() or QApplication(argv)
+    app.setOrganizationName(ORGANIZATION)
+    app.setApplicationName(APPLICATION)
+    app.setApplicationVersion(__version__)
+    QGuiApplication.setDesktopFileName("digitdesk")
+    icon = resource_path("icon.png")
+    if icon.is_file():
+        app.setWindowIcon(QIcon(str(icon)))
+    _prepare_environment(QStandardPaths.writableLocation(QStandardPaths.StandardLocation.CacheLocation))
+
+    from digitdesk.gui.inference import InferenceClient
+    from digitdesk.gui.main_window import MainWindow
+
+    client = InferenceClient()
+    window = MainWindow(AppSettings(), client)
+    window.show()
+    if probing:
+        QTimer.singleShot(0, lambda: _probe("window-shown"))
+        client.modelReady.connect(lambda _seconds: (_probe("model-ready"), QTimer.singleShot(0, window.close)))
+        client.modelFailed.connect(lambda _message: (_probe("model-failed"), QTimer.singleShot(0, window.close)))
+    QTimer.singleShot(0, client.start)
+    code = app.exec()
+    client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
+    return code

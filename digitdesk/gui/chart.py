@@ -1,0 +1,87 @@
+"""ProbabilityChart: the model's ten class probabilities as a bar chart.
+
+The bars are created once and only their heights and colours change. Even so, a
+full redraw costs ~20-40 ms (mostly tick labels), too much several times a second
+while the user draws; so after the first full draw (draw_idle, coalesced by Qt)
+the static axes are kept as a background and an update only repaints the bars
+over it (blitting, ~2 ms). This is the only module that imports matplotlib's Qt backend.
+"""
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
+from matplotlib.figure import Figure
+from PySide6.QtWidgets import QSizePolicy
+
+BAR_COLOUR = "#9aa7b8"
+TOP_COLOUR = "#1f6feb"
+
+
+class ProbabilityChart(FigureCanvasQTAgg):
+    def __init__(self, parent=None):
+        figure = Figure(figsize=(3.6, 2.0), dpi=100)
+        super().__init__(figure)
+        self.setParent(parent)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(220, 140)
+        self.setAccessibleName("Probability of each digit")
+        self._axes = figure.add_subplot()
+        self._bars = self._axes.bar(range(10), np.zeros(10), color=BAR_COLOUR, width=0.7)
+        self._axes.set_xticks(range(10))
+        self._axes.set_ylim(0, 1.14)   # headroom for the top bar's label
+        self._axes.set_yticks([0, 0.5, 1])
+        self._axes.set_yticklabels(["0", "50%", "100%"])
+        self._axes.tick_params(labelsize=8, length=2)
+        for side in ("top", "right"):
+            self._axes.spines[side].set_visible(False)
+        self._label = self._axes.text(0, 0, "", ha="center", va="bottom", fontsize=8, color=TOP_COLOUR)
+        self._probabilities = np.zeros(10, dtype=np.float32)
+        figure.subplots_adjust(left=0.14, right=0.97, bottom=0.12, top=0.95)
+        for artist in self._moving():
+            artist.set_animated(True)   # left out of full draws; drawn over the cached background
+        self._background = None
+        self.mpl_connect("draw_event", self._on_full_draw)
+
+    @property
+    def bars(self):
+        """The ten bar artists, digit 0 first."""
+        return list(self._bars)
+
+    def probabilities(self) -> np.ndarray:
+        return self._probabilities.copy()
+
+    def top_digit(self) -> int | None:
+        return int(self._probabilities.argmax()) if self._probabilities.any() else None
+
+    def set_probabilities(self, probabilities: np.ndarray | None) -> None:
+        """Show ten probabilities (None or zeros: an empty chart); the most likely digit stands out."""
+        values = np.zeros(10, dtype=np.float32) if probabilities is None else \
+            np.asarray(probabilities, dtype=np.float32).reshape(10).copy()
+        self._probabilities = values
+        top = int(values.argmax()) if values.any() else -1
+        for digit, (bar, value) in enumerate(zip(self._bars, values)):
+            bar.set_height(float(value))
+            bar.set_color(TOP_COLOUR if digit == top else BAR_COLOUR)
+        if top >= 0:
+            self._label.set_position((top, float(values[top]) + 0.02))
+            self._label.set_text(f"{values[top]:.0%}")
+        else:
+            self._label.set_text("")
+        if self._background is None:
+            self.draw_idle()
+        else:
+            self.restore_region(self._background)
+            self._draw_moving()
+            self.blit(self.figure.bbox)
+
+    def _moving(self):
+        return [*self._bars, self._label]
+
+    def _draw_moving(self) -> None:
+        for artist in self._moving():
+            self._axes.draw_artist(artist)
+
+    def _on_full_draw(self, _event) -> None:
+        """After a full draw (first show, resize): keep the static part, then add the bars."""
+        self._background = self.copy_from_bbox(self.figure.bbox)
+        self._draw_moving()

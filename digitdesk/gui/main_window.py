@@ -1,0 +1,271 @@
+"""MainWindow: the Draw | Images | Webcam tabs, menus, shortcuts and status bar.
+
+The window never touches TensorFlow: drawings go to the InferenceClient and come
+back as signals. It is built and shown before the model loads, so requests made
+while loading simply wait in the client's mailbox.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QTimer, Qt
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
+                               QPushButton, QSlider, QTabWidget, QVBoxLayout, QWidget)
+
+from digitdesk.engine.results import Recognition
+from digitdesk.gui.about import show_about
+from digitdesk.gui.canvas import DrawingCanvas
+from digitdesk.gui.drop_panel import DropPanel
+from digitdesk.gui.inference import InferenceClient
+from digitdesk.gui.result_panel import ResultPanel
+from digitdesk.gui.settings import PEN_WIDTH_RANGE, AppSettings
+from digitdesk.gui.webcam_tab import WebcamTab
+
+LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: AppSettings, client: InferenceClient, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.client = client
+        self._closed = False
+        self.setWindowTitle("DigitDesk")
+
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self._build_draw_tab(), "Draw")
+        self.drop_panel = DropPanel(settings, self)
+        self.webcam_tab = WebcamTab(settings, self)
+        self.webcam_tab.snapshot.connect(self._on_snapshot)
+        self.drop_panel.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.tabs.addTab(self.drop_panel, "Images")
+        self.tabs.addTab(self.webcam_tab, "Webcam")
+        self.setCentralWidget(self.tabs)
+
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+
+        self._live_timer = QTimer(self)
+        self._live_timer.setSingleShot(True)
+        self._live_timer.setInterval(LIVE_PREDICTION_MS)
+        self._live_timer.timeout.connect(self.predict)
+        self.canvas.changed.connect(self._on_canvas_changed)
+        self.canvas.historyChanged.connect(self._update_history_actions)
+
+        client.modelLoading.connect(self._on_model_loading)
+        client.modelReady.connect(self._on_model_ready)
+        client.modelFailed.connect(self._on_model_failed)
+        client.resultReady.connect(self._on_result)
+        client.failed.connect(self._on_failed)
+
+        self._restore_settings()
+        self._update_history_actions()
+
+    # ---- construction -------------------------------------------------------------------
+    def _build_draw_tab(self) -> QWidget:
+        self.canvas = DrawingCanvas(pen_width=self.settings.pen_width)
+        self.result_panel = ResultPanel()
+
+        self.pen_slider = QSlider(Qt.Orientation.Horizontal)
+        self.pen_slider.setRange(*PEN_WIDTH_RANGE)
+        self.pen_slider.setValue(self.canvas.pen_width)
+        self.pen_slider.setAccessibleName("Pen width")
+        self.pen_slider.setToolTip("Pen width for new strokes")
+        self.pen_slider.setMinimumWidth(90)
+        self.pen_slider.setMaximumWidth(160)
+        self._pen_value = QLabel()
+        self._pen_value.setMinimumWidth(42)
+        self.pen_slider.valueChanged.connect(self._on_pen_width)
+        self._on_pen_width(self.pen_slider.value())
+
+        self.predict_button = QPushButton("Predict")
+        self.undo_button = QPushButton("Undo")
+        self.redo_button = QPushButton("Redo")
+        self.clear_button = QPushButton("Clear")
+        self.save_button = QPushButton("Save…")
+        self.predict_button.setDefault(True)
+        self.predict_button.clicked.connect(self.predict)
+        self.undo_button.clicked.connect(self.canvas.undo)
+        self.redo_button.clicked.connect(self.canvas.redo)
+        self.clear_button.clicked.connect(self.canvas.clear)
+        self.save_button.clicked.connect(self.save_drawing)
+
+        pen_row = QHBoxLayout()
+        pen_row.addWidget(QLabel("Pen width"))
+        pen_row.addWidget(self.pen_slider)
+        pen_row.addWidget(self._pen_value)
+        pen_row.addStretch(1)
+        buttons = QHBoxLayout()
+        for button in (self.predict_button, self.undo_button, self.redo_button, self.clear_button,
+                       self.save_button):
+            button.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            buttons.addWidget(button)
+
+        left = QVBoxLayout()
+        left.addLayout(pen_row)
+        left.addWidget(self.canvas, 1)
+        left.addLayout(buttons)
+        page = QWidget()
+        layout = QHBoxLayout(page)
+        layout.addLayout(left, 3)
+        layout.addWidget(self.result_panel, 2)
+        return page
+
+    def _action(self, text: str, shortcuts, slot, tip: str = "") -> QAction:
+        action = QAction(text, self)
+        action.setShortcuts([QKeySequence(s) for s in shortcuts] if isinstance(shortcuts, (list, tuple))
+                            else [QKeySequence(shortcuts)])
+        action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        self.open_action = self._action("&Open images…", QKeySequence.StandardKey.Open, self.open_images,
+                                        "Read digits in image files")
+        self.paste_action = self._action("&Paste image", QKeySequence.StandardKey.Paste, self.paste_image,
+                                         "Read digits in the image on the clipboard")
+        self.save_action = self._action("&Save drawing…", QKeySequence.StandardKey.Save, self.save_drawing,
+                                        "Save the drawing as a PNG file")
+        self.quit_action = self._action("&Quit", "Ctrl+Q", self.close)
+        self.undo_action = self._action("&Undo stroke", ["Ctrl+Z"], self.canvas.undo)
+        self.redo_action = self._action("&Redo stroke", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo)
+        self.clear_action = self._action("&Clear drawing", ["Ctrl+Delete", "Ctrl+L"], self.canvas.clear)
+        self.predict_action = self._action("Read &now", ["Ctrl+Return", "F5"], self.predict,
+                                           "Read the drawing now")
+        self.about_action = self._action("&About DigitDesk", [], lambda: show_about(self))
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        file_menu.addActions([self.open_action, self.paste_action, self.save_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.predict_action)
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        self.model_status = QLabel("Model not loaded yet")
+        self.timing_label = QLabel("")
+        self.statusBar().addPermanentWidget(self.timing_label)
+        self.statusBar().addPermanentWidget(self.model_status)
+
+    # ---- settings -------------------------------------------------------------------------
+    def _restore_settings(self) -> None:
+        if not self.restoreGeometry(self.settings.window_geometry):
+            self.resize(1000, 640)
+        self.restoreState(self.settings.window_state)
+        tab = self.settings.current_tab
+        if 0 <= tab < self.tabs.count() and self.tabs.widget(tab) is not self.webcam_tab:
+            self.tabs.setCurrentIndex(tab)   # the camera only starts when the user asks for it
+
+    def _save_settings(self) -> None:
+        self.settings.window_geometry = self.saveGeometry()
+        self.settings.window_state = self.saveState()
+        self.settings.pen_width = self.canvas.pen_width
+        self.settings.current_tab = self.tabs.currentIndex()
+        self.settings.sync()
+
+    # ---- drawing --------------------------------------------------------------------------
+    def predict(self) -> int | None:
+        """Read the drawing now; returns the request id (None if the model can't be used)."""
+        self._live_timer.stop()
+        if self.client.state == "failed":
+            self.result_panel.show_message("The model could not be loaded, so nothing can be read.", error=True)
+            return None
+        if self.client.state in ("idle", "loading"):
+            self.result_panel.show_message("Loading the model…")
+        return self.client.request(self.canvas.to_array())
+
+    def _on_canvas_changed(self) -> None:
+        if not self._live_timer.isActive():   # throttle, don't debounce: results follow the pen
+            self._live_timer.start()
+
+    def _on_pen_width(self, width: int) -> None:
+        self.canvas.set_pen_width(width)
+        self._pen_value.setText(f"{width} px")
+
+    def _update_history_actions(self) -> None:
+        for widget in (self.undo_button, self.undo_action):
+            widget.setEnabled(self.canvas.can_undo())
+        for widget in (self.redo_button, self.redo_action):
+            widget.setEnabled(self.canvas.can_redo())
+        for widget in (self.clear_button, self.clear_action, self.save_button, self.save_action):
+            widget.setEnabled(not self.canvas.is_empty())
+
+    def save_drawing(self) -> None:
+        if self.canvas.is_empty():
+            self.statusBar().showMessage("The canvas is empty: nothing to save.", 4000)
+            return
+        suggested = str(Path(self.settings.last_dir) / f"digits-{time.strftime('%Y%m%d-%H%M%S')}.png")
+        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", suggested, "PNG image (*.png)")
+        if not path:
+            return
+        try:
+            saved = self.canvas.save_png(path)
+        except OSError as error:
+            QMessageBox.warning(self, "Save drawing", str(error))
+            return
+        self.settings.last_dir = str(saved.parent)
+        self.statusBar().showMessage(f"Saved {saved.name}", 4000)
+
+    # ---- images and webcam ----------------------------------------------------------------
+    def open_images(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", self.settings.last_dir, IMAGE_FILTER)
+        if not paths:
+            return
+        self.settings.last_dir = str(Path(paths[0]).parent)
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.open_files(paths)
+
+    def paste_image(self) -> None:
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.paste_image(QApplication.clipboard().mimeData())
+
+    def _on_snapshot(self, frame) -> None:
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.add_image(frame, f"webcam-{time.strftime('%H%M%S')}.png")
+
+    # ---- inference signals ----------------------------------------------------------------
+    def _on_model_loading(self) -> None:
+        self.model_status.setText("Loading model…")
+
+    def _on_model_ready(self, seconds: float) -> None:
+        self.model_status.setText(f"Model ready (loaded in {seconds:.1f} s)")
+        self.model_status.setStyleSheet("")
+
+    def _on_model_failed(self, message: str) -> None:
+        self.model_status.setText("Model failed to load")
+        self.model_status.setStyleSheet("color: #b00020;")
+        self.model_status.setToolTip(message)
+        self.result_panel.show_message(message, error=True)
+
+    def _on_result(self, request_id: int, recognition: Recognition, ms: float) -> None:
+        self.result_panel.show_recognition(recognition)
+        self.timing_label.setText(f"Read in {ms:.0f} ms")
+
+    def _on_failed(self, request_id: int, message: str) -> None:
+        self.result_panel.show_message(message, error=True)
+        self.statusBar().showMessage(message, 6000)
+
+    # ---- closing ----------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        """Save settings, then stop every thread and wait for it (also mid-inference)."""
+        if not self._closed:
+            self._closed = True
+            self._live_timer.stop()
+            self._save_settings()
+            for panel in (self.webcam_tab, self.drop_panel):
+                panel.shutdown()
+            self.client.shutdown()
+        event.accept()

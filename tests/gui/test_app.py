@@ -1,0 +1,51 @@
+"""Launching the app: the window is shown before the model loads, settings stay out of the user's
+home during tests, and matplotlib gets a writable config folder even when home isn't writable."""
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from digitdesk.gui import app
+
+
+def test_window_shows_before_the_model_is_ready_and_the_app_exits_cleanly(tmp_path):
+    env = dict(os.environ, DIGITDESK_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen",
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    done = subprocess.run([sys.executable, "-m", "digitdesk"], env=env, capture_output=True, text=True,
+                          timeout=180)
+    markers = dict(line.split() for line in done.stderr.splitlines()
+                   if line.startswith(("window-shown ", "model-ready ", "model-failed ")))
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "model-failed" not in markers and "QThread" not in done.stderr
+    assert float(markers["window-shown"]) < float(markers["model-ready"])
+    assert (tmp_path / "config" / "DigitDesk" / "DigitDesk" / "digitdesk.ini").is_file()
+
+
+def test_matplotlib_gets_a_writable_folder_when_the_default_is_not(tmp_path, monkeypatch):
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the config folder should be")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(blocker))
+    monkeypatch.setenv("HOME", str(blocker))
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    app._prepare_environment(str(tmp_path / "cache"))
+    folder = Path(os.environ["MPLCONFIGDIR"])
+    assert folder == tmp_path / "cache" / "matplotlib" and folder.is_dir()
+
+
+def test_a_writable_default_is_left_alone(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.delenv("MPLCONFIGDIR", raising=False)
+    app._prepare_environment(str(tmp_path / "cache"))
+    assert "MPLCONFIGDIR" not in os.environ
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="X11/Wayland displays exist only on Linux")
+def test_without_a_display_the_app_explains_instead_of_crashing(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    done = subprocess.run([sys.executable, "-m", "digitdesk"], env=dict(env, XDG_CONFIG_HOME=str(tmp_path)),
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 1
+    assert "no display found" in done.stderr and "digitdesk predict" in done.stderr

@@ -1,0 +1,47 @@
+"""ProbabilityChart: ten bars that show the probabilities, the most likely one highlighted."""
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from digitdesk.gui.chart import BAR_COLOUR, TOP_COLOUR, ProbabilityChart
+
+
+@pytest.fixture
+def chart(qtbot):
+    widget = ProbabilityChart()
+    qtbot.addWidget(widget)
+    return widget
+
+
+def test_bar_heights_are_the_probabilities_and_the_top_one_stands_out(chart):
+    probabilities = np.random.default_rng(3).dirichlet(np.ones(10)).astype(np.float32)
+    chart.set_probabilities(probabilities)
+    np.testing.assert_allclose([bar.get_height() for bar in chart.bars], probabilities, rtol=1e-6)
+    colours = [to_hex(bar.get_facecolor()) for bar in chart.bars]
+    top = int(probabilities.argmax())
+    assert colours[top] == to_hex(TOP_COLOUR)
+    assert colours[:top] + colours[top + 1:] == [to_hex(BAR_COLOUR)] * 9
+    assert chart.top_digit() == top
+
+
+def test_bars_are_updated_in_place_not_recreated(chart):
+    bars = chart.bars
+    chart.set_probabilities(np.eye(10)[2])
+    chart.set_probabilities(np.eye(10)[8])
+    assert chart.bars == bars and len(chart.figure.axes[0].patches) == 10
+    assert [bar.get_height() for bar in chart.bars] == list(np.eye(10)[8])
+
+
+def test_no_reading_empties_the_chart(chart):
+    chart.set_probabilities(np.eye(10)[5])
+    chart.set_probabilities(None)
+    assert [bar.get_height() for bar in chart.bars] == [0.0] * 10
+    assert chart.top_digit() is None
+
+
+def test_chart_renders(chart, qtbot):
+    chart.resize(300, 200)
+    chart.set_probabilities(np.eye(10)[3])
+    chart.draw()
+    image = chart.grab().toImage()
+    assert image.width() >= 300 and not image.isNull()

@@ -1,0 +1,125 @@
+"""`digitdesk` on the command line: predict files and folders, JSON/CSV output, exit codes, --version."""
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitdesk import __version__
+from digitdesk.cli import main
+from tests.gui.media import GlyphSource, number_image, save
+
+
+@pytest.fixture(scope="module")
+def folder(tmp_path_factory) -> Path:
+    """A single digit, a two-digit number two folders down, blank paper and a corrupt file."""
+    root = tmp_path_factory.mktemp("scans")
+    glyphs = GlyphSource(None)
+    save(root / "three.png", number_image(glyphs, "3", size=96, seed=1))
+    (root / "sub" / "deeper").mkdir(parents=True)
+    save(root / "sub" / "forty-two.jpg", number_image(glyphs, "42", size=96, seed=2), quality=95)
+    save(root / "sub" / "deeper" / "blank.png", np.full((120, 160, 3), 235, np.uint8))
+    good = root / "three.png"
+    (root / "sub" / "corrupt.png").write_bytes(good.read_bytes()[:200])
+    return root
+
+
+def json_lines(text: str) -> dict[str, dict]:
+    rows = [json.loads(line) for line in text.splitlines()]
+    return {Path(row["path"]).name: row for row in rows}
+
+
+def test_predict_json_reads_every_image_and_reports_the_corrupt_one(folder, capsys):
+    code = main(["predict", "--json", str(folder)])
+    out, err = capsys.readouterr()
+    rows = json_lines(out)
+    assert code == 1                                          # because of the corrupt file
+    assert set(rows) == {"three.png", "forty-two.jpg", "blank.png", "corrupt.png"}
+
+    three = rows["three.png"]
+    assert (three["text"], three["digit"], three["error"]) == ("3", 3, None)
+    assert len(three["probabilities"]) == 10 and abs(sum(three["probabilities"]) - 1) < 1e-3
+    assert three["probabilities"][3] == max(three["probabilities"]) and 0.5 < three["confidence"] <= 1
+
+    forty_two = rows["forty-two.jpg"]
+    assert forty_two["text"] == "42" and forty_two["digit"] is None
+    assert [d["digit"] for d in forty_two["digits"]] == [4, 2]
+    first, second = (d["box"] for d in forty_two["digits"])
+    assert first[0] + first[2] <= second[0] + 4                # boxes left to right, in image pixels
+    assert all(0 < d["confidence"] <= 1 for d in forty_two["digits"])
+
+    blank = rows["blank.png"]
+    assert (blank["text"], blank["digits"], blank["error"], blank["probabilities"]) == ("", [], None, None)
+
+    corrupt = rows["corrupt.png"]
+    assert corrupt["error"] and corrupt["text"] == "" and corrupt["digits"] == [] and corrupt["digit"] is None
+    assert "1 of 4 files could not be read" in err
+
+
+def test_predict_all_good_files_exits_zero_with_human_lines(folder, capsys):
+    code = main(["predict", str(folder / "three.png"), str(folder / "sub" / "deeper")])
+    out, _ = capsys.readouterr()
+    assert code == 0
+    assert out.splitlines()[0].startswith(f"{folder / 'three.png'}: 3 (")
+    assert out.splitlines()[0].endswith("%)")
+    assert out.splitlines()[1] == f"{folder / 'sub' / 'deeper' / 'blank.png'}: nothing to read"
+
+
+def test_small_batches_give_the_same_answers_as_one_big_batch(folder, capsys):
+    main(["predict", "--json", str(folder)])
+    whole = json_lines(capsys.readouterr().out)
+    main(["predict", "--json", "--batch-size", "1", str(folder)])
+    one_by_one = json_lines(capsys.readouterr().out)
+    assert {k: v["text"] for k, v in whole.items()} == {k: v["text"] for k, v in one_by_one.items()}
+
+
+def test_csv_output_has_one_row_per_image(folder, tmp_path, capsys):
+    out_file = tmp_path / "results.csv"
+    code = main(["predict", "--csv", str(out_file), str(folder)])
+    capsys.readouterr()
+    assert code == 1
+    with out_file.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {"path", "text", "error"} <= set(rows[0])
+    by_name = {Path(row["path"]).name: row for row in rows}
+    assert by_name["forty-two.jpg"]["text"] == "42" and by_name["corrupt.png"]["error"]
+
+
+def test_a_missing_path_is_reported_and_the_rest_still_read(folder, tmp_path, capsys):
+    code = main(["predict", "--json", str(tmp_path / "nope.png"), str(folder / "three.png")])
+    rows = json_lines(capsys.readouterr().out)
+    assert code == 1
+    assert rows["nope.png"]["error"] and rows["three.png"]["text"] == "3"
+
+
+def test_a_folder_without_images_says_so(tmp_path, capsys):
+    (tmp_path / "notes.txt").write_text("no pictures here")
+    assert main(["predict", str(tmp_path)]) == 1
+    assert "no images found" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["predict"], ["predict", "--bogus", "x.png"], ["frobnicate"]])
+def test_usage_errors_exit_2(argv, capsys):
+    assert main(argv) == 2
+    assert "usage" in capsys.readouterr().err.lower()
+
+
+def test_version(capsys):
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == f"digitdesk {__version__}"
+
+
+def test_predict_from_a_shell_never_loads_qt(folder):
+    """Works on a headless server: `python -m digitdesk predict` without any display or Qt."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "digitdesk", "predict",
+                           str(folder / "three.png")], env=env, capture_output=True, text=True, timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.startswith(f"{folder / 'three.png'}: 3 (")
+    imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
+    assert "digitdesk.engine.recognizer" in imported                 # -X importtime did list the modules
+    assert not [name for name in imported if name.startswith(("PySide6", "shiboken6", "digitdesk.gui"))]
