@@ -1,0 +1,170 @@
+"""An image scaled to fit, with a box and a label over every digit read in it.
+
+Shared by the Images tab (the selected file) and the Webcam tab (the live
+preview). Boxes come in the image's own pixel coordinates, so the view maps
+them through the same fit transform it draws the image with; clicking a box
+selects that digit.
+"""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtWidgets import QSizePolicy, QWidget
+
+from digitdesk.engine.results import Box, Recognition
+from digitdesk.gui.qt_convert import array_to_qimage
+
+OK_COLOR = QColor(0, 170, 70)
+UNSURE_COLOR = QColor(230, 140, 0)
+SELECTED_COLOR = QColor(30, 110, 255)
+GUIDE_COLOR = QColor(255, 255, 255, 200)
+
+
+def box_label(digit: int, confidence: float) -> str:
+    return f"{digit} · {confidence:.0%}"
+
+
+class AnnotatedView(QWidget):
+    """Paints an image (numpy RGB/gray or QImage) and the digits of a Recognition over it."""
+    digitSelected = Signal(int)   # index into recognition.digits
+
+    def __init__(self, parent=None, placeholder: str = ""):
+        super().__init__(parent)
+        self._image = QImage()
+        self._recognition = Recognition()
+        self._guide: Box | None = None
+        self._selected = -1
+        self._placeholder = placeholder
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setMinimumSize(200, 150)
+
+    # -- state --------------------------------------------------------------------------------
+    def set_image(self, image: np.ndarray | QImage | None, recognition: Recognition | None = None,
+                  guide: Box | None = None) -> None:
+        """Show a new image; the selection resets unless the same digit still exists."""
+        if image is None:
+            self._image = QImage()
+        elif isinstance(image, QImage):
+            self._image = image.copy()
+        else:
+            self._image = array_to_qimage(image)
+        self._recognition = recognition or Recognition()
+        self._guide = guide
+        if self._selected >= len(self._recognition.digits):
+            self._selected = -1
+        self.update()
+
+    def clear(self, placeholder: str | None = None) -> None:
+        if placeholder is not None:
+            self._placeholder = placeholder
+        self._selected = -1
+        self.set_image(None)
+
+    @property
+    def recognition(self) -> Recognition:
+        return self._recognition
+
+    @property
+    def image(self) -> QImage:
+        return self._image
+
+    @property
+    def selected(self) -> int:
+        return self._selected
+
+    def select(self, index: int) -> None:
+        """Highlight digit ``index`` (-1: none); a change is announced (so linked widgets can follow)."""
+        index = index if 0 <= index < len(self._recognition.digits) else -1
+        if index == self._selected:
+            return
+        self._selected = index
+        self.update()
+        if index >= 0:
+            self.digitSelected.emit(index)
+
+    # -- geometry -------------------------------------------------------------------------------
+    def image_rect(self) -> QRectF:
+        """Where the image is drawn: scaled to fit, centred, aspect kept."""
+        if self._image.isNull():
+            return QRectF()
+        iw, ih = self._image.width(), self._image.height()
+        scale = min(self.width() / iw, self.height() / ih)
+        w, h = iw * scale, ih * scale
+        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+
+    def box_rect(self, box: Box) -> QRectF:
+        """A box in image pixels -> widget coordinates."""
+        target = self.image_rect()
+        if target.isEmpty():
+            return QRectF()
+        s = target.width() / self._image.width()
+        return QRectF(target.x() + box.x * s, target.y() + box.y * s, box.w * s, box.h * s)
+
+    def digit_at(self, point: QPointF) -> int:
+        """The digit whose (slightly padded) box contains a widget point, smallest box first; -1 if none."""
+        hits = []
+        for i, d in enumerate(self._recognition.digits):
+            rect = self.box_rect(d.box).adjusted(-4, -4, 4, 4)
+            if rect.contains(point):
+                hits.append((rect.width() * rect.height(), i))
+        return min(hits)[1] if hits else -1
+
+    def _label_rect(self, box: QRectF, width: float, height: float, placed: list[QRectF]) -> QRectF:
+        """Above the box if there is room and no other label is there, else below it."""
+        left = min(max(0.0, box.left()), max(0.0, self.width() - width))
+        above = QRectF(left, box.top() - height, width, height)
+        below = QRectF(left, box.bottom(), width, height)
+        for candidate in (above, below):
+            if candidate.top() >= 0 and candidate.bottom() <= self.height() and \
+                    not any(candidate.intersects(other) for other in placed):
+                return candidate
+        return above if above.top() >= 0 else below
+
+    def sizeHint(self) -> QSize:
+        return QSize(480, 360)
+
+    # -- events ---------------------------------------------------------------------------------
+    def mousePressEvent(self, event) -> None:
+        if event.button() == Qt.MouseButton.LeftButton:
+            index = self.digit_at(event.position())
+            if index >= 0:
+                self.select(index)
+        super().mousePressEvent(event)
+
+    def paintEvent(self, event) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        painter.fillRect(self.rect(), self.palette().window())
+        if self._image.isNull():
+            if self._placeholder:
+                painter.setPen(self.palette().placeholderText().color())
+                painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
+                                 self._placeholder)
+            painter.end()
+            return
+        painter.drawImage(self.image_rect(), self._image)
+        if self._guide is not None:
+            painter.setPen(QPen(GUIDE_COLOR, 2, Qt.PenStyle.DashLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(self.box_rect(self._guide))
+        font = QFont(self.font())
+        font.setBold(True)
+        font.setPointSizeF(max(8.0, font.pointSizeF()))
+        painter.setFont(font)
+        metrics = painter.fontMetrics()
+        placed: list[QRectF] = []
+        for i, d in enumerate(self._recognition.digits):
+            color = SELECTED_COLOR if i == self._selected else UNSURE_COLOR if d.unsure else OK_COLOR
+            rect = self.box_rect(d.box)
+            painter.setPen(QPen(color, 3 if i == self._selected else 2))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(rect)
+            text = box_label(d.digit, d.confidence)
+            label = self._label_rect(rect, metrics.horizontalAdvance(text) + 8, metrics.height() + 2, placed)
+            placed.append(label)
+            painter.fillRect(label, color)
+            painter.setPen(Qt.GlobalColor.white)
+            painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+        painter.end()

@@ -1,0 +1,181 @@
+"""Reads many image files (or pasted images) in a worker thread, chunk by chunk, cancellably.
+
+Decoding photos and running the model take long enough that a folder of a
+thousand files would freeze the window, so the BatchReader lives in its own
+QThread. Files are decoded one at a time (a bad file only costs its own row),
+then a chunk of decoded images goes to the model in one batched call. Only a
+small thumbnail of each image crosses to the UI: the panel re-decodes the
+selected file for display instead of holding every full photo in memory.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+from PySide6.QtCore import QObject, Signal, Slot
+
+from digitdesk.engine.results import Recognition
+from digitdesk.gui.inference import detached
+
+THUMBNAIL_SIDE = 64          # pixels, the list's icon size
+CHUNK_IMAGES = 16            # images per batched model call
+CHUNK_PIXELS = 12_000_000    # ...or fewer, so a chunk of big photos stays small in memory
+PASTED_MAX_SIDE = 1024       # pasted/snapshot images are kept (for display) at most this big
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """The outcome for one file or pasted image; exactly one of recognition/error is set."""
+    job: int
+    name: str                       # what the list shows
+    path: str | None                # None for pasted images and webcam snapshots
+    thumbnail: np.ndarray | None    # (h, w, 3) uint8, longest side <= THUMBNAIL_SIDE
+    recognition: Recognition | None
+    error: str | None
+    image: np.ndarray | None = None  # kept only for items without a file to re-read
+
+
+def thumbnail(rgb: np.ndarray, side: int = THUMBNAIL_SIDE) -> np.ndarray:
+    """A small copy of an image for the list (always a new array)."""
+    return fit_within(rgb, side).copy()
+
+
+def fit_within(rgb: np.ndarray, side: int) -> np.ndarray:
+    """The image scaled down (never up) so its longest side is at most `side`."""
+    h, w = rgb.shape[:2]
+    scale = side / max(h, w)
+    if scale >= 1.0:
+        return rgb
+    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
+
+
+def _reason(exc: Exception) -> str:
+    from digitdesk.engine.decode import ImageDecodeError
+    if isinstance(exc, ImageDecodeError):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "Not enough memory to open this image"
+    return f"Could not read this file: {exc}"
+
+
+class BatchReader(QObject):
+    """Worker: `read_files(job, paths)` and `read_image(job, array, name)` run in its thread, queued.
+
+    `new_job()` and `cancel()` are called from the UI thread; cancelling stops the
+    running job at the next file and skips every job issued before the call.
+    """
+    started = Signal(int, int)              # job, number of files found
+    item = Signal(object)                   # BatchItem
+    progress = Signal(int, int)             # done, total (of the running job)
+    finished = Signal(int, int, int, bool)  # job, done, total, cancelled
+
+    def __init__(self, recognizer=None):
+        super().__init__()
+        self._recognizer = recognizer
+        self._lock = threading.Lock()
+        self._issued = 0
+        self._cancel_through = 0
+
+    # -- UI thread ----------------------------------------------------------------------------
+    def new_job(self) -> int:
+        with self._lock:
+            self._issued += 1
+            return self._issued
+
+    def cancel(self) -> None:
+        with self._lock:
+            self._cancel_through = self._issued
+
+    def cancelled(self, job: int) -> bool:
+        with self._lock:
+            return job <= self._cancel_through
+
+    # -- worker thread ------------------------------------------------------------------------
+    def _recognizer_ready(self):
+        if self._recognizer is None:
+            from digitdesk.engine.recognizer import Recognizer
+            self._recognizer = Recognizer()
+        return self._recognizer
+
+    def _recognize(self, images: list[np.ndarray]) -> list[Recognition | Exception]:
+        """One batched call; if it fails, image by image so one odd image can't sink the chunk."""
+        recognizer = self._recognizer_ready()
+        try:
+            return [detached(r) for r in recognizer.recognize_many(images)]
+        except Exception:
+            results = []
+            for image in images:
+                try:
+                    results.append(detached(recognizer.recognize(image)))
+                except Exception as exc:
+                    results.append(exc)
+            return results
+
+    def _emit_chunk(self, job: int, chunk: list[tuple[str, np.ndarray]], done: int, total: int) -> int:
+        """Read a chunk of decoded images, report each, and return the new count of finished files."""
+        for (path, image), result in zip(chunk, self._recognize([image for _, image in chunk])):
+            name = Path(path).name
+            if isinstance(result, Exception):
+                self.item.emit(BatchItem(job, name, path, thumbnail(image), None, _reason(result)))
+            else:
+                self.item.emit(BatchItem(job, name, path, thumbnail(image), result, None))
+        done += len(chunk)
+        self.progress.emit(done, total)
+        return done
+
+    @Slot(int, object)
+    def read_files(self, job: int, paths: list[str]) -> None:
+        """Expand folders, then decode and read every image file, reporting each one."""
+        from digitdesk.engine.decode import load_image
+        from digitdesk.engine.files import iter_image_files
+        if self.cancelled(job):
+            self.finished.emit(job, 0, 0, True)
+            return
+        try:
+            files = [str(p) for p in iter_image_files(paths)]
+        except Exception as exc:   # e.g. an unreadable folder: say so, keep the app running
+            self.started.emit(job, 1)
+            self.item.emit(BatchItem(job, ", ".join(Path(p).name for p in paths), None, None, None,
+                                     f"Could not list these files: {exc}"))
+            self.progress.emit(1, 1)
+            self.finished.emit(job, 1, 1, False)
+            return
+        total, done, chunk, pixels = len(files), 0, [], 0
+        self.started.emit(job, total)
+        for path in files:
+            if self.cancelled(job):
+                break
+            try:
+                image = load_image(path)
+            except Exception as exc:
+                self.item.emit(BatchItem(job, Path(path).name, path, None, None, _reason(exc)))
+                done += 1
+                self.progress.emit(done, total)
+                continue
+            chunk.append((path, image))
+            pixels += image.shape[0] * image.shape[1]
+            if len(chunk) >= CHUNK_IMAGES or pixels >= CHUNK_PIXELS:
+                done = self._emit_chunk(job, chunk, done, total)
+                chunk, pixels = [], 0
+        if chunk:   # already decoded: finish them even when cancelled
+            done = self._emit_chunk(job, chunk, done, total)
+        self.finished.emit(job, done, total, done < total)
+
+    @Slot(int, object, str)
+    def read_image(self, job: int, image: np.ndarray, name: str) -> None:
+        """Read one in-memory image (pasted, dropped from another app, a webcam snapshot)."""
+        self.started.emit(job, 1)
+        if self.cancelled(job):
+            self.finished.emit(job, 0, 1, True)
+            return
+        kept = np.array(fit_within(image, PASTED_MAX_SIDE), copy=True)
+        result = self._recognize([kept])[0]
+        if isinstance(result, Exception):
+            self.item.emit(BatchItem(job, name, None, thumbnail(kept), None, _reason(result), kept))
+        else:
+            self.item.emit(BatchItem(job, name, None, thumbnail(kept), result, None, kept))
+        self.progress.emit(1, 1)
+        self.finished.emit(job, 1, 1, False)

@@ -1,0 +1,395 @@
+"""The Images tab: drop, open or paste images (or whole folders) and see what each one reads.
+
+Every file gets a row (thumbnail, number, confidence, or the reason it could
+not be read, in red); the selected one is shown large with a box per digit, and
+the result panel beside it shows the chosen digit's probabilities. Reading runs
+in a BatchReader thread so a folder of a thousand photos never freezes the window.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QMimeData, QSize, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QProgressBar, QPushButton, QSplitter, QStyle,
+                               QVBoxLayout, QWidget)
+
+from digitdesk.engine.results import Recognition
+from digitdesk.gui.annotated_view import AnnotatedView
+from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
+from digitdesk.gui.qt_convert import qimage_to_rgb, rgb_to_qimage
+from digitdesk.gui.result_panel import ResultPanel
+
+ERROR_COLOUR = QColor("#b00020")
+IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
+PLACEHOLDER = "Drop images or folders here, paste an image, or click “Open…”"
+OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offline): "
+                   "save the image to a file first, then drop or open the file.")
+ICON_SIZE = QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+ROLE_ENTRY = Qt.ItemDataRole.UserRole
+
+
+@dataclass
+class Entry:
+    """What the list remembers per image: no full-size pixels, except for pasted images."""
+    name: str
+    path: str | None
+    recognition: Recognition | None
+    error: str | None
+    image: np.ndarray | None   # only for images with no file to re-read (bounded in size)
+
+
+def result_text(recognition: Recognition | None, error: str | None) -> str:
+    """The list's second line: '42 · 97%', 'nothing to read', or the error reason."""
+    if error:
+        return error[:1].upper() + error[1:]
+    if recognition is None or not recognition.digits:
+        return "No digits found"
+    unsure = " (unsure)" if recognition.status == "unsure" else ""
+    return f"{recognition.text} · {recognition.confidence:.0%}{unsure}"
+
+
+def _image_formats(mime: QMimeData) -> list[str]:
+    return [f for f in mime.formats() if f.startswith("image/") or f == "application/x-qt-image"]
+
+
+class DropPanel(QWidget):
+    """Images tab. The window's File > Open calls `open_files`, Edit > Paste calls `paste_image`."""
+    message = Signal(str)   # for the window's status bar
+    _read_files = Signal(int, object)
+    _read_image = Signal(int, object, str)
+
+    def __init__(self, settings=None, parent=None):
+        super().__init__(parent)
+        self._settings = settings
+        self._entries: list[Entry] = []
+        self._jobs: dict[int, list[int]] = {}   # running job -> [done, total]
+        self._pasted = 0
+        self._last_job = 0
+        self._discard_through = 0   # results of jobs up to this id arrive after a Clear: drop them
+        self.setAcceptDrops(True)
+
+        self.open_button = QPushButton("Open…")
+        self.open_button.setToolTip("Open image files (several at once are fine)")
+        self.open_button.clicked.connect(self.choose_files)
+        self.folder_button = QPushButton("Open folder…")
+        self.folder_button.clicked.connect(self.choose_folder)
+        self.paste_button = QPushButton("Paste")
+        self.paste_button.setToolTip("Read the image (or image files) on the clipboard")
+        self.paste_button.clicked.connect(self.paste_from_clipboard)
+        self.export_button = QPushButton("Export CSV…")
+        self.export_button.setEnabled(False)
+        self.export_button.clicked.connect(self.choose_export)
+        self.clear_button = QPushButton("Clear")
+        self.clear_button.setEnabled(False)
+        self.clear_button.clicked.connect(self.clear)
+        self.progress_bar = QProgressBar()
+        self.progress_bar.setFormat("%v / %m")
+        self.progress_bar.setVisible(False)
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.setVisible(False)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.status_label = QLabel(PLACEHOLDER)
+        self.status_label.setWordWrap(True)
+
+        toolbar = QHBoxLayout()
+        for button in (self.open_button, self.folder_button, self.paste_button, self.export_button,
+                       self.clear_button):
+            toolbar.addWidget(button)
+        toolbar.addWidget(self.progress_bar, 1)
+        toolbar.addWidget(self.cancel_button)
+        toolbar.addStretch(0)
+
+        self.list = QListWidget()
+        self.list.setIconSize(ICON_SIZE)
+        self.list.setUniformItemSizes(True)
+        self.list.setWordWrap(True)          # error reasons are read, not guessed from "…"
+        self.list.setAccessibleName("Images read")
+        self.list.currentRowChanged.connect(self._show_row)
+        self.view = AnnotatedView(placeholder=PLACEHOLDER)
+        self.view.setAccessibleName("Selected image with the digits found")
+        self.result_panel = ResultPanel()
+        self.view.digitSelected.connect(self.result_panel.select_digit)
+        self.result_panel.digitSelected.connect(self.view.select)
+        self.result_panel.show_message("Select an image")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(self.list)
+        splitter.addWidget(self.view)
+        splitter.addWidget(self.result_panel)
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 5)
+        splitter.setStretchFactor(2, 2)
+        splitter.setSizes([260, 560, 300])
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(toolbar)
+        layout.addWidget(self.status_label)
+        layout.addWidget(splitter, 1)
+
+        self._thread = QThread()
+        self._thread.setObjectName("digitdesk-batch")
+        self.reader = BatchReader()
+        self.reader.moveToThread(self._thread)
+        self.reader.started.connect(self._on_started)
+        self.reader.item.connect(self._on_item)
+        self.reader.finished.connect(self._on_finished)
+        self._read_files.connect(self.reader.read_files)
+        self._read_image.connect(self.reader.read_image)
+        self._thread.start()
+
+    # -- public API (the window calls these) ------------------------------------------------------
+    def open_files(self, paths: list[str]) -> None:
+        """Read files and folders (recursively) in the background."""
+        paths = [str(p) for p in paths if str(p)]
+        if not paths or not self._thread.isRunning():
+            return
+        self._remember_dir(paths[0])
+        job = self._last_job = self.reader.new_job()
+        self._jobs[job] = [0, 0]
+        self._update_progress()
+        self._read_files.emit(job, paths)
+
+    def add_image(self, array: np.ndarray, name: str) -> None:
+        """Read an in-memory RGB image (a paste, a webcam snapshot); a copy is kept for display."""
+        if not self._thread.isRunning():
+            return
+        job = self._last_job = self.reader.new_job()
+        self._jobs[job] = [0, 1]
+        self._update_progress()
+        self._read_image.emit(job, np.array(array, dtype=np.uint8, copy=True), name)
+
+    def paste_image(self, mime_or_qimage) -> bool:
+        """Read what was pasted or dropped: file URLs, image data, or a web link (explained, not fetched)."""
+        if isinstance(mime_or_qimage, QPixmap):
+            mime_or_qimage = mime_or_qimage.toImage()
+        if isinstance(mime_or_qimage, QImage):
+            return self._add_qimage(mime_or_qimage)
+        mime = mime_or_qimage
+        if mime is None:
+            return self._tell("The clipboard is empty.", error=True)
+        local = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
+        if local:
+            self.open_files(local)
+            return True
+        if mime.hasImage():
+            image = mime.imageData()
+            if isinstance(image, QPixmap):
+                image = image.toImage()
+            if isinstance(image, QImage) and not image.isNull():
+                return self._add_qimage(image)
+        for fmt in _image_formats(mime):
+            if self._add_encoded(bytes(mime.data(fmt)), fmt):
+                return True
+        remote = [u for u in mime.urls() if not u.isLocalFile()] if mime.hasUrls() else []
+        if not remote and mime.hasText():
+            remote = [QUrl(t.strip()) for t in mime.text().split() if t.strip().startswith(("http:", "https:"))]
+        if remote:
+            return self._tell(OFFLINE_MESSAGE, error=True)
+        return self._tell("Nothing to read here: paste or drop an image or image files.", error=True)
+
+    def shutdown(self) -> None:
+        """Cancel reading and wait for the worker thread (call before the window closes)."""
+        if self._thread.isRunning():
+            self.reader.cancel()
+            self._thread.quit()
+            self._thread.wait()
+
+    # -- state for the window and tests ---------------------------------------------------------
+    @property
+    def entries(self) -> list[Entry]:
+        return list(self._entries)
+
+    def is_busy(self) -> bool:
+        return bool(self._jobs)
+
+    def progress(self) -> tuple[int, int]:
+        done = sum(d for d, _ in self._jobs.values())
+        total = sum(t for _, t in self._jobs.values())
+        return done, total
+
+    # -- buttons ----------------------------------------------------------------------------------
+    def _start_dir(self) -> str:
+        return self._settings.last_dir if self._settings is not None else str(Path.home())
+
+    def _remember_dir(self, path: str) -> None:
+        if self._settings is None:
+            return
+        folder = Path(path) if Path(path).is_dir() else Path(path).parent
+        if folder.is_dir():
+            self._settings.last_dir = str(folder)
+
+    def choose_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Open images", self._start_dir(), IMAGE_FILTER)
+        self.open_files(paths)
+
+    def choose_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Open a folder of images", self._start_dir())
+        if folder:
+            self.open_files([folder])
+
+    def paste_from_clipboard(self) -> None:
+        self.paste_image(QApplication.clipboard().mimeData())
+
+    def choose_export(self) -> None:
+        start = str(Path(self._start_dir()) / "digits.csv")
+        path, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", start, "CSV files (*.csv)")
+        if path:
+            self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
+
+    def export_csv(self, path: str) -> bool:
+        """Write one row per image read so far (file, number, per-digit labels and confidences, error)."""
+        from digitdesk.engine.export import write_csv
+        rows = [(e.path or e.name, e.recognition, e.error) for e in self._entries]
+        try:
+            write_csv(rows, path)
+        except OSError as exc:
+            return self._tell(f"Could not save {Path(path).name}: {exc.strerror or exc}", error=True)
+        self._remember_dir(path)
+        return self._tell(f"Saved {len(rows)} rows to {Path(path).name}.")
+
+    def cancel(self) -> None:
+        self.reader.cancel()
+        self._tell("Cancelling…")
+
+    def clear(self) -> None:
+        """Forget the list (reading in progress is cancelled first)."""
+        if self._jobs:
+            self.cancel()
+        self._discard_through = self._last_job
+        self._entries.clear()
+        self.list.clear()
+        self.view.clear()
+        self.result_panel.show_recognition(Recognition())
+        self.result_panel.show_message("Select an image")
+        self.export_button.setEnabled(False)
+        self.clear_button.setEnabled(False)
+        self._tell(PLACEHOLDER)
+
+    # -- drag and drop ----------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        mime = event.mimeData()
+        if mime.hasUrls() or mime.hasImage() or _image_formats(mime):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event) -> None:
+        self.dragEnterEvent(event)
+
+    def dropEvent(self, event) -> None:
+        if self.paste_image(event.mimeData()):
+            event.acceptProposedAction()
+        else:
+            event.ignore()
+
+    # -- reading ----------------------------------------------------------------------------------
+    def _add_qimage(self, image: QImage) -> bool:
+        if image.isNull():
+            return self._tell("The pasted image is empty.", error=True)
+        self._pasted += 1
+        self.add_image(qimage_to_rgb(image), f"Pasted image {self._pasted}")
+        return True
+
+    def _add_encoded(self, data: bytes, fmt: str) -> bool:
+        from digitdesk.engine.decode import ImageDecodeError, load_image
+        try:
+            rgb = load_image(data)
+        except ImageDecodeError as exc:
+            self._tell(f"The dropped {fmt} data could not be read: {exc}", error=True)
+            return False
+        self._pasted += 1
+        self.add_image(rgb, f"Pasted image {self._pasted}")
+        return True
+
+    def _tell(self, text: str, error: bool = False) -> bool:
+        self.status_label.setText(text)
+        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR.name()};" if error else "")
+        self.message.emit(text)
+        return not error
+
+    @Slot(int, int)
+    def _on_started(self, job: int, total: int) -> None:
+        if job in self._jobs:
+            self._jobs[job][1] = total
+            if total == 0:
+                self._tell("No image files found there.", error=True)
+            self._update_progress()
+
+    @Slot(object)
+    def _on_item(self, item: BatchItem) -> None:
+        if item.job in self._jobs:
+            self._jobs[item.job][0] += 1
+        if item.job <= self._discard_through:
+            self._update_progress()
+            return
+        entry = Entry(item.name, item.path, item.recognition, item.error, item.image)
+        self._entries.append(entry)
+        row = QListWidgetItem(f"{item.name}\n{result_text(item.recognition, item.error)}")
+        row.setData(ROLE_ENTRY, len(self._entries) - 1)
+        row.setToolTip(f"{item.path or item.name}\n{result_text(item.recognition, item.error)}")
+        if item.thumbnail is not None:
+            row.setIcon(QIcon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail))))
+        else:   # nothing could be decoded: a warning sign keeps the rows aligned and says why
+            row.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+        if item.error:
+            row.setForeground(ERROR_COLOUR)
+        self.list.addItem(row)
+        self.export_button.setEnabled(True)
+        self.clear_button.setEnabled(True)
+        if self.list.currentRow() < 0:
+            self.list.setCurrentRow(0)
+        self._update_progress()
+
+    @Slot(int, int, int, bool)
+    def _on_finished(self, job: int, done: int, total: int, cancelled: bool) -> None:
+        self._jobs.pop(job, None)
+        self._update_progress()
+        if self._jobs:
+            return
+        failed = sum(1 for e in self._entries if e.error)
+        summary = f"{len(self._entries)} image(s) in the list" + (f", {failed} could not be read" if failed else "")
+        self._tell(("Cancelled. " if cancelled else "") + summary + ".")
+
+    def _update_progress(self) -> None:
+        done, total = self.progress()
+        busy = bool(self._jobs)
+        self.progress_bar.setVisible(busy)
+        self.cancel_button.setVisible(busy)
+        if busy:
+            self.progress_bar.setRange(0, max(total, 1))
+            self.progress_bar.setValue(done)
+            self.status_label.setText(f"Reading {done} of {total}…" if total else "Looking for images…")
+            self.status_label.setStyleSheet("")
+
+    # -- the selected image -------------------------------------------------------------------------
+    def _show_row(self, row: int) -> None:
+        if row < 0:
+            self.view.clear()
+            return
+        entry = self._entries[self.list.item(row).data(ROLE_ENTRY)]
+        if entry.error:
+            self.view.clear(entry.error)
+            self.result_panel.show_recognition(Recognition())
+            self.result_panel.show_message(entry.error, error=True)
+            return
+        image, problem = self._full_image(entry)
+        self.view.clear(problem or PLACEHOLDER)
+        self.view.set_image(image, entry.recognition)
+        self.result_panel.show_recognition(entry.recognition or Recognition())
+        if problem:
+            self.result_panel.show_message(problem, error=True)
+
+    @staticmethod
+    def _full_image(entry: Entry) -> tuple[np.ndarray | None, str | None]:
+        """The selected image at full size: re-read from its file (only this one is kept in memory)."""
+        if entry.image is not None:
+            return entry.image, None
+        from digitdesk.engine.decode import load_image
+        try:
+            return load_image(entry.path), None
+        except Exception as exc:   # changed or deleted since it was read
+            return None, f"Can't show {entry.name} any more: {exc}"

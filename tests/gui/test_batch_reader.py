@@ -1,0 +1,107 @@
+"""BatchReader in its own thread: per-file results, thumbnails, progress, cancel."""
+import os
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QObject, QThread, Signal
+
+from digitdesk.gui.batch_reader import PASTED_MAX_SIDE, THUMBNAIL_SIDE, BatchReader
+from tests.conftest import mnist_dir
+from tests.gui.media import GlyphSource, number_image, save
+
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def glyphs():
+    return GlyphSource(mnist_dir())
+
+
+class Client(QObject):
+    """Plays the panel's part: sends work through queued signals and records what comes back."""
+    read_files = Signal(int, object)
+    read_image = Signal(int, object, str)
+
+    def __init__(self, reader: BatchReader):
+        super().__init__()
+        self.items, self.progress, self.finished = [], [], []
+        reader.item.connect(self.items.append)
+        reader.progress.connect(lambda done, total: self.progress.append((done, total)))
+        reader.finished.connect(lambda *args: self.finished.append(args))
+        self.read_files.connect(reader.read_files)
+        self.read_image.connect(reader.read_image)
+
+
+@pytest.fixture
+def reader(qtbot):
+    thread = QThread()
+    reader = BatchReader()
+    reader.moveToThread(thread)
+    thread.start()
+    yield reader
+    reader.cancel()
+    thread.quit()
+    thread.wait()
+
+
+def test_each_file_gets_a_result_or_its_reason_with_a_small_thumbnail(qtbot, reader, glyphs, tmp_path):
+    big = number_image(glyphs, "58", size=400, margin=200)
+    save(tmp_path / "a-big.png", big)
+    save(tmp_path / "b-small.jpg", number_image(glyphs, "3", seed=1))
+    (tmp_path / "c-broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    client = Client(reader)
+
+    job = reader.new_job()
+    client.read_files.emit(job, [str(tmp_path)])
+    qtbot.waitUntil(lambda: bool(client.finished), timeout=TIMEOUT_MS)
+
+    assert client.finished == [(job, 3, 3, False)]
+    items = {item.name: item for item in client.items}
+    assert items["a-big.png"].recognition.text == "58"
+    assert items["b-small.jpg"].recognition.text == "3"
+    assert items["c-broken.png"].recognition is None and items["c-broken.png"].error
+    assert max(items["a-big.png"].thumbnail.shape[:2]) == THUMBNAIL_SIDE
+    assert all(i.image is None for i in client.items)     # no full-size pixels cross for files
+    assert client.progress[-1] == (3, 3)
+
+
+def test_cancel_stops_the_running_job_between_files_and_skips_queued_ones(qtbot, reader, glyphs, tmp_path):
+    path = save(tmp_path / "one.png", number_image(glyphs, "1", size=40))
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(3000):
+        os.link(path, many / f"{i:04d}.png")
+    client = Client(reader)
+    running, queued = reader.new_job(), reader.new_job()
+    client.read_files.emit(running, [str(many)])
+    client.read_files.emit(queued, [str(path)])
+    qtbot.waitUntil(lambda: bool(client.items), timeout=TIMEOUT_MS)
+    reader.cancel()
+    qtbot.waitUntil(lambda: len(client.finished) == 2, timeout=TIMEOUT_MS)
+
+    (job1, done1, total1, cancelled1), (job2, done2, _, cancelled2) = client.finished
+    assert (job1, total1, cancelled1) == (running, 3000, True) and done1 < 3000
+    assert (job2, done2, cancelled2) == (queued, 0, True)
+
+    later = reader.new_job()                   # a job issued after the cancel runs normally
+    client.read_files.emit(later, [str(path)])
+    qtbot.waitUntil(lambda: len(client.finished) == 3, timeout=TIMEOUT_MS)
+    assert client.finished[-1] == (later, 1, 1, False)
+
+
+def test_a_pasted_image_is_bounded_in_size_and_its_boxes_match_the_kept_copy(qtbot, reader, glyphs):
+    huge = number_image(glyphs, "64", size=900, margin=300)
+    client = Client(reader)
+    client.read_image.emit(reader.new_job(), huge, "Pasted image 1")
+    qtbot.waitUntil(lambda: bool(client.finished), timeout=TIMEOUT_MS)
+
+    item = client.items[0]
+    assert item.recognition.text == "64"
+    assert max(item.image.shape[:2]) == PASTED_MAX_SIDE
+    h, w = item.image.shape[:2]
+    for d in item.recognition.digits:
+        assert 0 <= d.box.x and d.box.x + d.box.w <= w and 0 <= d.box.y and d.box.y + d.box.h <= h
+    ink = item.image.min(axis=2) < 128
+    for d in item.recognition.digits:
+        assert ink[d.box.y:d.box.y + d.box.h, d.box.x:d.box.x + d.box.w].mean() > 0.05   # the box holds ink
+    assert not np.shares_memory(item.image, huge)

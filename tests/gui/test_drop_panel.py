@@ -1,0 +1,256 @@
+"""The Images tab with real drops, the real decoder and the real model."""
+import csv
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QApplication
+
+from digitdesk.gui.drop_panel import DropPanel
+from digitdesk.gui.qt_convert import rgb_to_qimage
+from tests.conftest import mnist_dir
+from tests.gui.media import GlyphSource, number_image, save, write_bad_files, write_odd_files
+
+READ_TIMEOUT_MS = 120_000   # the first read loads TensorFlow and the model
+
+
+@pytest.fixture
+def glyphs():
+    """Handwritten MNIST digits when the data is there, else pen-like font renders."""
+    return GlyphSource(mnist_dir())
+
+
+@pytest.fixture
+def panel(qtbot):
+    panel = DropPanel(None)
+    qtbot.addWidget(panel)
+    panel.resize(1100, 650)
+    yield panel
+    panel.shutdown()
+
+
+def drop(panel: DropPanel, mime: QMimeData) -> bool:
+    """Deliver a real drag-enter + drop pair, as Qt does when the user lets go over the panel."""
+    enter = QDragEnterEvent(QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel, enter)
+    if not enter.isAccepted():
+        return False
+    event = QDropEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(panel, event)
+    return event.isAccepted()
+
+
+def file_urls(*paths: Path) -> QMimeData:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    return mime
+
+
+def wait_idle(qtbot, panel: DropPanel, count: int | None = None) -> None:
+    qtbot.waitUntil(lambda: not panel.is_busy() and (count is None or len(panel.entries) == count),
+                    timeout=READ_TIMEOUT_MS)
+
+
+def by_name(panel: DropPanel) -> dict:
+    return {e.name: e for e in panel.entries}
+
+
+def row_texts(panel: DropPanel) -> dict:
+    return {panel.list.item(i).text().split("\n")[0]: panel.list.item(i) for i in range(panel.list.count())}
+
+
+def test_dropped_files_are_listed_with_number_and_confidence(qtbot, panel, glyphs, tmp_path):
+    numbers = {"seven.png": "7", "forty-two.jpg": "42", "phone.png": "305"}
+    for i, (name, text) in enumerate(numbers.items()):
+        save(tmp_path / name, number_image(glyphs, text, seed=i))
+
+    assert drop(panel, file_urls(*(tmp_path / n for n in numbers)))
+    wait_idle(qtbot, panel, 3)
+
+    entries = by_name(panel)
+    assert {n: entries[n].recognition.text for n in numbers} == numbers
+    rows = row_texts(panel)
+    item = rows["forty-two.jpg"]
+    confidence = entries["forty-two.jpg"].recognition.confidence
+    assert item.text().split("\n")[1].startswith(f"42 · {confidence:.0%}")
+    assert not item.icon().isNull()   # a thumbnail
+
+
+def test_selected_image_is_shown_with_a_box_per_digit_and_the_chart_follows_clicks(qtbot, panel, glyphs,
+                                                                                    tmp_path):
+    save(tmp_path / "number.png", number_image(glyphs, "381", size=80))
+    assert drop(panel, file_urls(tmp_path / "number.png"))
+    wait_idle(qtbot, panel, 1)
+    panel.show()
+    qtbot.waitExposed(panel)
+    panel.list.setCurrentRow(0)
+
+    view = panel.view
+    assert view.image.width() == number_image(glyphs, "381", size=80).shape[1]
+    assert [d.digit for d in view.recognition.digits] == [3, 8, 1]
+    boxes = [view.box_rect(d.box) for d in view.recognition.digits]
+    assert all(view.image_rect().contains(b) for b in boxes)
+    assert boxes[0].center().x() < boxes[1].center().x() < boxes[2].center().x()
+
+    QTest.mouseClick(view, Qt.MouseButton.LeftButton, pos=boxes[1].center().toPoint())
+    assert view.selected == 1
+    assert panel.result_panel.selected_index() == 1
+    assert panel.result_panel.chart.top_digit() == 8
+
+    panel.result_panel.select_digit(2)          # clicking the digit's preview selects its box too
+    assert view.selected == 2
+    assert panel.result_panel.chart.top_digit() == 1
+
+
+def test_dropped_folder_is_read_recursively_and_exports_one_csv_row_per_file(qtbot, panel, glyphs, tmp_path):
+    folder = tmp_path / "scans"
+    (folder / "2024" / "march").mkdir(parents=True)
+    expected = {}
+    for i, text in enumerate(["5", "60", "718", "9"]):
+        target = folder if i % 2 else folder / "2024" / "march"
+        path = save(target / f"scan-{i}.png", number_image(glyphs, text, seed=10 + i))
+        expected[str(path)] = text
+    (folder / "notes.txt").write_text("not an image", encoding="utf-8")
+
+    assert drop(panel, file_urls(folder))
+    wait_idle(qtbot, panel, 4)
+
+    assert {e.path: e.recognition.text for e in panel.entries} == expected
+    assert all(e.image is None for e in panel.entries)   # only the selected file is decoded at full size
+
+    out = tmp_path / "results.csv"
+    assert panel.export_csv(str(out))
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert len(rows) == 4
+    assert {r["path"]: r["text"] for r in rows} == expected
+    assert all(r["error"] == "" for r in rows)
+
+
+def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, panel, glyphs, tmp_path):
+    folder = tmp_path / "mixed"
+    odd = write_odd_files(folder, glyphs)
+    bad = write_bad_files(folder, glyphs)
+    good = {"good-1.png": "46", "good-2.jpg": "73"}
+    for i, (name, text) in enumerate(good.items()):
+        save(folder / name, number_image(glyphs, text, seed=30 + i))
+
+    assert drop(panel, file_urls(folder))
+    wait_idle(qtbot, panel, len(odd) + len(bad) + len(good))
+
+    entries, rows = by_name(panel), row_texts(panel)
+    reasons = {name: entries[name].error for name in bad}
+    assert "truncated" in reasons["truncated.png"]
+    assert "truncated" in reasons["truncated.jpg"]
+    assert "empty" in reasons["empty.png"]
+    assert "not an image" in reasons["notes.png"]
+    assert "too large" in reasons["bomb.png"]
+    for name in bad:
+        assert rows[name].text().split("\n")[1].lower() == reasons[name].lower()   # the reason, in the list
+        assert rows[name].foreground().color().name() == "#b00020"                 # in red
+    readings = {name: (entries[name].error, entries[name].recognition and entries[name].recognition.text)
+                for name in {**odd, **good}}
+    assert readings == {name: (None, text) for name, text in {**odd, **good}.items()}
+
+
+def test_cancel_stops_a_long_batch_and_keeps_what_was_read(qtbot, panel, glyphs, tmp_path):
+    folder = tmp_path / "many"
+    folder.mkdir()
+    first = save(folder / "0000.png", number_image(glyphs, "4", size=40, seed=1))
+    for i in range(1, 1500):
+        os.link(first, folder / f"{i:04d}.png")    # 1,500 files, written in no time
+
+    assert drop(panel, file_urls(folder))
+    qtbot.waitUntil(lambda: len(panel.entries) > 0, timeout=READ_TIMEOUT_MS)
+    assert panel.cancel_button.isVisibleTo(panel)
+    QTest.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel)
+
+    assert 0 < len(panel.entries) < 1500
+    assert panel.status_label.text().startswith("Cancelled")
+    assert not panel.progress_bar.isVisibleTo(panel)
+
+    save(tmp_path / "after.png", number_image(glyphs, "8", seed=2))   # the panel still reads new drops
+    before = len(panel.entries)
+    assert drop(panel, file_urls(tmp_path / "after.png"))
+    wait_idle(qtbot, panel, before + 1)
+    assert panel.entries[-1].recognition.text == "8"
+
+
+def test_a_folder_of_200_images_finishes_with_progress_at_the_total(qtbot, panel, glyphs, tmp_path):
+    folder = tmp_path / "two-hundred"
+    folder.mkdir()
+    digits = [i % 10 for i in range(200)]
+    for i, d in enumerate(digits):
+        save(folder / f"{i:03d}.png", number_image(glyphs, str(d), size=40, margin=10, seed=i))
+    progress = []
+    panel.reader.progress.connect(lambda done, total: progress.append((done, total)))
+    bar_values = []
+    panel.progress_bar.valueChanged.connect(bar_values.append)
+
+    assert drop(panel, file_urls(folder))
+    wait_idle(qtbot, panel, 200)
+
+    assert progress[-1] == (200, 200)
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+    assert max(bar_values) == 200 and panel.progress_bar.maximum() == 200
+    read = {e.name: e.recognition.text for e in panel.entries if e.recognition}
+    correct = sum(read.get(f"{i:03d}.png") == str(d) for i, d in enumerate(digits))
+    assert correct >= 195, f"only {correct}/200 single digits read correctly"
+
+
+def test_pasted_image_data_and_browser_image_bytes_are_read(qtbot, panel, glyphs):
+    mime = QMimeData()
+    mime.setImageData(rgb_to_qimage(number_image(glyphs, "27", seed=3)))
+    assert panel.paste_image(mime)
+
+    browser = QMimeData()                        # a browser drag: encoded PNG data plus its web address
+    png = rgb_to_qimage(number_image(glyphs, "90", seed=4))
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    png.save(buffer, "PNG")
+    browser.setData("image/png", data)
+    browser.setUrls([QUrl("https://example.com/digits.png")])
+    assert drop(panel, browser)
+    wait_idle(qtbot, panel, 2)
+
+    assert [e.recognition.text for e in panel.entries] == ["27", "90"]
+    assert all(e.image is not None and e.path is None for e in panel.entries)   # kept: no file to re-read
+    panel.list.setCurrentRow(1)
+    assert [d.digit for d in panel.view.recognition.digits] == [9, 0]
+
+
+def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
+    mime = QMimeData()
+    mime.setUrls([QUrl("https://example.com/photo-of-digits.jpg")])
+    drop(panel, mime)
+    assert "offline" in panel.status_label.text()
+    assert "save the image" in panel.status_label.text()
+    assert not panel.is_busy() and panel.entries == []
+
+
+def test_a_webcam_snapshot_is_added_and_shown(qtbot, panel, glyphs):
+    frame = number_image(glyphs, "615", size=72, seed=5)
+    panel.add_image(frame, "webcam-120000.png")
+    wait_idle(qtbot, panel, 1)
+
+    entry = panel.entries[0]
+    assert entry.name == "webcam-120000.png" and entry.recognition.text == "615"
+    panel.list.setCurrentRow(0)
+    assert (panel.view.image.width(), panel.view.image.height()) == (frame.shape[1], frame.shape[0])
+    assert np.array_equal(entry.image, frame)
+
+
+def test_paste_button_reads_image_files_copied_in_a_file_manager(qtbot, panel, glyphs, tmp_path):
+    path = save(tmp_path / "copied.png", number_image(glyphs, "53", seed=6))
+    QApplication.clipboard().setMimeData(file_urls(path))
+    QTest.mouseClick(panel.paste_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel, 1)
+    assert (panel.entries[0].path, panel.entries[0].recognition.text) == (str(path), "53")

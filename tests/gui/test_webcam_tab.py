@@ -1,0 +1,158 @@
+"""The Webcam tab on generated videos of digits on paper (this machine has no camera)."""
+import glob
+
+import numpy as np
+import pytest
+
+from digitdesk.gui import capture
+from digitdesk.gui.webcam_tab import CHOOSE_VIDEO, NO_CAMERA, WebcamTab
+from tests.conftest import mnist_dir
+from tests.gui.media import DigitVideo, GlyphSource
+
+TIMEOUT_MS = 120_000
+
+
+@pytest.fixture
+def glyphs():
+    return GlyphSource(mnist_dir())
+
+
+@pytest.fixture
+def tab(qtbot):
+    tab = WebcamTab(None)
+    qtbot.addWidget(tab)
+    tab.resize(900, 640)
+    yield tab
+    tab.shutdown()
+
+
+@pytest.fixture
+def clip(glyphs, tmp_path):
+    video = DigitVideo(glyphs, "305482", seed=4)
+    return video.write(tmp_path / "desk.avi", frames=90), video.text
+
+
+def test_digits_on_paper_are_read_in_most_frames_of_a_video(qtbot, tab, clip):
+    path, text = clip
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.full_speed_check.setChecked(True)      # every frame, as fast as they are read
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: len(shown) >= 60, timeout=TIMEOUT_MS)
+    tab.stop()
+
+    correct = sum(r.recognition.text == text for r in shown)
+    assert correct / len(shown) >= 0.9, f"read {correct}/{len(shown)} frames as {text}"
+    last = shown[-1]
+    assert tab.view.recognition.text == last.recognition.text
+    assert len(tab.view.recognition.digits) == len(last.recognition.digits)
+    assert tab.reading_label.text() in {r.recognition.text for r in shown}
+    assert tab.fps_label.text() == ""        # cleared once stopped
+
+
+def test_a_camera_that_does_not_exist_shows_a_message_and_offers_a_video_file(qtbot, tab):
+    tab.start(97)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
+
+    assert "camera 97" in tab.message_label.text()
+    assert "Video file" in tab.message_label.text()
+    assert not tab.video_button.isHidden()
+    assert tab.source_combo.findText(CHOOSE_VIDEO) >= 0
+    assert tab.start_button.text() == "Start"
+
+
+@pytest.mark.skipif(bool(glob.glob("/dev/video*")), reason="this machine has a camera")
+def test_without_any_camera_the_tab_says_so_and_offers_only_a_video_file(qtbot, tab):
+    tab.refresh_cameras()
+    qtbot.waitUntil(lambda: tab.message_label.text() == NO_CAMERA, timeout=10_000)
+    assert [tab.source_combo.itemText(i) for i in range(tab.source_combo.count())] == [CHOOSE_VIDEO]
+    assert not tab.video_button.isHidden()
+
+
+class UnpluggedCamera:
+    """A camera that delivers a few frames, then read() fails as when its cable is pulled."""
+
+    def __init__(self, frames):
+        self._frames = list(frames)
+        self.released = False
+
+    def isOpened(self):
+        return not self.released
+
+    def read(self):
+        return (True, self._frames.pop(0)) if self._frames else (False, None)
+
+    def get(self, prop):
+        return 0.0
+
+    def release(self):
+        self.released = True
+
+
+def test_a_camera_unplugged_mid_stream_is_reported_and_a_video_file_offered(qtbot, tab, glyphs, monkeypatch):
+    video = DigitVideo(glyphs, "17", seed=5)
+    camera = UnpluggedCamera(video.frame(k) for k in range(5))
+    monkeypatch.setattr(capture, "open_capture", lambda source: camera)
+    shown = []
+    tab.frameShown.connect(shown.append)
+
+    tab.start(0)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
+
+    assert shown                                           # it worked until the cable came out
+    assert "stopped sending frames" in tab.message_label.text()
+    assert not tab.video_button.isHidden()
+    assert camera.released
+
+
+def test_stop_and_switching_away_release_the_video_and_finish_the_thread(qtbot, tab, clip):
+    path, _ = clip
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    thread, worker = tab._thread, tab._worker
+
+    tab.stop()
+    assert thread.isFinished() and worker._capture is None
+    assert not tab.is_running() and tab.start_button.text() == "Start"
+
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: len(shown) > 1, timeout=TIMEOUT_MS)
+    thread = tab._thread
+    tab.hide()                                             # what switching to another tab does
+    assert thread.isFinished() and not tab.is_running()
+
+
+def test_snapshot_sends_a_copy_of_the_frame_and_the_guide_limits_it(qtbot, tab, clip):
+    path, text = clip
+    stills, shown = [], []
+    tab.snapshot.connect(stills.append)
+    tab.frameShown.connect(shown.append)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    tab.freeze_button.click()                              # hold the picture
+    frozen = shown[-1]
+
+    still = tab.take_snapshot()
+    assert len(stills) == 1 and np.array_equal(stills[0], frozen.rgb)
+    assert not np.shares_memory(stills[0], frozen.rgb)
+
+    tab.freeze_button.click()
+    tab.guide_check.setChecked(True)
+    qtbot.waitUntil(lambda: shown[-1].guide is not None, timeout=TIMEOUT_MS)
+    guide = shown[-1].guide
+    tab.take_snapshot()
+    assert stills[1].shape == (guide.h, guide.w, 3)
+    assert still is not None
+
+
+def test_a_video_that_ends_without_looping_says_so(qtbot, tab, glyphs, tmp_path):
+    path = DigitVideo(glyphs, "8", seed=6).write(tmp_path / "short.avi", frames=8)
+    tab.loop_check.setChecked(False)
+    tab.full_speed_check.setChecked(True)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
+    assert tab.message_label.text().startswith("End of short.avi")
