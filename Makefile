@@ -26,6 +26,7 @@ test: venv
 
 train: venv
 	$(BIN)/python -m training.train $(DATA_ARG)
+	$(BIN)/python -m training.export_litert
 
 evaluate: venv
 	$(BIN)/python -m training.evaluate --model models/digit_cnn.keras --out reports $(DATA_ARG)

@@ -10,6 +10,7 @@ from importlib import resources
 from pathlib import Path
 
 MODEL_FILE = "digit_cnn.keras"
+LITERT_FILE = "digit_cnn.tflite"
 
 
 def _package_dir(package: str) -> Path:
@@ -18,6 +19,10 @@ def _package_dir(package: str) -> Path:
 
 def model_path() -> Path:
     return _package_dir("digitdesk.models") / MODEL_FILE
+
+
+def litert_model_path() -> Path:
+    return _package_dir("digitdesk.models") / LITERT_FILE
 
 
 def model_card_path() -> Path:

@@ -1,43 +1,59 @@
-"""The model runner: right shapes, probabilities, one shared instance, safe across threads."""
+"""The model runners: right shapes, probabilities, one shared instance, safe across threads,
+and the LiteRT file giving the same answers as the Keras model it was converted from."""
 import threading
 
 import numpy as np
 import pytest
 
-from digitdesk.engine.runner import KerasRunner, ModelLoadError, ModelRunner, shared_runner
+from PIL import Image
+
+from digitdesk.engine.recognizer import prepare_digits
+from digitdesk.engine.runner import (KerasRunner, LiteRTRunner, ModelLoadError, ModelRunner, load_runner,
+                                     shared_runner)
+from digitdesk.paths import samples_dir
+
+_loaded = {}
 
 
-def test_classify_returns_one_probability_row_per_image(real_runner):
+@pytest.fixture(params=["litert", "keras"])
+def runner(request):
+    """Each generic test runs against both backends (loaded once per session)."""
+    if request.param not in _loaded:
+        _loaded[request.param] = load_runner(request.param)
+    return _loaded[request.param]
+
+
+def test_classify_returns_one_probability_row_per_image(runner):
     batch = np.random.default_rng(0).random((5, 28, 28), dtype=np.float32)
-    probabilities = real_runner.classify(batch)
+    probabilities = runner.classify(batch)
     assert probabilities.shape == (5, 10) and probabilities.dtype == np.float32
     assert (probabilities >= 0).all()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
 
 
-def test_classify_accepts_channel_last_and_empty_batches(real_runner):
+def test_classify_accepts_channel_last_and_empty_batches(runner):
     x = np.zeros((2, 28, 28, 1), np.float32)
     x[:, 4:24, 13:15] = 1.0  # a plain vertical bar reads the same either way
-    np.testing.assert_allclose(real_runner.classify(x), real_runner.classify(x[..., 0]), atol=1e-6)
-    assert real_runner.classify(np.zeros((0, 28, 28), np.float32)).shape == (0, 10)
+    np.testing.assert_allclose(runner.classify(x), runner.classify(x[..., 0]), atol=1e-6)
+    assert runner.classify(np.zeros((0, 28, 28), np.float32)).shape == (0, 10)
 
 
-def test_batching_does_not_change_answers(real_runner):
+def test_batching_does_not_change_answers(runner):
     batch = np.random.default_rng(1).random((4, 28, 28), dtype=np.float32)
-    together = real_runner.classify(batch)
-    alone = np.concatenate([real_runner.classify(batch[i:i + 1]) for i in range(4)])
+    together = runner.classify(batch)
+    alone = np.concatenate([runner.classify(batch[i:i + 1]) for i in range(4)])
     np.testing.assert_allclose(together, alone, atol=1e-5)
 
 
-def test_concurrent_calls_give_the_same_answers(real_runner):
+def test_concurrent_calls_give_the_same_answers(runner):
     batch = np.random.default_rng(2).random((3, 28, 28), dtype=np.float32)
-    expected = real_runner.classify(batch)
+    expected = runner.classify(batch)
     results, errors = [], []
 
     def work():
         try:
             for _ in range(10):
-                results.append(real_runner.classify(batch))
+                results.append(runner.classify(batch))
         except Exception as exc:  # surfaced below; a thread's exception is otherwise lost
             errors.append(exc)
 
@@ -73,3 +89,41 @@ def test_corrupt_model_file_is_a_clear_error(tmp_path):
     broken.write_bytes(b"not a zip archive")
     with pytest.raises(ModelLoadError, match="cannot load model broken.keras"):
         KerasRunner(broken)
+
+
+def test_without_xla_the_answers_are_the_same():
+    """Single images take an XLA-compiled path when available; the plain graph must agree with it."""
+    plain = KerasRunner(xla=False)
+    assert not plain.xla
+    image = np.random.default_rng(3).random((1, 28, 28), dtype=np.float32)
+    np.testing.assert_allclose(load_runner("keras").classify(image), plain.classify(image), atol=1e-4)
+
+
+def test_litert_file_is_the_conversion_of_the_bundled_keras_model():
+    """models/digit_cnn.tflite must be regenerated (python -m training.export_litert) whenever the
+    Keras model changes: on real digits and on noise the two give the same probabilities."""
+    digits = [prepare_digits(Image.open(p))[0].input28 for p in sorted(samples_dir().glob("[0-9].png"))]
+    noise = list(np.random.default_rng(4).random((6, 28, 28), dtype=np.float32))
+    batch = np.stack(digits + noise)
+    keras_out = load_runner("keras").classify(batch)
+    litert_out = load_runner("litert").classify(batch)
+    np.testing.assert_allclose(litert_out, keras_out, atol=1e-5)
+    assert (litert_out[:10].argmax(1) == np.arange(10)).all()
+
+
+def test_the_shared_runner_is_litert_unless_keras_is_asked_for(real_runner, monkeypatch):
+    assert isinstance(real_runner, LiteRTRunner)
+    monkeypatch.setenv("DIGITDESK_RUNNER", "keras")
+    assert isinstance(load_runner(), KerasRunner)
+    monkeypatch.setenv("DIGITDESK_RUNNER", "onnx")
+    with pytest.raises(ValueError, match="unknown runner 'onnx'"):
+        load_runner()
+
+
+def test_missing_litert_file_is_a_clear_error_and_auto_falls_back_to_keras(tmp_path, monkeypatch):
+    with pytest.raises(ModelLoadError, match="model file not found"):
+        LiteRTRunner(tmp_path / "missing.tflite")
+    monkeypatch.setattr("digitdesk.engine.runner.litert_model_path", lambda: tmp_path / "missing.tflite")
+    assert isinstance(load_runner("auto"), KerasRunner)
+    with pytest.raises(ModelLoadError):
+        load_runner("litert")
