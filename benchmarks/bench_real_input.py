@@ -1,0 +1,124 @@
+"""Does the app's preparation hold up on real-looking input? A proxy built from MNIST test digits.
+
+Each MNIST test digit is turned into the kind of picture users give the app
+(inverted to dark ink on paper, resized, thinned or thickened, put on
+shaded paper, JPEG-compressed) and read through Recognizer exactly like a
+dropped file. Accuracy counts a picture as right only when exactly its digit
+is read, so segmentation slips count as errors. The model's own accuracy on the
+untouched 28x28 digits is the ceiling. Also reports how the unsure threshold
+splits right and wrong readings. Prints a table, then one JSON line last.
+
+    .venv/bin/python benchmarks/bench_real_input.py [--count 1000] [--mnist DIR]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.engine.images, training.data
+
+from digitdesk.engine.recognizer import UNSURE_THRESHOLD, Recognizer  # noqa: E402
+from digitdesk.engine.runner import KerasRunner  # noqa: E402
+from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
+from training.data import default_data_dir  # noqa: E402
+
+HIGH_RES = 200  # px per digit for the "large" kinds (a phone photo of one digit)
+
+
+def _ink_on_white(digit: np.ndarray, side: int, pad: float = 0.3) -> np.ndarray:
+    """MNIST digit (bright on black) as dark ink on white, `side` px square, with a margin."""
+    tile = cv2.resize(255 - digit, (side, side), interpolation=cv2.INTER_AREA if side < 28 else cv2.INTER_CUBIC)
+    margin = max(2, int(side * pad))
+    return cv2.copyMakeBorder(tile, margin, margin, margin, margin, cv2.BORDER_CONSTANT, value=255)
+
+
+def _stroke(digit: np.ndarray, radius: int, thicken: bool) -> np.ndarray:
+    """Thin (erode) or thicken (dilate) the ink at HIGH_RES, like a fine pen or a marker."""
+    ink = 255 - _ink_on_white(digit, HIGH_RES)
+    kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (2 * radius + 1, 2 * radius + 1))
+    return 255 - (cv2.dilate(ink, kernel) if thicken else cv2.erode(ink, kernel))
+
+
+KINDS = {
+    "clean_28": lambda d, i: _ink_on_white(d, 28),
+    "small_16": lambda d, i: _ink_on_white(d, 16),
+    "bitmap_32": lambda d, i: np.where(_ink_on_white(d, 32) > 127, 255, 0).astype(np.uint8),
+    "large_200": lambda d, i: _ink_on_white(d, HIGH_RES),
+    "thin_pen_200": lambda d, i: _stroke(d, 6, thicken=False),
+    "marker_200": lambda d, i: _stroke(d, 10, thicken=True),
+    "grey_paper_jpeg_80": lambda d, i: jpeg(on_paper(_ink_on_white(d, 80), "grey", seed=i), 60),
+    "gradient_paper_jpeg_120": lambda d, i: jpeg(on_paper(_ink_on_white(d, 120), "gradient", seed=i), 50),
+    "shadow_paper_blur_120": lambda d, i: cv2.GaussianBlur(on_paper(_ink_on_white(d, 120), "shadow", seed=i),
+                                                           (0, 0), 1.5),
+    "ruled_paper_60": lambda d, i: on_paper(_ink_on_white(d, 60), "ruled", seed=i),
+    "light_on_dark_100": lambda d, i: 255 - on_paper(_ink_on_white(d, 100), "white", seed=i),
+}
+
+
+def read_all(recognizer: Recognizer, pictures: list[np.ndarray], batch: int = 250):
+    results = []
+    for start in range(0, len(pictures), batch):
+        results += recognizer.recognize_many(pictures[start:start + batch])
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=1000, help="MNIST test digits per kind")
+    parser.add_argument("--mnist", type=Path, default=None, help="folder with the MNIST IDX files")
+    args = parser.parse_args()
+    directory = args.mnist or default_data_dir()
+    if directory is None or not Path(directory).is_dir():
+        print("MNIST not found: pass --mnist DIR or set DIGITDESK_MNIST_DIR")
+        print(json.dumps({"benchmark": "real_input", "skipped": "MNIST not available"}))
+        return
+
+    digits, labels = load_mnist_test(Path(directory), args.count)
+    runner = KerasRunner()
+    recognizer = Recognizer(runner)
+    ceiling = float((runner.classify(digits.astype(np.float32) / 255).argmax(1) == labels).mean())
+    print(f"{len(digits)} MNIST test digits per kind; model alone on the original 28x28: {ceiling:.2%}")
+
+    accuracy, confidences, correct = {}, [], []
+    started = time.perf_counter()
+    for kind, render in KINDS.items():
+        results = read_all(recognizer, [render(d, i) for i, d in enumerate(digits)])
+        right = [r.text == str(label) for r, label in zip(results, labels)]
+        accuracy[kind] = float(np.mean(right))
+        missed = sum(len(r.digits) != 1 for r in results)
+        print(f"  {kind:26s} {accuracy[kind]:7.2%}   ({missed} pictures not read as exactly one digit)")
+        for r, ok in zip(results, right):
+            if r.digits:
+                confidences.append(r.confidence)
+                correct.append(ok)
+    confidences, correct = np.array(confidences), np.array(correct)
+    overall = float(np.mean(list(accuracy.values())))
+    unsure = {}
+    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
+        flagged = confidences < threshold
+        unsure[str(threshold)] = {
+            "errors_flagged": round(float(flagged[~correct].mean()) if (~correct).any() else 0.0, 4),
+            "correct_flagged": round(float(flagged[correct].mean()), 4),
+            "accuracy_when_sure": round(float(correct[~flagged].mean()), 5),
+        }
+    chosen = unsure[str(UNSURE_THRESHOLD)]
+    print(f"mean over kinds {overall:.2%}; worst {min(accuracy, key=accuracy.get)} "
+          f"{min(accuracy.values()):.2%}  ({time.perf_counter() - started:.0f} s)")
+    print(f"unsure threshold {UNSURE_THRESHOLD}: flags {chosen['errors_flagged']:.0%} of errors and "
+          f"{chosen['correct_flagged']:.2%} of right readings; sure readings are right "
+          f"{chosen['accuracy_when_sure']:.2%} of the time")
+    print(json.dumps({"benchmark": "real_input", "digits_per_kind": int(len(digits)),
+                      "model_alone_28x28": round(ceiling, 4),
+                      "accuracy": {k: round(v, 4) for k, v in accuracy.items()},
+                      "mean_accuracy": round(overall, 4), "unsure_threshold": UNSURE_THRESHOLD,
+                      "unsure_analysis": unsure}))
+
+
+if __name__ == "__main__":
+    main()
