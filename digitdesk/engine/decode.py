@@ -67,6 +67,7 @@ def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
 
 
 def _open_source(src) -> io.BytesIO | Path:
+    """Bytes as a stream; a path checked for the usual reasons it cannot be read (Pillow reads it lazily)."""
     if isinstance(src, (bytes, bytearray, memoryview)):
         if len(src) == 0:
             raise ImageDecodeError("file is empty")
@@ -79,11 +80,13 @@ def _open_source(src) -> io.BytesIO | Path:
             raise ImageDecodeError("file not found")
         if path.stat().st_size == 0:
             raise ImageDecodeError("file is empty")
-        return io.BytesIO(path.read_bytes())
+        with open(path, "rb"):
+            pass  # readable?
     except PermissionError as exc:
         raise ImageDecodeError("permission denied") from exc
     except OSError as exc:
         raise ImageDecodeError(f"cannot read file ({exc.strerror or exc})") from exc
+    return path
 
 
 def _decode(image: Image.Image) -> np.ndarray:

@@ -5,17 +5,18 @@ into a 20x20 box and centred by mass in 28x28. Photos, scans and drawings
 differ in polarity, lighting, paper colour and stroke width; each step here
 removes one of those differences:
 
-* ``Page`` finds the paper: polarity from the border (else the majority),
-  the background on a 64-px thumbnail (a wide median once a closing has
-  found and filled in the ink: strokes vanish, shadows and gradients stay), then ``dark = 1 - grey / background``
-  so grey paper and shadows become black. Ink levels come from that map's
-  histogram (Otsu, noise floor, ink core) and are applied as a soft ramp, which
-  keeps the antialiasing inside strokes.
-* ``to_mnist`` crops the ink, brings the stroke width toward MNIST's, fits it
-  into 20x20 keeping the aspect ratio and shifts its centre of mass to (14, 14).
+* ``Page`` finds the paper. Polarity comes from the border (else from which
+  way the local contrast is skewed); the paper itself is estimated on a 64-px
+  thumbnail (a closing finds the ink, a median of the rest follows shadows and
+  gradients); darkness is then measured relative to the paper, so grey paper
+  and shadows turn black. Ink levels come from the darkness histogram (Otsu,
+  noise floor, ink core) and are applied as a soft ramp that keeps the
+  antialiasing inside strokes.
+* ``to_mnist`` crops one digit's ink, brings its stroke width to MNIST's, fits
+  it into 20x20 keeping the aspect ratio and puts its centre of mass at (14, 14).
 
 Heavy work runs on small pyramid levels (exact 2x area reductions are cheap in
-OpenCV) so a 1000x700 canvas frame prepares in a few hundred microseconds.
+OpenCV), so a 1000x700 canvas frame prepares in a few hundred microseconds.
 """
 from __future__ import annotations
 
@@ -375,9 +376,9 @@ def stroke_width(ink: np.ndarray) -> float:
 def normalise_stroke(ink: np.ndarray) -> np.ndarray:
     """Thin fat strokes (marker, fat canvas pens) and thicken hairlines to MNIST's weight.
 
-    `ink` is a tight crop whose longer side is about NORM_SIDE. Grey erosion/dilation of the soft map keeps
-    the antialiasing. Erosion keeps at least a third of the stroke so narrow
-    parts of a fat stroke survive.
+    `ink` is a tight crop whose longer side is NORM_SIDE. Grey erosion/dilation
+    of the soft map keeps the antialiasing. Erosion keeps at least a third of
+    the stroke, so narrow parts of a fat stroke survive.
     """
     width = stroke_width(ink)
     if width <= 0:

@@ -4,10 +4,10 @@ Connected components of the coarse ink mask, then the repairs real handwriting
 needs: ruled lines are removed (a line touching every digit would glue them
 together), specks and faint shading residue are dropped, strokes of one digit
 that do not touch (the detached bar of a '5', a thin scan's broken '7') are
-merged because they share the same columns or nearly touch, and a blob several digits wide
-(judged by the page's other digits) is cut where its columns hold least ink.
-Each digit's ink is then re-read from the detail level, keeping only its own
-strokes, and boxed in the original image's pixels.
+merged because they share the same columns or nearly touch, and a blob several
+digits wide (judged by the page's other digits) is cut where its columns hold
+least ink. Each digit's ink is then re-read from a finer level, keeping only
+its own strokes, and boxed in the original image's pixels.
 """
 from __future__ import annotations
 
@@ -25,7 +25,7 @@ SPECK_OF_IMAGE = 0.015     # a component smaller than this share of the image's 
 SPECK_OF_LARGEST = 0.2     # ... and so is one smaller than this share of the largest component
 LINE_OF_WIDTH = 0.6        # a ruled line spans at least this share of the width ...
 LINE_THICKNESS = 0.04      # ... and is at most this share of the height thick
-STRONG = 0.5              # a piece must reach this ink level somewhere (shading residue stays below)
+STRONG = 0.5               # a piece must reach this ink level somewhere (shading residue stays below)
 CONTAINED = 0.8            # pieces sharing this much of the narrower one's columns are one digit
 OVERLAPPING = 0.4          # ... and so are pieces sharing less, when one of them is short
 SHORT = 0.6                # "short": at most this share of the other piece's height
@@ -81,7 +81,9 @@ def segment(page: Page) -> list[DigitInk]:
         # work within the ink's bounds (plus a pixel, so every piece has a margin)
         x0, y0 = max(x - 1, 0), max(y - 1, 0)
         bounds = np.s_[y0:min(y + h + 1, mask.shape[0]), x0:min(x + w + 1, mask.shape[1])]
-        _, labels, stats, _ = cv2.connectedComponentsWithStats(mask[bounds], connectivity=8, ltype=cv2.CV_16U)
+        region = mask[bounds]
+        wide_labels = cv2.CV_32S if region.size > 4 * 65535 else cv2.CV_16U  # 16 bits are faster, if enough
+        _, labels, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8, ltype=wide_labels)
         pieces = [_Piece(int(px), int(py), int(px + pw), int(py + ph), [i])
                   for i, (px, py, pw, ph, _) in enumerate(stats) if i > 0]
         strong = page.coarse_mask(STRONG)[bounds]

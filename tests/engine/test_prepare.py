@@ -28,6 +28,15 @@ def correlation(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(a.ravel(), b.ravel())[0, 1])
 
 
+def assert_mnist_like(x: np.ndarray) -> None:
+    """MNIST's format: 28x28 in [0, 1], full-strength ink, long side fitted to 20, mass centred at (14, 14)."""
+    assert x.shape == (28, 28) and x.dtype == np.float32
+    assert 0.0 <= x.min() and x.max() == pytest.approx(1.0)
+    assert max(ink_extent(x)) in (19, 20, 21)  # long side fitted to 20 (+ antialiasing)
+    cy, cx = centre_of_mass(x)
+    assert abs(cy - 14) <= 0.6 and abs(cx - 14) <= 0.6
+
+
 # --- to_gray ---------------------------------------------------------------------------------
 
 def test_to_gray_accepts_the_usual_kinds_of_picture():
@@ -55,13 +64,14 @@ def test_to_gray_rejects_non_images_clearly():
 
 @pytest.mark.parametrize("digit", range(10))
 def test_prepared_digit_fits_20x20_and_is_centred_by_mass(digit):
-    x = only_digit(images.canvas_digit(digit))
-    assert x.shape == (28, 28) and x.dtype == np.float32
-    assert 0.0 <= x.min() and x.max() == pytest.approx(1.0)
-    height, width = ink_extent(x)
-    assert max(height, width) in (19, 20, 21)  # long side fitted to 20 (+ antialiasing)
-    cy, cx = centre_of_mass(x)
-    assert abs(cy - 14) <= 0.6 and abs(cx - 14) <= 0.6
+    assert_mnist_like(only_digit(images.canvas_digit(digit)))
+
+
+def test_aspect_ratio_is_kept():
+    wide = only_digit(images.canvas_digit(0, size=(300, 500), box=(50, 80, 400, 140), thickness=12))
+    tall = only_digit(images.canvas_digit(0, size=(500, 300), box=(100, 50, 100, 400), thickness=12))
+    assert ink_extent(wide)[1] >= 19 and ink_extent(wide)[0] <= 10  # 20 wide, flat
+    assert ink_extent(tall)[0] >= 19 and ink_extent(tall)[1] <= 9   # 20 tall, narrow
 
 
 def test_a_one_stays_thin():
@@ -100,20 +110,25 @@ def test_tiny_binary_bitmap_upscales_cleanly():
 @pytest.mark.parametrize("kind", ["white", "grey", "gradient", "shadow", "ruled"])
 def test_paper_is_removed(kind):
     clean = images.canvas_digit(5, size=(300, 300), thickness=14)
-    photo = images.on_paper(clean, kind)
-    assert correlation(only_digit(photo), only_digit(clean)) > 0.9
+    prepared = only_digit(images.on_paper(clean, kind))
+    assert_mnist_like(prepared)
+    assert correlation(prepared, only_digit(clean)) > 0.9
 
 
 def test_blurred_jpeg_photo_on_shadowed_paper():
     clean = images.canvas_digit(2, size=(300, 300), thickness=14)
     photo = images.jpeg(images.blur(images.on_paper(clean, "shadow"), 2.0), quality=40)
-    assert correlation(only_digit(photo), only_digit(clean)) > 0.85
+    prepared = only_digit(photo)
+    assert_mnist_like(prepared)
+    assert correlation(prepared, only_digit(clean)) > 0.85
 
 
 def test_light_ink_on_dark_paper_reads_like_dark_on_light():
     clean = images.canvas_digit(9, size=(300, 300), thickness=14)
     chalkboard = 255 - images.on_paper(clean, "white")
-    assert correlation(only_digit(chalkboard), only_digit(clean)) > 0.9
+    prepared = only_digit(chalkboard)
+    assert_mnist_like(prepared)
+    assert correlation(prepared, only_digit(clean)) > 0.9
 
 
 def test_thick_digit_filling_the_canvas_keeps_its_polarity():

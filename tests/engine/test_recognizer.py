@@ -14,7 +14,7 @@ from tests.engine import images
 class SpyRunner:
     """Stands in for the model: the i-th input of a call is read as digit i % 10 with a set confidence."""
 
-    def __init__(self, confidence: float = 0.9, scale: float = 1.0):
+    def __init__(self, confidence: float = 0.95, scale: float = 1.0):
         self.confidence, self.scale = confidence, scale
         self.calls: list[np.ndarray] = []
 
@@ -57,11 +57,12 @@ def test_probabilities_are_normalised_even_if_the_runner_is_sloppy():
     (reading,) = result.digits
     assert reading.probabilities.shape == (10,) and reading.probabilities.dtype == np.float32
     assert float(reading.probabilities.sum()) == pytest.approx(1.0, abs=1e-6)
-    assert reading.confidence == pytest.approx(0.9, abs=1e-6)
+    assert reading.confidence == pytest.approx(0.95, abs=1e-6)
 
 
 @pytest.mark.parametrize("confidence,threshold,unsure", [
-    (0.5, UNSURE_THRESHOLD, True), (0.7, UNSURE_THRESHOLD, False), (0.7, 0.8, True)])
+    (UNSURE_THRESHOLD - 0.05, UNSURE_THRESHOLD, True), (UNSURE_THRESHOLD + 0.05, UNSURE_THRESHOLD, False),
+    (0.7, 0.75, True), (0.7, 0.65, False)])
 def test_low_confidence_is_flagged_unsure(confidence, threshold, unsure):
     result = Recognizer(SpyRunner(confidence), unsure_threshold=threshold).recognize(images.canvas_digit(3))
     assert result.digits[0].unsure is unsure
@@ -92,14 +93,16 @@ def test_unreadable_file_raises_a_decode_error(tmp_path):
 
 # --- with the real model ------------------------------------------------------------------------
 
-@pytest.mark.parametrize("digit", [0, 1, 4, 7])
-def test_reads_drawn_digits(real_runner, digit):
-    result = Recognizer(real_runner).recognize(images.canvas_digit(digit))
+@pytest.mark.parametrize("thickness", [6, 60])
+@pytest.mark.parametrize("digit", range(10))
+def test_reads_drawn_digits_with_fine_and_fat_pens(real_runner, digit, thickness):
+    result = Recognizer(real_runner).recognize(images.canvas_digit(digit, thickness=thickness))
     assert result.digit == digit and result.status == OK
 
 
-def test_reads_a_number_photographed_on_shaded_ruled_paper(real_runner):
-    picture = images.jpeg(images.on_paper(images.number_image("1074"), "shadow"), 60)
+@pytest.mark.parametrize("kind", ["shadow", "ruled", "grey"])
+def test_reads_a_number_photographed_on_paper(real_runner, kind):
+    picture = images.jpeg(images.on_paper(images.number_image("1074"), kind), 60)
     assert Recognizer(real_runner).recognize(picture).text == "1074"
 
 

@@ -117,3 +117,12 @@ def test_each_digit_keeps_only_its_own_strokes():
     np.testing.assert_allclose(four.ink, lone_four.ink, atol=0.02)
     lone_seven = find_digits(images.number_image("7", gap=-0.2))[0]
     assert abs(float(seven.ink.sum()) - float(lone_seven.ink.sum())) < 0.03 * float(lone_seven.ink.sum())
+
+
+def test_a_number_written_small_in_a_big_photo():
+    """Digits 60 px tall in a 2400x1800 photo: segmented on a finer level than the page overview."""
+    photo = np.full((1800, 2400), 235, np.uint8)
+    number = images.number_image("2026", digit_height=60, thickness=6, margin=20)
+    photo[900:900 + number.shape[0], 1000:1000 + number.shape[1]] = np.minimum(number, 235)
+    drawn = [(1000 + x, 900 + y, w, h) for x, y, w, h in images.digit_boxes("2026", 60, margin=20)]
+    assert_matches(boxes(photo), drawn, min_iou=0.6)
