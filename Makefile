@@ -45,6 +45,7 @@ dist: venv
 
 test-dist: dist
 	QT_QPA_PLATFORM=offscreen dist/DigitDesk/DigitDesk --selftest
+	DIGITDESK_TEST_DIST=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/test_packaging.py
 
 clean:
 	rm -rf build dist .pytest_cache
