@@ -75,7 +75,7 @@ class KerasRunner:
     def _trace(self, tf, batch_size: int | None, jit: bool):
         signature = [tf.TensorSpec((batch_size, 28, 28, 1), tf.float32)]
         function = tf.function(lambda x: self.model(x, training=False), input_signature=signature,
-                               jit_compile=jit)
+                               jit_compile=jit, autograph=False)  # no Python control flow to convert
         forward = function.get_concrete_function()
         forward(tf.zeros((1, 28, 28, 1)))  # trace and compile now, not on the first drawing
         return forward
@@ -162,13 +162,19 @@ def load_runner(kind: str | None = None) -> ModelRunner:
     kind = (kind or os.environ.get("DIGITDESK_RUNNER") or "auto").lower()
     if kind not in ("auto", "litert", "keras"):
         raise ValueError(f"unknown runner {kind!r}: use auto, litert or keras")
+    litert_error = None
     if kind != "keras":
         try:
             return LiteRTRunner()
-        except (ImportError, ModelLoadError):
+        except (ImportError, ModelLoadError) as exc:
             if kind == "litert":
                 raise
-    return KerasRunner()
+            litert_error = exc
+    try:
+        return KerasRunner()
+    except ImportError as exc:  # a LiteRT-only install or bundle
+        raise ModelLoadError(f"LiteRT could not load the model ({litert_error}) and TensorFlow "
+                             f"is not installed ({exc})") from exc
 
 
 _shared: ModelRunner | None = None

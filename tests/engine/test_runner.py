@@ -127,3 +127,15 @@ def test_missing_litert_file_is_a_clear_error_and_auto_falls_back_to_keras(tmp_p
     assert isinstance(load_runner("auto"), KerasRunner)
     with pytest.raises(ModelLoadError):
         load_runner("litert")
+
+
+def test_without_litert_and_tensorflow_the_error_says_what_is_missing(monkeypatch):
+    def no_module(name):
+        def fail(*args, **kwargs):
+            raise ImportError(f"No module named '{name}'")
+        return fail
+
+    monkeypatch.setattr("digitdesk.engine.runner.LiteRTRunner", no_module("ai_edge_litert"))
+    monkeypatch.setattr("digitdesk.engine.runner.KerasRunner", no_module("keras"))
+    with pytest.raises(ModelLoadError, match="LiteRT could not load.*TensorFlow is not installed"):
+        load_runner("auto")
