@@ -6,15 +6,9 @@ import pytest
 from PySide6.QtCore import QObject, QThread, Signal
 
 from digitdesk.gui.batch_reader import PASTED_MAX_SIDE, THUMBNAIL_SIDE, BatchReader
-from tests.conftest import mnist_dir
-from tests.gui.media import GlyphSource, number_image, save
+from tests.gui.media import number_image, save
 
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture
-def glyphs():
-    return GlyphSource(mnist_dir())
 
 
 class Client(QObject):

@@ -5,8 +5,7 @@ import pytest
 from PySide6.QtCore import QThread
 
 from digitdesk.gui.capture import CaptureWorker, guide_rect, read_frame
-from tests.conftest import mnist_dir
-from tests.gui.media import DigitVideo, GlyphSource, finish, ink_onto, paper
+from tests.gui.media import DigitVideo, finish, ink_onto, paper
 
 TIMEOUT_MS = 120_000
 
@@ -15,11 +14,6 @@ TIMEOUT_MS = 120_000
 def recognizer():
     from digitdesk.engine.recognizer import Recognizer
     return Recognizer()
-
-
-@pytest.fixture
-def glyphs():
-    return GlyphSource(mnist_dir())
 
 
 def test_boxes_are_in_full_frame_pixels_when_a_big_frame_is_downscaled_for_reading(recognizer, glyphs):

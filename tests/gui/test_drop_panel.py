@@ -12,16 +12,9 @@ from PySide6.QtWidgets import QApplication
 
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
-from tests.conftest import mnist_dir
-from tests.gui.media import GlyphSource, number_image, save, write_bad_files, write_odd_files
+from tests.gui.media import number_image, save, write_bad_files, write_odd_files
 
 READ_TIMEOUT_MS = 120_000   # the first read loads TensorFlow and the model
-
-
-@pytest.fixture
-def glyphs():
-    """Handwritten MNIST digits when the data is there, else pen-like font renders."""
-    return GlyphSource(mnist_dir())
 
 
 @pytest.fixture

@@ -6,15 +6,9 @@ import pytest
 
 from digitdesk.gui import capture
 from digitdesk.gui.webcam_tab import CHOOSE_VIDEO, NO_CAMERA, WebcamTab
-from tests.conftest import mnist_dir
-from tests.gui.media import DigitVideo, GlyphSource
+from tests.gui.media import DigitVideo
 
 TIMEOUT_MS = 120_000
-
-
-@pytest.fixture
-def glyphs():
-    return GlyphSource(mnist_dir())
 
 
 @pytest.fixture
