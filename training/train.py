@@ -76,7 +76,8 @@ def main(argv=None):
     ]
     start = time.perf_counter()
     history = model.fit(train_ds, validation_data=val_ds, epochs=args.epochs,
-                        callbacks=callbacks, verbose=args.verbose)
+                        callbacks=callbacks, verbose=args.verbose,
+                        shuffle=False)  # the dataset reshuffles itself every epoch
     seconds = time.perf_counter() - start
 
     out = Path(args.model_out)

@@ -241,7 +241,8 @@ class MainWindow(QMainWindow):
         self.model_status.setText("Loading model…")
 
     def _on_model_ready(self, seconds: float) -> None:
-        self.model_status.setText(f"Model ready (loaded in {seconds:.1f} s)")
+        took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
+        self.model_status.setText(f"Model ready (loaded in {took})")
         self.model_status.setStyleSheet("")
 
     def _on_model_failed(self, message: str) -> None:
