@@ -41,7 +41,7 @@ class MainWindow(QMainWindow):
         self.drop_panel = DropPanel(settings, self)
         self.webcam_tab = WebcamTab(settings, self)
         self.webcam_tab.snapshot.connect(self._on_snapshot)
-        self.drop_panel.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.drop_panel.message.connect(self._on_drop_panel_message)
         self.tabs.addTab(self.drop_panel, "Images")
         self.tabs.addTab(self.webcam_tab, "Webcam")
         self.setCentralWidget(self.tabs)
@@ -254,6 +254,11 @@ class MainWindow(QMainWindow):
     def _on_result(self, request_id: int, recognition: Recognition, ms: float) -> None:
         self.result_panel.show_recognition(recognition)
         self.timing_label.setText(f"Read in {ms:.0f} ms")
+
+    def _on_drop_panel_message(self, text: str) -> None:
+        """The Images tab shows its own messages; elsewhere (a webcam snapshot) the status bar carries them."""
+        if self.tabs.currentWidget() is not self.drop_panel:
+            self.statusBar().showMessage(text, 6000)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         self.result_panel.show_message(message, error=True)
