@@ -8,8 +8,10 @@ removes one of those differences:
 * ``Page`` finds the paper. Polarity comes from the border (else from which
   way the local contrast is skewed); the paper itself is estimated on a 64-px
   thumbnail (a closing finds the ink, a median of the rest follows shadows and
-  gradients); darkness is then measured relative to the paper, so grey paper
-  and shadows turn black. Ink levels come from the darkness histogram (Otsu,
+  gradients; a darker surface reaching the border, like a desk beside the
+  sheet, keeps its own brightness, so its sharp edge does not read as ink);
+  darkness is then measured relative to the paper, so grey paper and shadows
+  turn black. Ink levels come from the darkness histogram (Otsu,
   noise floor, ink core) and are applied as a soft ramp that keeps the
   antialiasing inside strokes.
 * ``to_mnist`` crops one digit's ink, brings its stroke width to MNIST's, fits
@@ -28,6 +30,8 @@ import numpy as np
 DETAIL_SIDE = 1024    # the largest level ever looked at; crops of digits come from here
 COARSE_SIDE = 160     # level used for polarity and levels, and to start segmenting
 BACKGROUND_SIDE = 64  # level on which the paper is estimated
+SURFACE_OF_SIDE = 4   # a darker surface this share (1/n) of the longer side across is not ink ...
+SURFACE_OF_STROKE = 4  # ... if that is also this many times the strokes' width (see _surface_paper)
 MIN_SIDE = 96         # tiny bitmaps are upscaled to this first, so morphology has room
 PAPER_FLOOR = 64      # paper is never taken as darker than this (see darkness())
 FIRST_PASS_INK = 25   # darker than the closed paper by this much (of 255) is surely ink
@@ -167,7 +171,10 @@ class Page:
         self.background_scale = coarse_scale * 2 ** k
         self.background = _paper(thumb)
 
-        dark = darkness(coarse, self._paper_under(coarse.shape, 2 ** k))
+        paper = self._paper_under(coarse.shape, 2 ** k)
+        self._surface = _surface_paper(coarse, paper)
+        self._surface_scale = coarse_scale
+        dark = darkness(coarse, self._capped(paper, 0, 0, coarse_scale))
         self.levels = _levels(dark)
         self._table = self.levels.table()
         self.empty = self.levels.empty or _coherence(dark) < MIN_COHERENCE
@@ -190,7 +197,8 @@ class Page:
         gray = self.pyramid[self.level]
         if self.inverted:
             gray = 255 - gray
-        self.coarse_dark = darkness(gray, self._paper_under(gray.shape, self.background_scale // self.coarse_scale))
+        paper = self._paper_under(gray.shape, self.background_scale // self.coarse_scale)
+        self.coarse_dark = darkness(gray, self._capped(paper, 0, 0, self.coarse_scale))
         return True
 
     @property
@@ -202,8 +210,37 @@ class Page:
         """uint8 0/1 mask of coarse pixels whose ink reaches `level` (cheaper than thresholding coarse_ink)."""
         if self.empty:
             return np.zeros_like(self.coarse_dark)
+        return self.mask(self.coarse_dark, level)
+
+    def stroke_darkness(self, x0: int, y0: int, x1: int, y1: int, width: int) -> np.ndarray:
+        """Darkness of the coarse rectangle [x0, x1) x [y0, y1) against the paper right beside each pixel (uint8).
+
+        The paper estimate is smooth and coarse: a darker surface smaller than
+        it, or next to a sharp edge (the shaded end of a sheet held in front of
+        a brighter desk), reads as ink against it. Here a pixel is dark only in
+        a dark valley narrower than `width` (a closing that wide fills strokes,
+        not surfaces), so a surface at least that broad is its own paper and
+        only the strokes on it stay dark. Threshold it with mask().
+        """
+        if self.empty:
+            return np.zeros((y1 - y0, x1 - x0), np.uint8)
+        gray = self.pyramid[self.level]
+        height, full_width = gray.shape
+        # a margin, so every square through the rectangle is seen; past the frame there is nothing to see, so
+        # a stroke cut off by a tight crop stays a stroke (a surface must show its breadth within the frame)
+        top, left = max(y0 - width, 0), max(x0 - width, 0)
+        around = gray[top:min(y1 + width, height), left:min(x1 + width, full_width)]
+        if self.inverted:
+            around = 255 - around
+        around = cv2.blur(around, (3, 3))  # a closing picks the brightest grain: even it out first
+        side = width | 1  # odd: an even kernel shifts the closing by a pixel
+        paper = cv2.morphologyEx(around, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
+        return darkness(around, paper)[y0 - top:y1 - top, x0 - left:x1 - left]
+
+    def mask(self, dark: np.ndarray, level: float) -> np.ndarray:
+        """uint8 0/1 mask of the pixels of a darkness map (coarse_dark, stroke_darkness()) whose ink reaches `level`."""
         threshold = self.levels.low + level * max(self.levels.high - self.levels.low, 1.0)
-        _, mask = cv2.threshold(self.coarse_dark, np.ceil(threshold) - 1, 1, cv2.THRESH_BINARY)
+        _, mask = cv2.threshold(dark, np.ceil(threshold) - 1, 1, cv2.THRESH_BINARY)
         return mask
 
     def ink(self, x0: int = 0, y0: int = 0, x1: int | None = None, y1: int | None = None,
@@ -244,7 +281,24 @@ class Page:
         paper = cv2.warpAffine(self.background, transform, (gray.shape[1], gray.shape[0]),
                                flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
                                borderMode=cv2.BORDER_REPLICATE)
-        return darkness(gray, paper)
+        return darkness(gray, self._capped(paper, x0, y0, scale))
+
+    def _capped(self, paper: np.ndarray, x0: int, y0: int, scale: int) -> np.ndarray:
+        """The paper, no brighter than a darker surface at the border under it (see _surface_paper).
+
+        `paper`'s pixel (0, 0) is detail pixel (x0, y0), each `scale` detail pixels wide.
+        """
+        if self._surface is None:
+            return paper
+        s = self._surface_scale
+        if scale == s and x0 == 0 and y0 == 0 and paper.shape == self._surface.shape:
+            return np.minimum(paper, self._surface)
+        step = scale / s
+        transform = np.array([[step, 0.0, (x0 + scale / 2) / s - 0.5],
+                              [0.0, step, (y0 + scale / 2) / s - 0.5]])
+        cap = cv2.warpAffine(self._surface, transform, (paper.shape[1], paper.shape[0]),
+                             flags=cv2.INTER_NEAREST | cv2.WARP_INVERSE_MAP, borderMode=cv2.BORDER_REPLICATE)
+        return np.minimum(paper, cap)
 
     def to_original(self, x: float, y: float) -> tuple[float, float]:
         """A detail-level point in original pixels."""
@@ -303,6 +357,46 @@ def _paper(gray: np.ndarray) -> np.ndarray:
     paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     paper = cv2.GaussianBlur(paper, (5, 5), 0, borderType=cv2.BORDER_REPLICATE)
     return np.maximum(paper, 1)
+
+
+def _surface_paper(gray: np.ndarray, paper: np.ndarray) -> np.ndarray | None:
+    """Where a darker surface reaches the picture's border, its own brightness as a cap on the paper; else None.
+
+    The paper estimate is smooth, so across a sharp edge (a sheet held over a
+    darker desk, a hard shadow) it stays too bright on the dark side, which
+    would read as a band of ink along the edge. A closing as wide as a quarter
+    of the picture fills every stroke but keeps such a surface and its edge;
+    surfaces darker than the paper that reach the border (ink does not fill
+    the frame that widely) keep that as their paper. The cap reaches a pixel
+    past the surface, so scaled-up pixels never mix the edge back in. 255
+    means "no cap".
+    """
+    side = max(3, max(gray.shape) // SURFACE_OF_SIDE) | 1
+    # paper beyond the border: a stroke cut off by the frame is not taken for a surface running on past it
+    closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8),
+                              borderType=cv2.BORDER_CONSTANT, borderValue=255)
+    darker = (darkness(closed, paper) > FIRST_PASS_INK).astype(np.uint8)
+    if not darker.any():
+        return None  # the usual case: no surface darker than the paper
+    _, regions = cv2.connectedComponents(darker, connectivity=8)
+    at_border = np.unique(np.concatenate((regions[0], regions[-1], regions[:, 0], regions[:, -1])))
+    at_border = at_border[at_border > 0]
+    if at_border.size == 0:
+        return None
+    surface = cv2.dilate(np.isin(regions, at_border).astype(np.uint8), np.ones((3, 3), np.uint8))
+    if side < SURFACE_OF_STROKE * _stroke_width_outside(gray, paper, surface):
+        return None  # as broad as a few strokes: the ink itself, a bold digit cropped tightly
+    return np.where(surface > 0, cv2.erode(closed, np.ones((3, 3), np.uint8)), 255).astype(np.uint8)
+
+
+def _stroke_width_outside(gray: np.ndarray, paper: np.ndarray, surface: np.ndarray) -> float:
+    """Stroke width (pixels) of the ink that is not on the surface (0 when there is none)."""
+    dark = darkness(gray, paper)
+    levels = _levels(dark)
+    if levels.empty:
+        return 0.0
+    ink = ((dark >= levels.low + MASK_LEVEL * (levels.high - levels.low)) & (surface == 0)).astype(np.float32)
+    return stroke_width(ink)
 
 
 def _odd(image: np.ndarray, fraction: int) -> int:

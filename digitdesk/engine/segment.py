@@ -2,12 +2,15 @@
 
 Connected components of the coarse ink mask, then the repairs real handwriting
 needs: ruled lines are removed (a line touching every digit would glue them
-together), specks and faint shading residue are dropped, strokes of one digit
-that do not touch (the detached bar of a '5', a thin scan's broken '7') are
-merged because they share the same columns or nearly touch, and a blob several
-digits wide (judged by the page's other digits) is cut where its columns hold
-least ink. Each digit's ink is then re-read from a finer level, keeping only
-its own strokes, and boxed in the original image's pixels.
+together), dark surfaces that read as ink against the page's smooth paper
+estimate (the shaded end of a small sheet, the desk along its edge) are re-read
+as strokes only, specks and faint shading residue are dropped, strokes of one
+digit that do not touch (the detached bar of a '5', a thin scan's broken '7')
+are merged because they share the same columns or nearly touch, and a blob
+several digits wide (judged by the page's other digits) is cut where its
+columns hold least ink, never leaving a part much shorter than the line (the
+hook of a 2's tail) on its own. Each digit's ink is then re-read from a finer
+level, keeping only its own strokes, and boxed in the original image's pixels.
 """
 from __future__ import annotations
 
@@ -33,7 +36,13 @@ NEAR_FRAGMENT = 0.12       # a short piece this close (share of the digit height
 NEAR = 0.06                # ... two tall ones only this close, and only if both are narrow halves
 NARROW_HALF = 0.45         # (width at most this share of the height)
 WIDE = 1.6                 # a blob this many times wider than the page's other digits is touching digits
-NARROW = 0.4               # ('1's, narrower than this share of their height, do not set the width)
+SURFACE_OF_LINE = 0.5      # ink holding a square this share of the line's height is a surface (desk, shade) ...
+TALLER = 2.0               # ... and so may be a piece this many times taller than the line ...
+WIDER = 5.0                # ... or this many times wider, or a band along the frame's edge: at least this
+EDGE_LONG = 0.5            # share of the frame long, at most this share thick (all are re-read against
+EDGE_THIN = 0.34           # the paper beside them)
+NARROW = 0.5               # ("1"s, narrower than this share of their height, do not set the width)
+PAIR_ASPECT = 1.0          # touching digits are at least this many times wider than tall
 
 
 @dataclass(frozen=True)
@@ -73,6 +82,7 @@ def segment(page: Page) -> list[DigitInk]:
     """
     if page.empty:
         return []
+    line = None  # the digits' height, once known on a coarser level
     while True:
         mask = remove_ruled_lines(page.coarse_mask(MASK_LEVEL))
         x, y, w, h = cv2.boundingRect(mask)
@@ -84,12 +94,13 @@ def segment(page: Page) -> list[DigitInk]:
         region = mask[bounds]
         wide_labels = cv2.CV_32S if region.size > 4 * 65535 else cv2.CV_16U  # 16 bits are faster, if enough
         _, labels, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8, ltype=wide_labels)
-        pieces = [_Piece(int(px), int(py), int(px + pw), int(py + ph), [i])
-                  for i, (px, py, pw, ph, _) in enumerate(stats) if i > 0]
+        pieces = _pieces(stats, mask.shape)
+        pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
         strong = page.coarse_mask(STRONG)[bounds]
         pieces = [p for p in _drop_specks(pieces, mask.shape) if _reaches(strong, labels, p)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
+        line = 2.0 * float(np.median([p.height for p in pieces]))  # heights double on the finer level
     digits = _split_touching(_merge_strokes(pieces, labels), labels)
     digits.sort(key=lambda p: (p.x0 + p.x1) / 2)
     found = (_read_digit(page, labels, piece, x0, y0) for piece in digits)
@@ -118,6 +129,81 @@ def remove_ruled_lines(mask: np.ndarray) -> np.ndarray:
     cleaned = mask & ~lines
     bridged = cv2.morphologyEx(cleaned, cv2.MORPH_CLOSE, np.ones((thickness + 4, 1), np.uint8))
     return cleaned | (bridged & lines)
+
+
+def _clear_of_surfaces(page: Page, pieces: list[_Piece], labels: np.ndarray, x0: int, y0: int,
+                       shape: tuple[int, int], line: float | None) -> list[_Piece]:
+    """The pieces, or, if some look like dark surfaces rather than ink, only the strokes.
+
+    A shaded end of a sheet smaller than the paper estimate, or the desk along
+    the sheet's edge, reads as ink against the page's paper; beside a digit it
+    would join it. Strokes are thinner than the digits are tall, so a piece
+    holding a square half the line's height, far taller or wider than the line,
+    or a band along the frame's edge may be a surface: then all ink is re-read
+    against the paper right beside it (_strokes_only), which keeps strokes (a
+    digit cut by a tight crop too) and drops surfaces. The line's height comes
+    from the coarser level when there was one (finer levels hold more specks of
+    grain). `labels` (starting at coarse pixel (x0, y0)) are updated in place.
+    """
+    height, width = shape
+
+    def along_edge(p: _Piece) -> bool:
+        """At the frame's edge, long one way and thin the other (a digit cut by a tight crop fills the frame)."""
+        if not (p.x0 + x0 == 0 or p.y0 + y0 == 0 or p.x1 + x0 == width or p.y1 + y0 == height):
+            return False
+        return ((p.height >= EDGE_LONG * height and p.width <= EDGE_THIN * width)
+                or (p.width >= EDGE_LONG * width and p.height <= EDGE_THIN * height))
+
+    if line is None:  # what is left after specks, judged without the bands along the edge
+        sized = _drop_specks([p for p in pieces if not along_edge(p)] or pieces, shape)
+        if not sized:
+            return pieces
+        line = float(np.median([p.height for p in sized]))
+    side = max(3, int(round(SURFACE_OF_LINE * line)))
+    suspects = {p.labels[0] for p in pieces
+                if p.height > TALLER * line or p.width > WIDER * line or along_edge(p)}
+    broad = cv2.erode((labels > 0).astype(np.uint8), np.ones((side, side), np.uint8))
+    if not suspects and not broad.any():
+        return pieces  # the usual page: strokes only
+    return _strokes_only(page, labels, x0, y0, side, shape)
+
+
+def _strokes_only(page: Page, labels: np.ndarray, x0: int, y0: int, width: int,
+                  shape: tuple[int, int]) -> list[_Piece]:
+    """All ink re-read against the paper within `width` pixels, as pieces; `labels` are replaced in place.
+
+    Once a surface shows, the page's paper estimate is off around it, so its
+    grain and the specks beside it could pass for ink: only strokes that reach
+    STRONG against their own paper count.
+    """
+    rows, cols = labels.shape
+    dark = page.stroke_darkness(x0, y0, x0 + cols, y0 + rows, width)
+    mask = page.mask(dark, MASK_LEVEL) & (labels > 0).astype(np.uint8)
+    count, found, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
+    if count > np.iinfo(labels.dtype).max:
+        count = 1  # more pieces than labels: nothing but grain
+    strong = page.mask(dark, STRONG)
+    labels[:] = 0
+    pieces = []
+    for piece in _pieces(stats[:count], shape):
+        box = np.s_[piece.y0:piece.y1, piece.x0:piece.x1]
+        own = found[box] == piece.labels[0]
+        if strong[box][own].any():
+            piece.labels = [len(pieces) + 1]
+            labels[box][own] = piece.labels[0]
+            pieces.append(piece)
+    return pieces
+
+
+def _pieces(stats: np.ndarray, shape: tuple[int, int]) -> list[_Piece]:
+    """A piece per component (stats of connectedComponentsWithStats, background first).
+
+    Not for specks too small ever to pass _drop_specks: grain can leave thousands.
+    """
+    sides = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    keep = np.flatnonzero(sides >= max(2.0, SPECK_OF_IMAGE * max(shape))) + 1
+    return [_Piece(int(px), int(py), int(px + pw), int(py + ph), [int(i)])
+            for i, (px, py, pw, ph) in zip(keep, stats[keep, :4])]
 
 
 def _drop_specks(pieces: list[_Piece], shape: tuple[int, int]) -> list[_Piece]:
@@ -187,7 +273,11 @@ def _split_touching(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:
     """Cut blobs several digits wide (touching digits) where their column ink is thinnest.
 
     Only with other digits on the page to say how wide a digit is here: alone, a
-    wide blob may as well be one wide digit.
+    wide blob may as well be one wide digit. A '1' says nothing about the width
+    of other digits, so narrow pieces are left out of that estimate. Every digit,
+    a '1' too, spans most of the line's height, so a part of a cut much shorter
+    than the blob (the hook at the end of a 2's tail) is a piece of its
+    neighbour and stays with it.
     """
     result = []
     for piece in pieces:
@@ -195,11 +285,25 @@ def _split_touching(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:
                   and p.width >= NARROW * p.height and p.height >= SHORT * piece.height]
         typical = float(np.median(others)) if others else 0.0
         count = min(4, int(round(piece.width / typical))) if typical else 1
-        if piece.width < WIDE * typical or count < 2:
+        if piece.width < WIDE * typical or piece.width < PAIR_ASPECT * piece.height or count < 2:
             result.append(piece)
             continue
-        result += _cut(piece, labels, count)
+        result += _fold_fragments(_cut(piece, labels, count), SHORT * piece.height, labels)
     return result
+
+
+def _fold_fragments(parts: list[_Piece], min_height: float, labels: np.ndarray) -> list[_Piece]:
+    """Give each part shorter than min_height to the neighbouring part its strokes are closest to."""
+    parts = list(parts)
+    while len(parts) > 1:
+        short = [i for i, part in enumerate(parts) if part.height < min_height]
+        if not short:
+            break
+        i = min(short, key=lambda k: parts[k].height)
+        neighbours = [k for k in (i - 1, i + 1) if 0 <= k < len(parts)]
+        k = min(neighbours, key=lambda k: _pixel_gap(parts[i], parts[k], labels))
+        parts[k].absorb(parts.pop(i))
+    return parts
 
 
 def _cut(piece: _Piece, labels: np.ndarray, count: int) -> list[_Piece]:

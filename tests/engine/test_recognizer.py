@@ -1,6 +1,7 @@
 """Recognizer: pictures in, digits out; one model call per batch of pictures."""
 import io
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -9,6 +10,7 @@ from digitdesk.engine.decode import ImageDecodeError
 from digitdesk.engine.recognizer import UNSURE_THRESHOLD, Recognizer, recognize
 from digitdesk.engine.results import EMPTY, OK, UNSURE
 from tests.engine import images
+from tests.gui.media import GlyphSource, finish, ink_onto, lighting, paper
 
 
 class SpyRunner:
@@ -131,3 +133,56 @@ def test_reads_mnist_digits_pasted_on_paper(real_runner, mnist_path, height, kin
     expected = ["".join(map(str, labels[i:i + 5])) for i in range(0, 60, 5)]
     found = sum(r.text == e for r, e in zip(results, expected))
     assert found >= 11, list(zip([r.text for r in results], expected))  # at most one number misread
+
+
+# --- segmentation regressions, read end to end ---------------------------------------------------
+
+def test_mnist_twos_beside_slanted_ones_read_as_twelve(real_runner, mnist_path):
+    """The hook of a 2's tail used to become a digit of its own when a slanted '1' stood beside it."""
+    digits, labels = images.load_mnist_test(mnist_path, count=1000)
+
+    def aspect(digit):
+        _, _, w, h = cv2.boundingRect((digit > 127).astype(np.uint8))
+        return w / h
+    ones = [d for d, label in zip(digits, labels) if label == 1 and 0.4 <= aspect(d) < 0.5][:3]
+    twos = [d for d, label in zip(digits, labels) if label == 2 and aspect(d) <= 1.0][:5]
+    pictures = [images.mnist_on_paper(np.stack([one, two]), 70, "gradient", seed=i)
+                for i, (one, two) in enumerate((one, two) for one in ones for two in twos)]
+    texts = [result.text for result in Recognizer(real_runner).recognize_many(pictures)]
+    assert texts.count("12") >= len(texts) - 1, texts  # at most one misread, none split
+
+
+def desk_photo(glyphs, text: str, sheet_shade: float = 1.0, desk: float = 1.0, edge: bool = False,
+               seed: int = 0) -> np.ndarray:
+    """A 1280x960 webcam-like frame: 128-px digits on a sheet with 40-px margins, on a desk.
+
+    The sheet darkens toward its right end to `sheet_shade`; with `edge` the
+    paper fills the frame up to the sheet's right edge, and the desk (`desk`
+    times as bright) lies beyond it, along the frame's side.
+    """
+    rng = np.random.default_rng(seed)
+    width, height, size, margin = 1280, 960, 128, 40
+    step = int(size * 0.85)
+    sheet_w, sheet_h = step * (len(text) - 1) + size + 2 * margin, size + 2 * margin
+    x0, y0 = (width - sheet_w) // 2, (height - sheet_h) // 2
+    frame = np.array(paper(height, width, rng)) * desk
+    if edge:
+        frame[:, :x0 + sheet_w] = paper(height, x0 + sheet_w, rng)
+    sheet = np.array(paper(sheet_h, sheet_w, rng)) * np.linspace(1.0, sheet_shade, sheet_w)[None, :, None]
+    for i, char in enumerate(text):
+        ink_onto(sheet, glyphs.glyph(int(char)), margin + i * step, margin, size)
+    frame[y0:y0 + sheet_h, x0:x0 + sheet_w] = sheet
+    return finish(frame * lighting(height, width, rng, 0.12), rng, 6.0)
+
+
+@pytest.mark.parametrize("scene", [dict(sheet_shade=0.7), dict(edge=True, desk=0.5)],
+                         ids=["shaded sheet end", "darker desk beyond the edge"])
+def test_a_sheet_edge_58_px_from_a_digit_is_not_read_as_ink(real_runner, mnist_path, scene):
+    """The sheet's edge used to join the nearest digit: '4170' read as '4172' or '4179'."""
+    glyphs = GlyphSource(mnist_path)
+    recognizer = Recognizer(real_runner)
+    for seed in range(3):
+        result = recognizer.recognize(desk_photo(glyphs, "4170", seed=seed, **scene))
+        assert result.text == "4170", seed
+        zero = result.digits[-1].box
+        assert zero.h < 1.3 * 128 * 20 / 28, zero  # the 0 alone, not the sheet's height

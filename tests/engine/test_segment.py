@@ -126,3 +126,103 @@ def test_a_number_written_small_in_a_big_photo():
     photo[900:900 + number.shape[0], 1000:1000 + number.shape[1]] = np.minimum(number, 235)
     drawn = [(1000 + x, 900 + y, w, h) for x, y, w, h in images.digit_boxes("2026", 60, margin=20)]
     assert_matches(boxes(photo), drawn, min_iou=0.6)
+
+
+# --- a '2' beside a '1': the tail's hook stays with the 2 ------------------------------------
+
+def _pen(canvas: np.ndarray, points, thickness: int) -> None:
+    cv2.polylines(canvas, [np.rint(np.array(points) * 16).astype(np.int32)], False, 0, thickness,
+                  cv2.LINE_AA, shift=4)
+
+
+def test_a_two_with_a_hooked_tail_beside_a_slanted_one_is_one_digit():
+    """A slanted '1' used to set the page's digit width, so the 2 counted as two touching digits."""
+    canvas = np.full((300, 460), 255, np.uint8)
+    _pen(canvas, [(115, 102), (162, 70), (90, 230)], 20)                      # a '1', 72 px wide, 160 tall
+    two = [(0.05, 0.25), (0.2, 0.04), (0.45, 0.03), (0.6, 0.22), (0.5, 0.5),  # body 0.6 of its height wide,
+           (0.05, 0.97), (0.95, 0.97), (1.05, 0.77)]                           # a long tail, a hook at its end
+    _pen(canvas, [(210 + 160 * x, 70 + 160 * y) for x, y in two], 20)
+    found = boxes(canvas)
+    assert len(found) == 2, found
+    x, y, w, h = found[1]
+    assert x + w >= 210 + 160 * 1.05  # the 2's box holds the hook
+    assert h >= 150
+
+
+def test_mnist_twos_beside_slanted_ones_stay_whole(mnist_path):
+    """Real handwriting: '1's slanted to 0.4-0.5 of their height, '2's no wider than tall, side by side."""
+    digits, labels = images.load_mnist_test(mnist_path, count=1000)
+
+    def aspect(digit):
+        _, _, w, h = cv2.boundingRect((digit > 127).astype(np.uint8))
+        return w / h
+    ones = [d for d, label in zip(digits, labels) if label == 1 and 0.4 <= aspect(d) < 0.5][:5]
+    twos = [d for d, label in zip(digits, labels) if label == 2 and aspect(d) <= 1.0][:10]
+    for i, (one, two) in enumerate((one, two) for one in ones for two in twos):
+        picture = images.mnist_on_paper(np.stack([one, two]), 70, "white", seed=i)
+        assert len(boxes(picture)) == 2, f"pair {i}: {boxes(picture)}"
+
+
+# --- paper edges and shade are not ink -------------------------------------------------------------
+
+def sheet_photo(text: str, desk: float, sheet_shade: float = 1.0, desk_from: int | None = None,
+                frame: tuple[int, int] = (480, 640)):
+    """A number on a sheet lying on a flat desk, and the boxes it was drawn in.
+
+    The sheet darkens toward its right end to `sheet_shade` of its brightness
+    and ends 30 px after the last digit; `desk_from` instead lets the sheet fill
+    the frame up to that column (a desk beyond it, along the frame's edge).
+    """
+    digit_height, margin, gap = 60, 30, 30
+    number = images.number_image(text, digit_height=digit_height, thickness=6, margin=margin)
+    drawn = images.digit_boxes(text, digit_height, margin=margin)
+    sheet_height, sheet_width = number.shape[0], drawn[-1][0] + drawn[-1][2] + gap
+    sheet = np.minimum(number[:, :sheet_width], 240).astype(np.float32)
+    sheet *= np.linspace(1.0, sheet_shade, sheet_width, dtype=np.float32)[None, :]
+    photo = np.full(frame, desk, np.float32)
+    y = (frame[0] - sheet_height) // 2
+    if desk_from is None:
+        x = (frame[1] - sheet_width) // 2
+    else:
+        photo[:, :desk_from] = 240
+        x = desk_from - sheet_width
+    photo[y:y + sheet_height, x:x + sheet_width] = sheet
+    photo += np.random.default_rng(0).normal(0, 3, frame)
+    return np.clip(photo, 0, 255).astype(np.uint8), [(x + bx, y + by, bw, bh) for bx, by, bw, bh in drawn]
+
+
+def test_the_shaded_end_of_a_small_sheet_is_not_ink():
+    """A sheet held in front of a brighter wall, its far end in shade: the shade used to swallow the last digit."""
+    picture, drawn = sheet_photo("4370", desk=235, sheet_shade=0.65)
+    assert_matches(boxes(picture), drawn, min_iou=0.6)
+
+
+@pytest.mark.parametrize("desk", [180, 60])
+@pytest.mark.parametrize("desk_from", [580, 390])
+def test_a_darker_desk_beside_the_sheet_is_not_ink(desk, desk_from):
+    """The sheet's edge runs down the frame 30 px after the last digit; beyond it, a darker desk."""
+    picture, drawn = sheet_photo("4370", desk=desk, desk_from=desk_from)
+    assert_matches(boxes(picture), drawn, min_iou=0.6)
+
+
+@pytest.mark.parametrize("digit,thickness", [(1, 14), (8, 45), (2, 30)])
+def test_a_digit_cropped_to_its_ink_still_reads(digit, thickness):
+    """A scan cropped close to the digit: its strokes run into the frame's edges, and are still ink."""
+    drawn = images.canvas_digit(digit, size=(300, 300), box=(60, 40, 180, 220), thickness=thickness)
+    x, y, w, h = cv2.boundingRect((drawn < 128).astype(np.uint8))
+    crop = drawn[y:y + h, x:x + w]
+    (found,) = boxes(crop)
+    assert iou(found, (0, 0, w, h)) > 0.9
+
+
+def test_mnist_digits_reaching_the_frame_keep_all_their_ink(mnist_path):
+    """As MNIST stores them (28x28, light on dark), and scanned dark on light, cropped to the ink."""
+    digits, _ = images.load_mnist_test(mnist_path, count=100)
+    for i, digit in enumerate(digits):
+        assert len(boxes(digit)) == 1, f"digit {i}"
+        x, y, w, h = cv2.boundingRect((digit > 0).astype(np.uint8))
+        found = boxes(255 - digit[y:y + h, x:x + w])
+        assert found, f"digit {i} lost"
+        left, top = min(b[0] for b in found), min(b[1] for b in found)
+        right, bottom = max(b[0] + b[2] for b in found), max(b[1] + b[3] for b in found)
+        assert right - left >= 0.8 * w and bottom - top >= 0.8 * h, f"digit {i}: {found} in {w}x{h}"
