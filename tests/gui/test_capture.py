@@ -5,7 +5,6 @@ import pytest
 from PySide6.QtCore import QThread
 
 from digitdesk.gui.capture import CaptureWorker, guide_rect, read_frame
-from tests.conftest import mnist_dir
 from tests.gui.media import DigitVideo, finish, ink_onto, paper
 
 TIMEOUT_MS = 120_000
@@ -17,10 +16,6 @@ def recognizer():
     return Recognizer()
 
 
-@pytest.mark.xfail(mnist_dir() is not None, strict=False,
-                   reason="known segmentation weakness: with these MNIST glyphs the shaded edge of the sheet "
-                          "against the desk is taken for ink and swallows the 1, 7 and 0 (reads '40'); "
-                          "the Guide option avoids it")
 def test_boxes_are_in_full_frame_pixels_when_a_big_frame_is_downscaled_for_reading(recognizer, glyphs):
     video = DigitVideo(glyphs, "4170", size=(1280, 960), digit_size=128, seed=3)
     bgr = video.frame(0)

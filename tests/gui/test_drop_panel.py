@@ -12,7 +12,6 @@ from PySide6.QtWidgets import QApplication
 
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
-from tests.conftest import mnist_dir
 from tests.gui.media import number_image, save, write_bad_files, write_odd_files
 
 READ_TIMEOUT_MS = 120_000   # the first read loads TensorFlow and the model
@@ -102,9 +101,6 @@ def test_selected_image_is_shown_with_a_box_per_digit_and_the_chart_follows_clic
     assert panel.result_panel.chart.top_digit() == 1
 
 
-@pytest.mark.xfail(mnist_dir() is not None, strict=False,
-                   reason="known segmentation weakness: this MNIST '8', upscaled from 28 px, breaks at its "
-                          "thin waist into two side-by-side pieces that are read as '87'")
 def test_dropped_folder_is_read_recursively_and_exports_one_csv_row_per_file(qtbot, panel, glyphs, tmp_path):
     folder = tmp_path / "scans"
     (folder / "2024" / "march").mkdir(parents=True)
