@@ -138,3 +138,17 @@ def mnist_on_paper(digits: np.ndarray, height: int, kind: str = "white", seed: i
     for i, tile in enumerate(tiles):
         row[margin:margin + height, margin + i * height:margin + (i + 1) * height] = tile
     return on_paper(row, kind, seed=seed)
+
+
+def ink_aspect(digit: np.ndarray) -> float:
+    """Width over height of a 28x28 MNIST digit's ink."""
+    _, _, w, h = cv2.boundingRect((digit > 127).astype(np.uint8))
+    return w / h
+
+
+def slanted_ones_and_twos(mnist_dir, n_ones: int, n_twos: int):
+    """'1's slanted to 0.4-0.5 of their height and '2's no wider than tall: pairs that used to be mis-cut."""
+    digits, labels = load_mnist_test(mnist_dir, count=1000)
+    ones = [d for d, label in zip(digits, labels) if label == 1 and 0.4 <= ink_aspect(d) < 0.5][:n_ones]
+    twos = [d for d, label in zip(digits, labels) if label == 2 and ink_aspect(d) <= 1.0][:n_twos]
+    return ones, twos

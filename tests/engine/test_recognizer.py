@@ -1,7 +1,6 @@
 """Recognizer: pictures in, digits out; one model call per batch of pictures."""
 import io
 
-import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -139,13 +138,7 @@ def test_reads_mnist_digits_pasted_on_paper(real_runner, mnist_path, height, kin
 
 def test_mnist_twos_beside_slanted_ones_read_as_twelve(real_runner, mnist_path):
     """The hook of a 2's tail used to become a digit of its own when a slanted '1' stood beside it."""
-    digits, labels = images.load_mnist_test(mnist_path, count=1000)
-
-    def aspect(digit):
-        _, _, w, h = cv2.boundingRect((digit > 127).astype(np.uint8))
-        return w / h
-    ones = [d for d, label in zip(digits, labels) if label == 1 and 0.4 <= aspect(d) < 0.5][:3]
-    twos = [d for d, label in zip(digits, labels) if label == 2 and aspect(d) <= 1.0][:5]
+    ones, twos = images.slanted_ones_and_twos(mnist_path, 3, 5)
     pictures = [images.mnist_on_paper(np.stack([one, two]), 70, "gradient", seed=i)
                 for i, (one, two) in enumerate((one, two) for one in ones for two in twos)]
     texts = [result.text for result in Recognizer(real_runner).recognize_many(pictures)]

@@ -151,13 +151,7 @@ def test_a_two_with_a_hooked_tail_beside_a_slanted_one_is_one_digit():
 
 def test_mnist_twos_beside_slanted_ones_stay_whole(mnist_path):
     """Real handwriting: '1's slanted to 0.4-0.5 of their height, '2's no wider than tall, side by side."""
-    digits, labels = images.load_mnist_test(mnist_path, count=1000)
-
-    def aspect(digit):
-        _, _, w, h = cv2.boundingRect((digit > 127).astype(np.uint8))
-        return w / h
-    ones = [d for d, label in zip(digits, labels) if label == 1 and 0.4 <= aspect(d) < 0.5][:5]
-    twos = [d for d, label in zip(digits, labels) if label == 2 and aspect(d) <= 1.0][:10]
+    ones, twos = images.slanted_ones_and_twos(mnist_path, 5, 10)
     for i, (one, two) in enumerate((one, two) for one in ones for two in twos):
         picture = images.mnist_on_paper(np.stack([one, two]), 70, "white", seed=i)
         assert len(boxes(picture)) == 2, f"pair {i}: {boxes(picture)}"
