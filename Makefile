@@ -1,27 +1,41 @@
 # DigitDesk: `make run` opens the app, `make test` runs the whole suite.
 # Both create .venv first; re-running is quick when pyproject.toml is unchanged.
+# `make run` installs the app alone (LiteRT runs the model: no TensorFlow); `make test`, `make train` and
+# the rest install the development extra too (tests, ruff, PyInstaller and, through [train], TensorFlow).
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-app
+DEV_STAMP := $(VENV)/.installed
 # MNIST IDX directory for training/evaluation (default: $DIGITDESK_MNIST_DIR or ../shared/data/mnist)
 DATA_DIR ?=
 DATA_ARG := $(if $(DATA_DIR),--data-dir $(DATA_DIR))
 
-.PHONY: venv run test train evaluate eda bench dist test-dist clean
+.PHONY: install venv run lint test train evaluate eda bench dist test-dist clean
 
-venv: $(STAMP)
+install: $(RUN_STAMP)
+venv: $(DEV_STAMP)
 
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e ".[dev]"
-	touch $(STAMP)
 
-run: venv
+# The app alone; nothing to do when the development install is up to date (it holds the app too).
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	if [ ! $(DEV_STAMP) -nt pyproject.toml ]; then $(BIN)/python -m pip install -q -e .; fi
+	touch $@
+
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install -q -e ".[dev]"
+	touch $@
+
+run: install
 	$(BIN)/digitdesk
 
-test: venv
+lint: venv
+	$(BIN)/ruff check .
+
+test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 train: venv

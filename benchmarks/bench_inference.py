@@ -65,8 +65,8 @@ def main() -> None:
             recognizer.recognize(frame)
         per_runner[runner.name] = {
             "read_as": recognizer.recognize(frame).text,
-            "recognize": summary(timed(lambda: recognizer.recognize(frame), args.calls)),
-            "classify": summary(timed(lambda: runner.classify(model_input[..., 0]), args.calls)),
+            "recognize": summary(timed(lambda r=recognizer: r.recognize(frame), args.calls)),
+            "classify": summary(timed(lambda r=runner: r.classify(model_input[..., 0]), args.calls)),
         }
     prepare_ms = timed(lambda: prepare_digits(frame), args.calls)
     keras_runner.model.predict(model_input, verbose=0)
@@ -94,9 +94,9 @@ def main() -> None:
     k = result["keras_runner"]
     print(f"Keras fallback: recognize p50 {k['recognize']['p50_ms']:.3f} ms, model call p50 "
           f"{k['classify']['p50_ms']:.3f} ms, {k['speedup_p50']}x predict")
-    print(f"LiteRT (default)")
-    print(f"Recognizer.recognize  p50 {result['recognize']['p50_ms']:.3f} ms  p95 {result['recognize']['p95_ms']:.3f} ms"
-          f"  ({args.calls} calls)")
+    print("LiteRT (default)")
+    print(f"Recognizer.recognize  p50 {result['recognize']['p50_ms']:.3f} ms"
+          f"  p95 {result['recognize']['p95_ms']:.3f} ms  ({args.calls} calls)")
     print(f"  preparation alone   p50 {result['prepare']['p50_ms']:.3f} ms  p95 {result['prepare']['p95_ms']:.3f} ms")
     print(f"  model call alone    p50 {result['classify']['p50_ms']:.3f} ms  p95 {result['classify']['p95_ms']:.3f} ms")
     print(f"model.predict         p50 {result['model_predict']['p50_ms']:.3f} ms  p95 "

@@ -13,7 +13,8 @@ def mnist_dir() -> Path | None:
     """$DIGITDESK_MNIST_DIR or ../shared/data/mnist beside the project; None on a machine without MNIST."""
     env = os.environ.get("DIGITDESK_MNIST_DIR")
     candidate = Path(env) if env else Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
-    return candidate if (candidate / "t10k-images-idx3-ubyte.gz").exists() or (candidate / "t10k-images-idx3-ubyte").exists() else None
+    found = any((candidate / name).exists() for name in ("t10k-images-idx3-ubyte.gz", "t10k-images-idx3-ubyte"))
+    return candidate if found else None
 
 
 @pytest.fixture

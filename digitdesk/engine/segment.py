@@ -68,7 +68,7 @@ class _Piece:
     def height(self) -> int:
         return self.y1 - self.y0
 
-    def absorb(self, other: "_Piece") -> None:
+    def absorb(self, other: _Piece) -> None:
         self.x0, self.y0 = min(self.x0, other.x0), min(self.y0, other.y0)
         self.x1, self.y1 = max(self.x1, other.x1), max(self.y1, other.y1)
         self.labels += other.labels

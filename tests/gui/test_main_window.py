@@ -249,7 +249,7 @@ def test_long_drawing_session_does_not_crash_or_grow(window, qtbot):
                 if k % readings_every == 0:
                     asked = []
                     with qtbot.waitSignal(window.client.resultReady, timeout=30_000,
-                                          check_params_cb=lambda request_id, *_: request_id >= asked[0]):
+                                          check_params_cb=lambda request_id, *_, asked=asked: request_id >= asked[0]):
                         asked.append(window.client.request(canvas.to_array()))
             mouse(QEvent.Type.MouseButtonRelease, w / 2, h / 2)
 
