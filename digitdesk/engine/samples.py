@@ -1,0 +1,303 @@
+"""The user's handwriting samples: every correction, kept in one SQLite file that never loses one.
+
+A sample is the 28x28 image the model saw (uint8, 784 bytes), the right digit, where
+it came from and when, filed under a profile (several people can share a machine).
+Each write is one transaction; the database runs in WAL mode with synchronous=FULL:
+every commit is on disk before add() returns, so a crash, a kill or a power cut
+loses nothing the user saw saved (NORMAL would risk the last commits on power loss
+to save a few ms, which nobody correcting digits by hand would notice).
+
+Things that go wrong are told in plain words through `notice` and the app goes on:
+a damaged file is moved aside (renamed with a timestamp) and a new one started; a
+folder that cannot be written keeps the samples in memory for this session
+(starting from a read-only copy of the file, if there is one).
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+DB_FILE = "handwriting.sqlite3"
+DEFAULT_PROFILE = "default"
+SCHEMA_VERSION = 1
+MAX_NAME = 60
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS profiles (
+    name TEXT PRIMARY KEY,
+    created REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS samples (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: a stale undo cannot delete a newer sample
+    profile TEXT NOT NULL REFERENCES profiles(name) ON DELETE CASCADE,
+    label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+    image BLOB NOT NULL CHECK (length(image) = 784),
+    source TEXT NOT NULL,
+    created REAL NOT NULL);
+CREATE INDEX IF NOT EXISTS samples_by_profile ON samples(profile, label);
+"""
+_DAMAGED = {sqlite3.SQLITE_CORRUPT, sqlite3.SQLITE_NOTADB}
+
+
+class _Damaged(Exception):
+    """The database file is not a readable SQLite database."""
+
+
+class SampleStoreError(RuntimeError):
+    """A sample could not be saved or a name is unusable; str(error) says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Sample:
+    id: int
+    profile: str
+    label: int
+    image: np.ndarray   # (28, 28) uint8, ink bright: the model's input
+    source: str         # "draw", "images", "webcam", or the file a CLI teach read
+    created: float      # unix time
+
+
+def as_uint8_image(image: np.ndarray) -> np.ndarray:
+    """A model input (float in [0, 1] or uint8) as the (28, 28) uint8 a sample stores."""
+    image = np.asarray(image)
+    if image.size != 28 * 28:
+        raise SampleStoreError(f"a sample must be a 28x28 image, not {image.shape}")
+    if image.dtype != np.uint8:
+        image = np.rint(np.clip(image.astype(np.float32), 0.0, 1.0) * 255)
+    return image.astype(np.uint8).reshape(28, 28)
+
+
+def check_profile_name(name: str) -> str:
+    name = (name or "").strip()
+    if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+        raise SampleStoreError(f"a profile name needs 1 to {MAX_NAME} printable characters, not {name!r}")
+    return name
+
+
+def _check_label(label) -> int:
+    if isinstance(label, (bool, np.bool_)) or not isinstance(label, (int, np.integer)) or not 0 <= label <= 9:
+        raise SampleStoreError(f"a sample's label must be a digit 0-9, not {label!r}")
+    return int(label)
+
+
+class SampleStore:
+    """The samples database in `folder`; safe to use from several threads."""
+
+    def __init__(self, folder: str | os.PathLike):
+        self.folder = Path(folder)
+        self.path = self.folder / DB_FILE
+        self.read_only = False
+        self.notice: str | None = None   # what went wrong on opening, for the user; None if all is well
+        self._lock = threading.RLock()
+        self._db = self._open()
+
+    # ---- opening ----------------------------------------------------------------------
+    def _open(self) -> sqlite3.Connection:
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            return self._open_file()
+        except _Damaged:
+            pass
+        except (sqlite3.Error, OSError) as exc:
+            return self._open_in_memory(exc)
+        try:
+            aside = self._move_aside()
+            db = self._open_file()
+        except (_Damaged, sqlite3.Error, OSError) as exc:
+            return self._open_in_memory(exc)
+        self.notice = (f"The saved handwriting samples could not be read: the file is damaged. It was moved "
+                       f"to {aside} and a new, empty collection was started.")
+        return db
+
+    def _open_file(self) -> sqlite3.Connection:
+        db = sqlite3.connect(self.path, timeout=10, isolation_level=None, check_same_thread=False)
+        try:
+            self._configure(db)
+            if db.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+                raise _Damaged("the file fails its integrity check")
+            if db.execute("PRAGMA user_version").fetchone()[0] > SCHEMA_VERSION:
+                raise OSError(0, "it was written by a newer version of DigitDesk")
+            with _transaction(db):
+                _create_tables(db)
+                db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            return db
+        except sqlite3.DatabaseError as exc:
+            db.close()
+            if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+                raise _Damaged(str(exc)) from exc
+            raise
+        except BaseException:
+            db.close()
+            raise
+
+    @staticmethod
+    def _configure(db: sqlite3.Connection) -> None:
+        db.execute("PRAGMA foreign_keys = ON")
+        if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() not in ("wal", "memory"):
+            raise sqlite3.OperationalError("the folder does not allow a write-ahead log")
+        db.execute("PRAGMA synchronous = FULL")
+
+    def _move_aside(self) -> str:
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = self.path.with_name(f"{self.path.name}.damaged-{stamp}-{n}")
+        self.path.rename(aside)
+        for suffix in ("-wal", "-shm"):   # the log belongs to the damaged file; keep it beside it
+            companion = self.path.with_name(self.path.name + suffix)
+            if companion.exists():
+                companion.rename(aside.with_name(aside.name + suffix))
+        return aside.name
+
+    def _open_in_memory(self, reason: Exception) -> sqlite3.Connection:
+        """Keep working for this session: an in-memory copy of whatever could still be read."""
+        self.read_only = True
+        db = self._readable_copy()
+        copied = db is not None
+        db = db or sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+        db.execute("PRAGMA foreign_keys = ON")
+        with _transaction(db):
+            _create_tables(db)
+        kept = "the samples saved before are used, and " if copied else ""
+        self.notice = (f"Handwriting samples cannot be saved in {self.folder} ({_plain_reason(reason)}): "
+                       f"{kept}corrections made now count until DigitDesk closes but are not kept.")
+        return db
+
+    def _readable_copy(self) -> sqlite3.Connection | None:
+        """The file's samples copied into memory, or None if it cannot be read."""
+        # mode=ro reads the write-ahead log too; immutable=1 (main file only) still opens where
+        # SQLite cannot create the log's index file in a read-only folder
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            if not self.path.is_file():
+                return None
+            db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            try:
+                source = sqlite3.connect(f"{self.path.as_uri()}?{options}", uri=True)
+                try:
+                    source.backup(db)
+                finally:
+                    source.close()
+                if (db.execute("PRAGMA quick_check").fetchone()[0] == "ok" and db.execute(
+                        "SELECT count(*) FROM sqlite_master WHERE name = 'samples'").fetchone()[0]):
+                    return db
+            except sqlite3.Error:
+                pass
+            db.close()
+        return None
+
+    # ---- profiles ---------------------------------------------------------------------
+    def profiles(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE")]
+
+    def create_profile(self, name: str) -> str:
+        """Make sure the profile exists (it may hold no samples yet); returns its cleaned name."""
+        name = check_profile_name(name)
+        with self._writing():
+            self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+        return name
+
+    def forget(self, profile: str) -> int:
+        """Delete the profile and all its samples; returns how many samples went."""
+        with self._writing():
+            count = self._db.execute("SELECT count(*) FROM samples WHERE profile = ?", (profile,)).fetchone()[0]
+            self._db.execute("DELETE FROM samples WHERE profile = ?", (profile,))
+            self._db.execute("DELETE FROM profiles WHERE name = ?", (profile,))
+        return int(count)
+
+    # ---- samples ----------------------------------------------------------------------
+    def add(self, profile: str, label: int, image: np.ndarray, source: str) -> int:
+        """Save one sample (one transaction, on disk when this returns); its id, for undo."""
+        return self.add_many(profile, [(label, image, source)])[0]
+
+    def add_many(self, profile: str, items: Iterable[tuple[int, np.ndarray, str]]) -> list[int]:
+        """Save several samples at once: all of them or, if anything fails, none."""
+        name = check_profile_name(profile)
+        rows = [(name, _check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
+                for label, image, source in items]
+        with self._writing():
+            self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+            return [self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
+                                     "VALUES (?, ?, ?, ?, ?)", row).lastrowid for row in rows]
+
+    def delete(self, sample_id: int) -> bool:
+        """Undo a correction: remove one sample; False if it was already gone."""
+        with self._writing():
+            return self._db.execute("DELETE FROM samples WHERE id = ?", (int(sample_id),)).rowcount > 0
+
+    def samples(self, profile: str, label: int | None = None) -> list[Sample]:
+        """The profile's samples, oldest first (of one digit if `label` is given)."""
+        query = "SELECT id, profile, label, image, source, created FROM samples WHERE profile = ?"
+        args: tuple = (profile,)
+        if label is not None:
+            query, args = query + " AND label = ?", (profile, int(label))
+        with self._lock:
+            rows = self._db.execute(query + " ORDER BY id", args).fetchall()
+        return [Sample(i, p, y, np.frombuffer(b, np.uint8).reshape(28, 28), s, t) for i, p, y, b, s, t in rows]
+
+    def counts(self, profile: str) -> list[int]:
+        """How many samples of each digit 0-9 the profile holds."""
+        counts = [0] * 10
+        with self._lock:
+            for label, n in self._db.execute(
+                    "SELECT label, count(*) FROM samples WHERE profile = ? GROUP BY label", (profile,)):
+                counts[label] = n
+        return counts
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    def __enter__(self) -> SampleStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @contextlib.contextmanager
+    def _writing(self):
+        with self._lock:
+            try:
+                with _transaction(self._db):
+                    yield
+            except sqlite3.Error as exc:
+                raise SampleStoreError(f"could not save the handwriting samples: {_plain_reason(exc)}") from exc
+
+
+@contextlib.contextmanager
+def _transaction(db: sqlite3.Connection):
+    """BEGIN IMMEDIATE ... COMMIT (ROLLBACK on error): takes the write lock up front, so two
+    programs writing at once wait for each other instead of failing halfway."""
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        yield
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    db.execute("COMMIT")
+
+
+def _create_tables(db: sqlite3.Connection) -> None:
+    for statement in filter(str.strip, _SCHEMA.split(";")):
+        db.execute(statement)
+
+
+def _plain_reason(exc: Exception) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    code = getattr(exc, "sqlite_errorcode", None)
+    return {sqlite3.SQLITE_READONLY: "the folder or file is read-only",
+            sqlite3.SQLITE_CANTOPEN: "the file cannot be created or opened there",
+            sqlite3.SQLITE_PERM: "permission denied",
+            sqlite3.SQLITE_FULL: "the disk is full",
+            sqlite3.SQLITE_IOERR: "the disk reported an error",
+            sqlite3.SQLITE_BUSY: "another program keeps the file busy"}.get(code, str(exc))

@@ -1,0 +1,194 @@
+"""The handwriting sample store: corrections are kept, undone, survive kills, damage and read-only folders."""
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from digitdesk.engine.samples import DB_FILE, SampleStore, SampleStoreError
+
+
+def image(seed: int) -> np.ndarray:
+    return np.random.default_rng(seed).random((28, 28), dtype=np.float32)
+
+
+def test_a_correction_is_kept_across_sessions_and_can_be_undone(tmp_path):
+    with SampleStore(tmp_path) as store:
+        first = store.add("ana", 7, image(1), "draw")
+        second = store.add("ana", 1, image(2), "webcam")
+        store.add("ben", 7, image(3), "images")
+        assert store.notice is None and not store.read_only
+    with SampleStore(tmp_path) as store:
+        kept = store.samples("ana")
+        assert [(s.id, s.label, s.source) for s in kept] == [(first, 7, "draw"), (second, 1, "webcam")]
+        assert np.abs(kept[0].image / 255.0 - image(1)).max() <= 0.5 / 255 + 1e-6   # the image the model saw
+        assert store.counts("ana") == [0, 1, 0, 0, 0, 0, 0, 1, 0, 0]
+        assert store.profiles() == ["ana", "ben"]
+        assert store.delete(second) and not store.delete(second)
+    with SampleStore(tmp_path) as store:
+        assert [s.id for s in store.samples("ana")] == [first]
+        assert [s.label for s in store.samples("ben")] == [7]   # another person's samples are untouched
+
+
+def test_forgetting_a_profile_removes_only_its_samples(tmp_path):
+    with SampleStore(tmp_path) as store:
+        store.add_many("ana", [(d, image(d), "cli") for d in range(10)])
+        store.add("ben", 4, image(11), "draw")
+        store.create_profile("empty")
+        assert store.profiles() == ["ana", "ben", "empty"]
+        assert store.forget("ana") == 10
+        assert store.profiles() == ["ben", "empty"] and store.samples("ana") == []
+        assert store.counts("ben")[4] == 1
+
+
+def test_undone_ids_are_never_reused(tmp_path):
+    """A stale undo (of a sample already undone) must not delete the next correction."""
+    with SampleStore(tmp_path) as store:
+        old = store.add("ana", 3, image(1), "draw")
+        store.delete(old)
+        new = store.add("ana", 5, image(2), "draw")
+        assert new != old
+        assert not store.delete(old) and store.counts("ana")[5] == 1
+
+
+@pytest.mark.parametrize("label", [10, -1, "7", 3.0, True])
+def test_a_bad_label_is_refused_in_plain_words(tmp_path, label):
+    with SampleStore(tmp_path) as store, pytest.raises(SampleStoreError, match="digit 0-9"):
+        store.add("ana", label, image(1), "draw")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 61, "tab\there"])
+def test_a_bad_profile_name_is_refused_in_plain_words(tmp_path, name):
+    with SampleStore(tmp_path) as store, pytest.raises(SampleStoreError, match="profile name"):
+        store.add(name, 1, image(1), "draw")
+
+
+def test_a_batch_is_saved_whole_or_not_at_all(tmp_path):
+    with SampleStore(tmp_path) as store:
+        with pytest.raises(SampleStoreError):
+            store.add_many("ana", [(1, image(1), "cli"), (2, np.zeros((5, 5)), "cli")])
+        assert store.samples("ana") == []
+
+
+WRITER = textwrap.dedent("""
+    import sys
+    import numpy as np
+    from digitdesk.engine.samples import SampleStore
+    store = SampleStore(sys.argv[1])
+    pixels = np.arange(784, dtype=np.uint8).reshape(28, 28)
+    n = 0
+    while True:
+        sample_id = store.add("ana", n % 10, pixels, "draw")
+        print(sample_id, n % 10, flush=True)   # only after the commit returned
+        n += 1
+""")
+
+
+@pytest.mark.parametrize("after", [5, 60])
+def test_killing_the_app_mid_write_loses_no_saved_sample(tmp_path, after):
+    """SIGKILL while a process writes in a loop: every sample it reported saved is there, the file opens."""
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(tmp_path)], stdout=subprocess.PIPE, text=True,
+                              cwd=Path(__file__).resolve().parents[2])
+    saved = {}
+    try:
+        for line in writer.stdout:
+            sample_id, label = map(int, line.split())
+            saved[sample_id] = label
+            if len(saved) >= after:
+                break
+    finally:
+        writer.send_signal(signal.SIGKILL)
+        writer.wait(timeout=30)
+        writer.stdout.close()
+    assert len(saved) >= after, "the writer died before it saved anything"
+    with SampleStore(tmp_path) as store:
+        assert store.notice is None and not store.read_only
+        kept = {s.id: s.label for s in store.samples("ana")}
+        assert saved.items() <= kept.items()
+        assert all(np.array_equal(s.image.ravel(), np.arange(784, dtype=np.uint8)) for s in store.samples("ana"))
+        store.add("ana", 0, image(0), "draw")   # and it takes new samples
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_and_a_new_one_started(tmp_path):
+    garbage = b"this is not a database, just some text\n" * 200
+    (tmp_path / DB_FILE).write_bytes(garbage)
+    with SampleStore(tmp_path) as store:
+        assert not store.read_only
+        assert "damaged" in store.notice and "new, empty" in store.notice
+        assert store.samples("ana") == []
+        store.add("ana", 2, image(1), "draw")
+    aside = [p for p in tmp_path.iterdir() if p.name.startswith(DB_FILE + ".damaged-")]
+    assert len(aside) == 1 and aside[0].name in store.notice
+    assert aside[0].read_bytes() == garbage          # kept for whoever wants to rescue it
+    with SampleStore(tmp_path) as store:
+        assert store.notice is None and store.counts("ana")[2] == 1
+
+
+def test_a_database_with_damaged_pages_is_moved_aside(tmp_path):
+    with SampleStore(tmp_path) as store:
+        store.add_many("ana", [(d % 10, image(d), "cli") for d in range(200)])
+    path = tmp_path / DB_FILE
+    data = bytearray(path.read_bytes())
+    page = 4096
+    data[2 * page:len(data) - page] = os.urandom(len(data) - 3 * page)   # header intact, pages destroyed
+    path.write_bytes(bytes(data))
+    with SampleStore(tmp_path) as store:
+        assert "damaged" in store.notice
+        store.add("ana", 1, image(1), "draw")
+        assert store.counts("ana") == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_a_folder_under_a_file_keeps_corrections_for_the_session_only(tmp_path):
+    """A path that cannot be a folder: this fails for every user, root included."""
+    (tmp_path / "file").write_text("x")
+    folder = tmp_path / "file" / "DigitDesk"
+    with SampleStore(folder) as store:
+        assert store.read_only
+        assert str(folder) in store.notice and "not kept" in store.notice
+        store.add("ana", 4, image(1), "draw")         # the app keeps working ...
+        assert store.counts("ana")[4] == 1
+    with SampleStore(folder) as store:
+        assert store.counts("ana")[4] == 0            # ... but nothing was written
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    """A folder no one can write to: chmod for ordinary users; root ignores permissions, so for root
+    the folder is made immutable (chattr +i, Linux ext4 and similar) or the test is skipped."""
+    folder = tmp_path / "data"
+    folder.mkdir()
+    with SampleStore(folder) as store:
+        store.add("ana", 6, image(6), "draw")
+    if os.geteuid() == 0:
+        done = subprocess.run(["chattr", "+i", str(folder)], capture_output=True)
+        undo = ["chattr", "-i", str(folder)]
+        if done.returncode != 0:
+            pytest.skip("running as root, which ignores folder permissions, and chattr +i is not available")
+    else:
+        folder.chmod(0o555)
+        undo = ["chmod", "755", str(folder)]
+    try:
+        try:
+            (folder / "probe").write_text("x")
+            pytest.skip("this system lets the folder be written however it is protected")
+        except OSError:
+            pass
+        yield folder
+    finally:
+        subprocess.run(undo, check=True)
+
+
+def test_a_read_only_folder_reads_the_saved_samples_and_saves_nothing(read_only_folder):
+    with SampleStore(read_only_folder) as store:
+        assert store.read_only
+        assert "cannot be saved" in store.notice and "saved before are used" in store.notice
+        assert store.counts("ana")[6] == 1                # the samples saved earlier still count
+        store.add("ana", 8, image(8), "draw")
+        assert store.counts("ana")[8] == 1
+    with sqlite3.connect(f"{(read_only_folder / DB_FILE).as_uri()}?mode=ro&immutable=1", uri=True) as db:
+        assert db.execute("SELECT label FROM samples").fetchall() == [(6,)]
