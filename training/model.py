@@ -3,7 +3,9 @@
 Three blocks of batch-normalised convolutions, each ending in a strided 5x5
 convolution instead of max-pooling (a learned downsample), with dropout between
 blocks. This family reaches 99.6-99.7% on MNIST as a single model with
-augmentation while staying small (346 k parameters, 1.5 MB on disk).
+augmentation while staying small (346 k parameters, 1.5 MB on disk). Version 2
+has an eleventh class, "not a digit", and answers logits plus its penultimate
+features.
 """
 from __future__ import annotations
 
@@ -17,7 +19,11 @@ def _conv(x, filters, kernel, strides=1, padding="same"):
     return layers.Activation("relu")(x)
 
 
-def build_model(dropout: float = 0.4, width: int = 32) -> keras.Model:
+CLASSES = 11  # the digits 0-9, then "not a digit"
+
+
+def build_model(dropout: float = 0.4, width: int = 32, classes: int = CLASSES) -> keras.Model:
+    """Outputs logits (temperature scaling and softmax happen at run time, in numpy)."""
     inputs = keras.Input(shape=(28, 28, 1), name="digit")
     x = _conv(inputs, width, 3)
     x = _conv(x, width, 3)
@@ -28,10 +34,17 @@ def build_model(dropout: float = 0.4, width: int = 32) -> keras.Model:
     x = _conv(x, 2 * width, 5, strides=2)
     x = layers.Dropout(dropout)(x)
     x = _conv(x, 4 * width, 4, padding="valid")
-    x = layers.Flatten()(x)
-    x = layers.Dropout(dropout)(x)
-    outputs = layers.Dense(10, activation="softmax", name="probabilities")(x)
-    return keras.Model(inputs, outputs, name="digit_cnn")
+    features = layers.Flatten(name="features")(x)
+    x = layers.Dropout(dropout)(features)
+    logits = layers.Dense(classes, name="logits")(x)
+    return keras.Model(inputs, logits, name="digit_cnn")
+
+
+def with_features(model: keras.Model) -> keras.Model:
+    """The same network answering [logits, features]: the penultimate 2,048 values let the
+    app adapt to one person's hand in numpy, without TensorFlow (see digitdesk/engine)."""
+    return keras.Model(model.inputs, [model.get_layer("logits").output, model.get_layer("features").output],
+                       name=model.name)
 
 
 def save_for_inference(model: keras.Model, path) -> None:

@@ -1,8 +1,10 @@
-"""Train the bundled CNN: python -m training.train --data-dir DIR.
+"""Train the bundled CNN: python -m training.train --data-dir DIR [--unipen-dir DIR].
 
-Linear on purpose: load, split, augment, fit with early stopping and a
-learning-rate schedule, keep the best-validation weights, save without the
-optimizer, write the history for the evaluation report.
+Linear on purpose: build the sets (MNIST, UNIPEN pen digits of the training
+writers, "not a digit" examples; training/dataset.py), augment, fit with early
+stopping and a learning-rate schedule, keep the best-validation weights, fit
+the temperature and thresholds on validation, save the model (logits and
+features, no optimizer) and its calibration beside it.
 """
 from __future__ import annotations
 
@@ -19,25 +21,27 @@ import keras
 import numpy as np
 import tensorflow as tf
 
+from training import calibrate, dataset
 from training.augment import augment_batch
-from training.data import load_mnist, normalise, stratified_split
-from training.model import build_model, save_for_inference
+from training.data import normalise
+from training.model import build_model, save_for_inference, with_features
 
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--data-dir", help="directory with the four MNIST IDX files "
                    "(default: $DIGITDESK_MNIST_DIR, ../shared/data/mnist, else Keras download)")
+    p.add_argument("--unipen-dir", help="UNIPEN folder (default: $DIGITDESK_UNIPEN_DIR or ../shared/data/unipen)")
     p.add_argument("--model-out", default="models/digit_cnn.keras")
     p.add_argument("--reports", default="reports", help="where history.json and training.json go")
-    p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--patience", type=int, default=6, help="early-stopping patience (epochs)")
+    p.add_argument("--epochs", type=int, default=14)
+    p.add_argument("--patience", type=int, default=4, help="early-stopping patience (epochs)")
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--lr", type=float, default=2e-3)
-    p.add_argument("--lr-decay", type=float, default=0.85, help="learning rate *= this each epoch")
+    p.add_argument("--lr-decay", type=float, default=0.8, help="learning rate *= this each epoch")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--width", type=int, default=32, help="filters in the first block")
-    p.add_argument("--limit", type=int, default=0, help="use only N training images (smoke runs)")
+    p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
     return p.parse_args(argv)
@@ -56,18 +60,18 @@ def make_dataset(x, y, batch_size, seed, augment):
 def main(argv=None):
     args = parse_args(argv)
     keras.utils.set_random_seed(args.seed)
-    (x_all, y_all), _ = load_mnist(args.data_dir)  # the test set is not touched here
-    if args.limit:
-        x_all, y_all = x_all[: args.limit], y_all[: args.limit]
-    split = stratified_split(x_all, y_all, args.val_fraction, args.seed)
-    print(f"train {len(split.y_train)}  validation {len(split.y_val)}  (stratified, seed {args.seed})")
+    start = time.perf_counter()
+    train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit)
+    counts = {str(s): int(n) for s, n in zip(*np.unique(train.source, return_counts=True))}
+    print(f"train {len(train.y)} {counts}  validation {len(val.y)}  "
+          f"(built in {time.perf_counter() - start:.0f} s, seed {args.seed})")
 
-    train_ds = make_dataset(normalise(split.x_train), split.y_train, args.batch_size, args.seed, True)
-    val_ds = make_dataset(normalise(split.x_val), split.y_val, 512, args.seed, False)
+    train_ds = make_dataset(normalise(train.x), train.y, args.batch_size, args.seed, True)
+    val_ds = make_dataset(normalise(val.x), val.y, 512, args.seed, False)
 
     model = build_model(width=args.width)
     model.compile(optimizer=keras.optimizers.Adam(args.lr),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     print(f"model: {model.count_params():,} parameters")
     callbacks = [
         keras.callbacks.LearningRateScheduler(lambda epoch: args.lr * args.lr_decay ** epoch),
@@ -80,9 +84,16 @@ def main(argv=None):
                         shuffle=False)  # the dataset reshuffles itself every epoch
     seconds = time.perf_counter() - start
 
+    logits = np.concatenate([model.predict_on_batch(normalise(val.x[i:i + 1024]))
+                             for i in range(0, len(val.y), 1024)])
+    calibration = calibrate.calibrate(logits, val.y)
+    print(f"calibration on validation: {calibration}")
+
     out = Path(args.model_out)
     out.parent.mkdir(parents=True, exist_ok=True)
-    save_for_inference(model, out)
+    save_for_inference(with_features(model), out)
+    classes = [str(d) for d in range(10)] + ["not a digit"]
+    out.with_suffix(".json").write_text(json.dumps({"classes": classes, **calibration}, indent=1) + "\n")
     reports = Path(args.reports)
     reports.mkdir(parents=True, exist_ok=True)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}
@@ -91,7 +102,8 @@ def main(argv=None):
     info = {
         "epochs_run": len(hist["loss"]), "best_epoch": best + 1,
         "best_val_accuracy": hist["val_accuracy"][best], "training_seconds": round(seconds, 1),
-        "n_train": int(len(split.y_train)), "n_val": int(len(split.y_val)),
+        "n_train": int(len(train.y)), "n_val": int(len(val.y)), "train_sources": counts,
+        "calibration": calibration,
         "parameters": int(model.count_params()), "args": vars(args),
         "versions": {"python": platform.python_version(), "tensorflow": tf.__version__,
                      "keras": keras.__version__, "numpy": np.__version__},

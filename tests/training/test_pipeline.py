@@ -5,9 +5,10 @@ import numpy as np
 import pytest
 
 from tests.training.idx import optimizer_variables, write_mnist_dir
+from tests.training.unipen_files import write_unipen_dir
 
-REPORT_FILES = ["metrics.json", "classification_report.txt", "confusion_matrix.png",
-                "training_curves.png", "mistakes.png", "history.json", "training.json"]
+REPORT_FILES = ["metrics.json", "classification_report.txt", "confusion_matrix.png", "reliability.png",
+                "rejection_roc.png", "training_curves.png", "mistakes.png", "history.json", "training.json"]
 
 
 @pytest.mark.slow
@@ -15,11 +16,14 @@ def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
     from training import evaluate, eda, train
 
     data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
+    pen = write_unipen_dir(tmp_path / "unipen")
     model_path = tmp_path / "model.keras"
     reports = tmp_path / "reports"
-    train.main(["--data-dir", str(data), "--model-out", str(model_path), "--reports", str(reports),
+    train.main(["--data-dir", str(data), "--unipen-dir", str(pen), "--model-out", str(model_path),
+                "--reports", str(reports), "--limit", "300",
                 "--epochs", "2", "--width", "4", "--batch-size", "32", "--verbose", "0"])
-    evaluate.main(["--model", str(model_path), "--data-dir", str(data), "--out", str(reports)])
+    evaluate.main(["--model", str(model_path), "--data-dir", str(data), "--unipen-dir", str(pen),
+                   "--out", str(reports)])
     eda.main(["--data-dir", str(data), "--out", str(reports / "eda")])
 
     for name in REPORT_FILES:
@@ -30,7 +34,14 @@ def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
     metrics = json.loads((reports / "metrics.json").read_text())
     assert metrics["n_test"] == 60
     assert 0.0 <= metrics["test_accuracy"] <= 1.0
-    assert set(metrics["per_class"]) == {str(d) for d in range(10)}
+    assert set(metrics["per_class"]) == {str(d) for d in range(10)} | {"not a digit"}
+    sources = metrics["sources"]
+    assert sources["unipen_heldout_digits"]["n"] == 10  # one held-out writer of the two is in the report half
+    assert sources["unseen_kinds"]["n"] == 2 and 0 <= sources["unseen_kinds"]["refused"] <= 1  # both writers' "k"
+    assert set(metrics["auroc_not_digit"]) == {"letters and symbols", "kinds never trained on",
+                                               "scribbles, dashes, blobs, merged digits"}
+    calibration = json.loads(model_path.with_suffix(".json").read_text())
+    assert calibration["temperature"] > 0 and len(calibration["classes"]) == 11
     assert {"precision", "recall", "f1"} <= set(metrics["per_class"]["3"])
     assert set(metrics["robustness"]) >= {"thin", "thick", "downscaled_16", "binarised"}
     history = json.loads((reports / "history.json").read_text())
@@ -39,6 +50,5 @@ def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
     import keras
     assert optimizer_variables(model_path) == 0  # saved for inference only: small file
     model = keras.saving.load_model(model_path, compile=False)
-    probs = model.predict_on_batch(np.zeros((3, 28, 28, 1), np.float32))
-    assert probs.shape == (3, 10)
-    np.testing.assert_allclose(probs.sum(axis=1), 1.0, rtol=1e-5)
+    logits, features = model.predict_on_batch(np.zeros((3, 28, 28, 1), np.float32))
+    assert logits.shape == (3, 11) and features.shape == (3, 256)  # 4x4 positions x (4 * width) filters
