@@ -1,7 +1,7 @@
 """The `digitdesk` command: opens the window, or reads image files from the shell.
 
     digitdesk                                   open the app
-    digitdesk predict [--json] [--csv OUT] PATH...   read files and folders (recursively)
+    digitdesk predict [--json] [--csv OUT] [--jobs N] PATH...   read files and folders (recursively)
     digitdesk --version | --selftest
 
 The predict and version paths never import Qt, so they start fast and work on a
@@ -10,14 +10,16 @@ server without a display. Exit codes: 0 all read, 1 some file failed, 2 usage er
 from __future__ import annotations
 
 import argparse
+import contextlib
+import itertools
 import json
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from typing import TextIO
 
 from digitdesk import __version__
 
-BATCH_SIZE = 64   # images per classify call: amortises TF's per-call overhead, bounds memory
+BATCH_SIZE = 64   # images per classify call with --jobs 1: amortises the per-call overhead, bounds memory
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,6 +34,8 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
     predict.add_argument("--json", action="store_true", help="one JSON object per image and line")
     predict.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
+    predict.add_argument("--jobs", "-j", type=int, metavar="N",
+                         help="processes reading in parallel (default: one per core; 1: no extra processes)")
     predict.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
     return parser
 
@@ -46,11 +50,12 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as stop:   # --help, --version, usage errors: argparse already printed
         return int(stop.code or 0)
     if args.command == "predict":
-        if args.batch_size < 1:
-            parser.print_usage(sys.stderr)
-            print("digitdesk predict: --batch-size must be at least 1", file=sys.stderr)
-            return 2
-        return predict(args.paths, as_json=args.json, csv_out=args.csv, batch_size=args.batch_size)
+        for option, value in (("--batch-size", args.batch_size), ("--jobs", args.jobs)):
+            if value is not None and value < 1:
+                parser.print_usage(sys.stderr)
+                print(f"digitdesk predict: {option} must be at least 1", file=sys.stderr)
+                return 2
+        return predict(args.paths, as_json=args.json, csv_out=args.csv, batch_size=args.batch_size, jobs=args.jobs)
     if args.selftest:
         from digitdesk.selftest import main as selftest
         return int(selftest() or 0)
@@ -59,11 +64,6 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # ---- predict ------------------------------------------------------------------------------
-def _chunks(items: list, size: int) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start:start + size]
-
-
 def _record(path: str, recognition=None, error: str | None = None) -> dict:
     """One JSON line: the Recognition's fields, or an error with empty fields."""
     if recognition is None:
@@ -81,70 +81,75 @@ def _human(path: str, recognition, error: str | None) -> str:
     return f"{path}: {recognition.text} ({recognition.confidence:.1%}{unsure})"
 
 
-Row = tuple  # (path, Recognition | None, error | None): what engine.export.write_csv takes
-
-
-def _read_chunk(paths: list[str], recognizer) -> list[Row]:
-    from digitdesk.engine.decode import ImageDecodeError, load_image
-    decoded: list[tuple[str, object, str | None]] = []
-    for path in paths:
-        try:
-            decoded.append((path, load_image(path), None))
-        except ImageDecodeError as error:
-            decoded.append((path, None, str(error)))
-        except OSError as error:
-            decoded.append((path, None, f"could not read the file: {error.strerror or error}"))
-    images = [image for _, image, _ in decoded if image is not None]
-    try:
-        readings = iter(recognizer.recognize_many(images) if images else [])
-    except Exception:  # noqa: BLE001 - one odd image must not sink its 63 neighbours
-        return [_read_alone(path, image, recognizer) if image is not None else (path, None, error)
-                for path, image, error in decoded]
-    return [(path, next(readings), None) if image is not None else (path, None, error)
-            for path, image, error in decoded]
-
-
-def _read_alone(path: str, image, recognizer) -> Row:
-    try:
-        return path, recognizer.recognize(image), None
-    except Exception as error:  # noqa: BLE001
-        return path, None, f"could not be read: {error}"
-
-
 def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = None,
-            batch_size: int = BATCH_SIZE, out: TextIO | None = None, err: TextIO | None = None) -> int:
-    """Read every image under `paths`, print one line each; 1 if any could not be read."""
+            batch_size: int = BATCH_SIZE, out: TextIO | None = None, err: TextIO | None = None,
+            jobs: int | None = None) -> int:
+    """Read every image under `paths`, print one line each as soon as it is read (in order); 1 if any failed.
+
+    jobs: processes to read with (default: one per core; 1 reads in this process). Files
+    are listed lazily and rows are written as they come, CSV included, so memory stays
+    flat however many files there are. Ctrl+C stops within a moment: exit status 130.
+    """
     out = out or sys.stdout
     err = err or sys.stderr
     from digitdesk.engine.files import iter_image_files
+    from digitdesk.engine.parallel import CHUNK_FILES, ModelUnavailable, WorkersFailed, available_cores, read_files
 
     paths = [str(p) for p in paths]
-    files = [str(f) for f in iter_image_files(paths)]   # named files as given (missing ones too)
-    if not files:
+    files = (str(f) for f in iter_image_files(paths))   # named files as given (missing ones too)
+    first = list(itertools.islice(files, CHUNK_FILES + 1))
+    if not first:
         print("digitdesk predict: no images found in " + ", ".join(paths), file=err)
         return 1
-    from digitdesk.engine.recognizer import Recognizer
-    from digitdesk.engine.runner import shared_runner
-    try:
-        recognizer = Recognizer(shared_runner())
-    except Exception as error:  # noqa: BLE001 - a missing or broken model file, a bad TF install
-        print(f"digitdesk predict: could not load the model: {error}", file=err)
-        return 1
-
-    rows: list[Row] = []
-    for chunk in _chunks(files, batch_size):
-        for row in _read_chunk(chunk, recognizer):
-            rows.append(row)
-            print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
-
-    if csv_out:
-        from digitdesk.engine.export import write_csv
+    jobs = available_cores() if jobs is None else jobs
+    if len(first) <= CHUNK_FILES:
+        jobs = 1   # one chunk of work: starting processes would cost more than it saves
+    recognizer = None
+    if jobs <= 1:
+        from digitdesk.engine.recognizer import Recognizer
+        from digitdesk.engine.runner import shared_runner
         try:
-            write_csv(rows, csv_out)
+            recognizer = Recognizer(shared_runner())
+        except Exception as error:  # noqa: BLE001 - a missing or broken model file, a bad install
+            print(f"digitdesk predict: could not load the model: {error}", file=err)
+            return 1
+
+    csv_file = None
+    if csv_out:
+        from digitdesk.engine.export import CsvRows
+        try:
+            csv_file = open(csv_out, "w", newline="", encoding="utf-8")   # closed below
         except OSError as error:
             print(f"digitdesk predict: could not write {csv_out}: {error.strerror or error}", file=err)
             return 1
-    failed = sum(error is not None or recognition is None for _, recognition, error in rows)
+    read = failed = 0
+    try:
+        csv_rows = CsvRows(csv_file) if csv_file else None
+        results = read_files(itertools.chain(first, files), recognizer, jobs=jobs, chunk_size=batch_size
+                             if jobs <= 1 else None)
+        with contextlib.closing(results):
+            for result in results:
+                row = (result.path, result.recognition, result.error)
+                if csv_rows:
+                    csv_rows.write(*row)
+                print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
+                read += 1
+                failed += result.recognition is None
+    except ModelUnavailable as error:
+        print(f"digitdesk predict: could not load the model: {error}", file=err)
+        return 1
+    except WorkersFailed as error:
+        print(f"digitdesk predict: {error}; --jobs 1 reads without extra processes", file=err)
+        return 1
+    except KeyboardInterrupt:
+        print(f"digitdesk predict: interrupted after {read} files", file=err)
+        return 130
+    except OSError as error:   # the CSV's disk filled up, ...
+        print(f"digitdesk predict: could not write {csv_out}: {error.strerror or error}", file=err)
+        return 1
+    finally:
+        if csv_file:
+            csv_file.close()
     if failed:
-        print(f"digitdesk predict: {failed} of {len(rows)} files could not be read", file=err)
+        print(f"digitdesk predict: {failed} of {read} files could not be read", file=err)
     return 1 if failed else 0

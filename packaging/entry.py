@@ -5,6 +5,7 @@ script. The settings below live here rather than in a runtime hook because PyIns
 matplotlib runtime hook runs after custom hooks and would overwrite MPLCONFIGDIR.
 """
 import logging
+import multiprocessing
 import os
 import sys
 import tempfile
@@ -48,6 +49,9 @@ def prepare_environment() -> None:
 
 
 if __name__ == "__main__":
+    # A worker process of `predict --jobs` or the Images tab is this executable started again:
+    # freeze_support() runs its task (or the fork server, or the resource tracker) and exits.
+    multiprocessing.freeze_support()
     prepare_environment()
     from digitdesk.cli import main
     sys.exit(main())

@@ -2,8 +2,10 @@
 import csv
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -123,3 +125,72 @@ def test_predict_from_a_shell_never_loads_qt(folder):
     imported = [line.rsplit("|", 1)[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")]
     assert "digitdesk.engine.recognizer" in imported                 # -X importtime did list the modules
     assert not [name for name in imported if name.startswith(("PySide6", "shiboken6", "digitdesk.gui"))]
+
+
+@pytest.fixture(scope="module")
+def big_folder(tmp_path_factory, folder) -> Path:
+    """40 files (more than one chunk of work for the process pool), a corrupt one among them."""
+    root = tmp_path_factory.mktemp("many")
+    glyphs = GlyphSource(None)
+    for i in range(39):
+        save(root / f"{i:02d}.png", number_image(glyphs, str(i * 7 % 100), size=48, seed=i))
+    (root / "20-corrupt.png").write_bytes((folder / "three.png").read_bytes()[:200])
+    return root
+
+
+def test_jobs_2_prints_the_same_lines_in_the_same_order_as_jobs_1(big_folder, tmp_path, capsys):
+    codes, outputs, tables = [], [], []
+    for jobs in ("1", "2"):
+        out_file = tmp_path / f"jobs{jobs}.csv"
+        codes.append(main(["predict", "--json", "--jobs", jobs, "--csv", str(out_file), str(big_folder)]))
+        outputs.append(capsys.readouterr().out.splitlines())
+        tables.append(out_file.read_text(encoding="utf-8"))
+    assert codes == [1, 1]                                      # the corrupt file, both times
+    assert outputs[0] == outputs[1] and tables[0] == tables[1]
+    paths = [json.loads(line)["path"] for line in outputs[1]]
+    assert paths == sorted(paths) and len(paths) == 40           # input order: the folder's sorted order
+    assert json.loads(outputs[1][7])["text"] == "49"
+
+
+@pytest.mark.parametrize("value", ["0", "-3"])
+def test_jobs_below_one_is_a_usage_error(value, capsys):
+    assert main(["predict", "--jobs", value, "x.png"]) == 2
+    assert "--jobs must be at least 1" in capsys.readouterr().err
+
+
+def _session_processes(session: int) -> list[str]:
+    done = subprocess.run(["ps", "-s", str(session), "-o", "pid=,stat=,args="], capture_output=True, text=True)
+    return [line for line in done.stdout.splitlines() if line.strip() and " Z" not in line]
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends SIGINT to a process group (POSIX; ps -s)")
+def test_ctrl_c_stops_within_seconds_leaves_no_process_and_a_valid_csv(folder, tmp_path):
+    """What a terminal does on Ctrl+C: SIGINT to the whole foreground process group, workers included."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(3000):
+        os.link(folder / "three.png", many / f"{i:04d}.png")
+    table = tmp_path / "partial.csv"
+    command = [sys.executable, "-m", "digitdesk", "predict", "--jobs", "2", "--csv", str(table), str(many)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        for count, _ in enumerate(process.stdout, 1):   # wait until the pool is reading
+            if count == 40:
+                break
+        os.killpg(process.pid, signal.SIGINT)
+        started = time.monotonic()
+        _, err = process.communicate(timeout=60)
+        stopped_in = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130 and stopped_in < 10
+    assert "interrupted after" in err and "Traceback" not in err
+    deadline = time.monotonic() + 10
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(process.pid) == []                  # no worker, fork server or tracker left
+    with table.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert 40 <= len(rows) < 3000 and all(row["text"] == "3" for row in rows)

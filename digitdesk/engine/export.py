@@ -36,7 +36,17 @@ def write_csv(rows: Iterable[Row], path: str | os.PathLike | IO[str]) -> None:
 
 
 def _write(rows: Iterable[Row], stream: IO[str]) -> None:
-    writer = csv.writer(stream)
-    writer.writerow(COLUMNS)
+    writer = CsvRows(stream)
     for row in rows:
-        writer.writerow(csv_fields(*row))
+        writer.write(*row)
+
+
+class CsvRows:
+    """Writes the header now and each row when it comes, so a long run never holds all its rows."""
+
+    def __init__(self, stream: IO[str]):
+        self._writer = csv.writer(stream)
+        self._writer.writerow(COLUMNS)
+
+    def write(self, path, recognition: Recognition | None, error: str | None) -> None:
+        self._writer.writerow(csv_fields(path, recognition, error))

@@ -2,10 +2,13 @@
 
 Decoding photos and running the model take long enough that a folder of a
 thousand files would freeze the window, so the BatchReader lives in its own
-QThread. Files are decoded one at a time (a bad file only costs its own row),
-then a chunk of decoded images goes to the model in one batched call. Only a
-small thumbnail of each image crosses to the UI: the panel re-decodes the
-selected file for display instead of holding every full photo in memory.
+QThread. A big folder is read on every core by a pool of worker processes
+(engine/parallel.py), started on the first big folder and kept until the panel
+closes; a few files are read right here, where starting processes would cost
+more than it saves. Either way a bad file only costs its own row, results come
+in the order of the files, and only a small thumbnail of each image crosses to
+the UI: the panel re-decodes the selected file for display instead of holding
+every full photo in memory.
 """
 from __future__ import annotations
 
@@ -13,17 +16,20 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-import cv2
 import numpy as np
 from PySide6.QtCore import QObject, Signal, Slot
 
+from digitdesk.engine.parallel import ReadPool, available_cores, reason
 from digitdesk.engine.results import Recognition
+from digitdesk.engine.thumbnail import fit_within
+from digitdesk.engine.thumbnail import thumbnail as _thumbnail
 from digitdesk.gui.inference import detached
 
 THUMBNAIL_SIDE = 64          # pixels, the list's icon size
-CHUNK_IMAGES = 16            # images per batched model call
+CHUNK_IMAGES = 16            # images per batched model call (in this thread)
 CHUNK_PIXELS = 12_000_000    # ...or fewer, so a chunk of big photos stays small in memory
 PASTED_MAX_SIDE = 1024       # pasted/snapshot images are kept (for display) at most this big
+POOL_MIN_FILES = 64          # folders with fewer files are read in this thread
 
 
 @dataclass(frozen=True)
@@ -40,44 +46,32 @@ class BatchItem:
 
 def thumbnail(rgb: np.ndarray, side: int = THUMBNAIL_SIDE) -> np.ndarray:
     """A small copy of an image for the list (always a new array)."""
-    return fit_within(rgb, side).copy()
-
-
-def fit_within(rgb: np.ndarray, side: int) -> np.ndarray:
-    """The image scaled down (never up) so its longest side is at most `side`."""
-    h, w = rgb.shape[:2]
-    scale = side / max(h, w)
-    if scale >= 1.0:
-        return rgb
-    return cv2.resize(rgb, (max(1, round(w * scale)), max(1, round(h * scale))), interpolation=cv2.INTER_AREA)
-
-
-def _reason(exc: Exception) -> str:
-    from digitdesk.engine.decode import ImageDecodeError
-    if isinstance(exc, ImageDecodeError):
-        return str(exc)
-    if isinstance(exc, MemoryError):
-        return "Not enough memory to open this image"
-    return f"Could not read this file: {exc}"
+    return _thumbnail(rgb, side)
 
 
 class BatchReader(QObject):
     """Worker: `read_files(job, paths)` and `read_image(job, array, name)` run in its thread, queued.
 
     `new_job()` and `cancel()` are called from the UI thread; cancelling stops the
-    running job at the next file and skips every job issued before the call.
+    running job at the next file (or chunk of files, in the pool) and skips every
+    job issued before the call. `close()` ends the worker processes: call it once
+    the thread has stopped. jobs: processes for big folders (default: one per
+    core; 1 never starts any).
     """
     started = Signal(int, int)              # job, number of files found
     item = Signal(object)                   # BatchItem
     progress = Signal(int, int)             # done, total (of the running job)
     finished = Signal(int, int, int, bool)  # job, done, total, cancelled
 
-    def __init__(self, recognizer=None):
+    def __init__(self, recognizer=None, jobs: int | None = None):
         super().__init__()
         self._recognizer = recognizer
         self._lock = threading.Lock()
         self._issued = 0
         self._cancel_through = 0
+        self.jobs = max(1, jobs if jobs is not None else available_cores())
+        self._pool: ReadPool | None = None
+        self.pool_used = False   # whether any folder went to the worker processes (for tests and status)
 
     # -- UI thread ----------------------------------------------------------------------------
     def new_job(self) -> int:
@@ -92,6 +86,12 @@ class BatchReader(QObject):
     def cancelled(self, job: int) -> bool:
         with self._lock:
             return job <= self._cancel_through
+
+    def close(self) -> None:
+        """Let the worker processes finish their chunk and exit (after the thread has stopped)."""
+        if self._pool is not None:
+            self._pool.close()
+            self._pool = None
 
     # -- worker thread ------------------------------------------------------------------------
     def _recognizer_ready(self):
@@ -114,12 +114,18 @@ class BatchReader(QObject):
                     results.append(exc)
             return results
 
-    def _emit_chunk(self, job: int, chunk: list[tuple[str, np.ndarray]], done: int, total: int) -> int:
-        """Read a chunk of decoded images, report each, and return the new count of finished files."""
-        for (path, image), result in zip(chunk, self._recognize([image for _, image in chunk])):
+    def _emit_chunk(self, job: int, chunk: list[tuple[str, np.ndarray | None, str | None]], done: int,
+                    total: int) -> int:
+        """Read a chunk's decoded images, report every file in order, and return the new count of finished files."""
+        results = iter(self._recognize([image for _, image, _ in chunk if image is not None]))
+        for path, image, error in chunk:
             name = Path(path).name
+            if image is None:
+                self.item.emit(BatchItem(job, name, path, None, None, error))
+                continue
+            result = next(results)
             if isinstance(result, Exception):
-                self.item.emit(BatchItem(job, name, path, thumbnail(image), None, _reason(result)))
+                self.item.emit(BatchItem(job, name, path, thumbnail(image), None, reason(result)))
             else:
                 self.item.emit(BatchItem(job, name, path, thumbnail(image), result, None))
         done += len(chunk)
@@ -145,23 +151,44 @@ class BatchReader(QObject):
             return
         total, done, chunk, pixels = len(files), 0, [], 0
         self.started.emit(job, total)
+        if self.jobs > 1 and total >= POOL_MIN_FILES:
+            self._read_in_pool(job, files)
+            return
         for path in files:
             if self.cancelled(job):
                 break
             try:
-                image = load_image(path)
+                image, error = load_image(path), None
+                pixels += image.shape[0] * image.shape[1]
             except Exception as exc:
-                self.item.emit(BatchItem(job, Path(path).name, path, None, None, _reason(exc)))
-                done += 1
-                self.progress.emit(done, total)
-                continue
-            chunk.append((path, image))
-            pixels += image.shape[0] * image.shape[1]
+                image, error = None, reason(exc)
+            chunk.append((path, image, error))
             if len(chunk) >= CHUNK_IMAGES or pixels >= CHUNK_PIXELS:
                 done = self._emit_chunk(job, chunk, done, total)
                 chunk, pixels = [], 0
         if chunk:   # already decoded: finish them even when cancelled
             done = self._emit_chunk(job, chunk, done, total)
+        self.finished.emit(job, done, total, done < total)
+
+    def _read_in_pool(self, job: int, files: list[str]) -> None:
+        """Every file through the worker processes, reported in order as it comes back."""
+        if self._pool is None:
+            self._pool = ReadPool(self.jobs)
+        self.pool_used = True
+        total, done = len(files), 0
+        try:
+            for result in self._pool.read(files, thumbnail_side=THUMBNAIL_SIDE, cancelled=lambda: self.cancelled(job)):
+                self.item.emit(BatchItem(job, Path(result.path).name, result.path, result.thumbnail,
+                                         result.recognition, result.error))
+                done += 1
+                self.progress.emit(done, total)
+        except Exception as exc:   # noqa: BLE001 - the model or the processes failed: say so, keep the app
+            self.close()
+            message = f"Could not read these files: {exc}"
+            for path in files[done:]:
+                self.item.emit(BatchItem(job, Path(path).name, path, None, None, message))
+                done += 1
+            self.progress.emit(done, total)
         self.finished.emit(job, done, total, done < total)
 
     @Slot(int, object, str)
@@ -174,7 +201,7 @@ class BatchReader(QObject):
         kept = np.array(fit_within(image, PASTED_MAX_SIDE), copy=True)
         result = self._recognize([kept])[0]
         if isinstance(result, Exception):
-            self.item.emit(BatchItem(job, name, None, thumbnail(kept), None, _reason(result), kept))
+            self.item.emit(BatchItem(job, name, None, thumbnail(kept), None, reason(result), kept))
         else:
             self.item.emit(BatchItem(job, name, None, thumbnail(kept), result, None, kept))
         self.progress.emit(1, 1)

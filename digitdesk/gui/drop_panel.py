@@ -192,11 +192,12 @@ class DropPanel(QWidget):
         return self._tell("Nothing to read here: paste or drop an image or image files.", error=True)
 
     def shutdown(self) -> None:
-        """Cancel reading and wait for the worker thread (call before the window closes)."""
+        """Cancel reading, wait for the worker thread, then let the worker processes exit (before the window closes)."""
         if self._thread.isRunning():
             self.reader.cancel()
             self._thread.quit()
             self._thread.wait()
+        self.reader.close()
 
     # -- state for the window and tests ---------------------------------------------------------
     @property

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QThread, Signal
 
-from digitdesk.gui.batch_reader import PASTED_MAX_SIDE, THUMBNAIL_SIDE, BatchReader
+from digitdesk.gui.batch_reader import PASTED_MAX_SIDE, POOL_MIN_FILES, THUMBNAIL_SIDE, BatchReader
 from tests.gui.media import number_image, save
 
 TIMEOUT_MS = 120_000
@@ -26,16 +26,33 @@ class Client(QObject):
         self.read_image.connect(reader.read_image)
 
 
-@pytest.fixture
-def reader(qtbot):
+def started_reader(jobs: int | None = None):
     thread = QThread()
-    reader = BatchReader()
+    reader = BatchReader(jobs=jobs)
     reader.moveToThread(thread)
     thread.start()
-    yield reader
+    return thread, reader
+
+
+def stop(thread: QThread, reader: BatchReader) -> None:
     reader.cancel()
     thread.quit()
     thread.wait()
+    reader.close()
+
+
+@pytest.fixture
+def reader(qtbot):
+    thread, reader = started_reader()
+    yield reader
+    stop(thread, reader)
+
+
+def read_folder(qtbot, reader: BatchReader, folder) -> Client:
+    client = Client(reader)
+    client.read_files.emit(reader.new_job(), [str(folder)])
+    qtbot.waitUntil(lambda: bool(client.finished), timeout=TIMEOUT_MS)
+    return client
 
 
 def test_each_file_gets_a_result_or_its_reason_with_a_small_thumbnail(qtbot, reader, glyphs, tmp_path):
@@ -99,3 +116,31 @@ def test_a_pasted_image_is_bounded_in_size_and_its_boxes_match_the_kept_copy(qtb
     for d in item.recognition.digits:
         assert ink[d.box.y:d.box.y + d.box.h, d.box.x:d.box.x + d.box.w].mean() > 0.05   # the box holds ink
     assert not np.shares_memory(item.image, huge)
+
+
+def test_a_big_folder_goes_to_the_process_pool_and_reads_as_in_one_thread(qtbot, glyphs, tmp_path):
+    digits = [i * 7 % 10 for i in range(POOL_MIN_FILES + 6)]
+    for i, d in enumerate(digits):
+        save(tmp_path / f"{i:03d}.png", number_image(glyphs, str(d), size=40, margin=10, seed=i))
+    (tmp_path / "050-broken.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 40)
+    readers = {jobs: started_reader(jobs) for jobs in (1, 2)}
+    try:
+        clients = {jobs: read_folder(qtbot, reader, tmp_path) for jobs, (_, reader) in readers.items()}
+    finally:
+        for thread, reader in readers.values():
+            stop(thread, reader)
+
+    assert readers[2][1].pool_used and not readers[1][1].pool_used
+    pooled, alone = clients[2], clients[1]
+    total = len(digits) + 1
+    assert pooled.finished[0][1:] == (total, total, False) and pooled.progress[-1] == (total, total)
+    names = [item.name for item in pooled.items]
+    assert names == sorted(names)                                        # in file order
+    assert [(i.name, i.recognition and i.recognition.text, i.error) for i in pooled.items] == \
+        [(i.name, i.recognition and i.recognition.text, i.error) for i in alone.items]
+    broken = next(i for i in pooled.items if i.name == "050-broken.png")
+    assert broken.error and broken.thumbnail is None
+    good = [i for i in pooled.items if i.recognition]
+    assert all(i.thumbnail is not None and max(i.thumbnail.shape[:2]) <= THUMBNAIL_SIDE for i in good)
+    correct = sum(i.recognition.text == str(digits[int(i.name[:3])]) for i in good)
+    assert correct >= len(digits) - 3

@@ -247,3 +247,22 @@ def test_paste_button_reads_image_files_copied_in_a_file_manager(qtbot, panel, g
     QTest.mouseClick(panel.paste_button, Qt.MouseButton.LeftButton)
     wait_idle(qtbot, panel, 1)
     assert (panel.entries[0].path, panel.entries[0].recognition.text) == (str(path), "53")
+
+
+def test_closing_the_panel_ends_the_processes_that_read_a_big_folder(qtbot, glyphs, tmp_path):
+    import multiprocessing
+
+    from digitdesk.gui.batch_reader import POOL_MIN_FILES
+    panel = DropPanel(None)
+    panel.reader.jobs = 2
+    qtbot.addWidget(panel)
+    first = save(tmp_path / "000.png", number_image(glyphs, "7", size=40, seed=3))
+    for i in range(1, POOL_MIN_FILES + 10):
+        os.link(first, tmp_path / f"{i:03d}.png")
+    assert drop(panel, file_urls(tmp_path))
+    wait_idle(qtbot, panel, POOL_MIN_FILES + 10)
+    assert panel.reader.pool_used and multiprocessing.active_children()
+    assert {e.recognition.text for e in panel.entries} == {"7"}
+
+    panel.shutdown()
+    assert multiprocessing.active_children() == []
