@@ -26,8 +26,15 @@ _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _RESIZABLE_MODES = {"L", "RGB", "RGBA", "LA", "CMYK", "I", "F"}
 
 
-class ImageDecodeError(ValueError):
-    """The input is not a usable image; str(error) is a short reason for the user."""
+class UnreadableImage(ValueError):
+    """A picture (file, bytes or array) the engine cannot read; str(error) is a short reason for the user.
+
+    Every way an input can be unusable ends here, never in a library's own error text.
+    """
+
+
+class ImageDecodeError(UnreadableImage):
+    """The file or bytes are not a usable image; str(error) is a short reason for the user."""
 
 
 def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:

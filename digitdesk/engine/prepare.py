@@ -27,12 +27,15 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from digitdesk.engine.decode import UnreadableImage
+
 DETAIL_SIDE = 1024    # the largest level ever looked at; crops of digits come from here
 COARSE_SIDE = 160     # level used for polarity and levels, and to start segmenting
 BACKGROUND_SIDE = 64  # level on which the paper is estimated
 SURFACE_OF_SIDE = 4   # a darker surface this share (1/n) of the longer side across is not ink ...
 SURFACE_OF_STROKE = 4  # ... if that is also this many times the strokes' width (see _surface_paper)
 MIN_SIDE = 96         # tiny bitmaps are upscaled to this first, so morphology has room
+MAX_ASPECT = 16       # longer, thinner pictures get paper added until this, so every level keeps some width
 PAPER_FLOOR = 64      # paper is never taken as darker than this (see darkness())
 FIRST_PASS_INK = 25   # darker than the closed paper by this much (of 255) is surely ink
 CLEAR_SKEW = 0.5      # local contrast skewed more than this shows which shade the ink is
@@ -53,17 +56,23 @@ def to_gray(image) -> np.ndarray:
     """Any picture as (H, W) uint8 grey; transparency becomes white paper.
 
     Accepts PIL images and arrays: grey (H, W) or (H, W, 1), RGB, RGBA, in
-    uint8, other integers, bool or float (0-1 or 0-255).
+    uint8, other integers, bool or float (0-1 or 0-255; NaN and infinities
+    count as black). Anything else raises UnreadableImage saying why.
     """
     if hasattr(image, "mode") and hasattr(image, "size") and not isinstance(image, np.ndarray):
         image = _pil_to_array(image)
-    array = np.asarray(image)
+    try:
+        array = np.asarray(image)
+    except Exception as exc:   # ragged nested lists and other things that are no grid of pixels
+        raise UnreadableImage("not an image: its pixels do not form a grid") from exc
     if array.ndim == 3 and array.shape[2] == 1:
         array = array[:, :, 0]
     if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] not in (3, 4)):
-        raise ValueError(f"expected a grey, RGB or RGBA image, got an array of shape {array.shape}")
+        raise UnreadableImage(f"expected a grey, RGB or RGBA image, got an array of shape {array.shape}")
     if array.size == 0:
-        raise ValueError("the image has no pixels")
+        raise UnreadableImage("the image has no pixels")
+    if not (np.issubdtype(array.dtype, np.number) or array.dtype == bool) or np.iscomplexobj(array):
+        raise UnreadableImage(f"the image's pixels are not brightness values (they are {array.dtype.name})")
     array = _as_uint8(array)
     if array.ndim == 2:
         return array
@@ -89,6 +98,11 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
         return array
     if array.dtype == bool:
         return array.astype(np.uint8) * 255
+    if np.issubdtype(array.dtype, np.floating):
+        array = np.nan_to_num(array, nan=0.0, posinf=0.0, neginf=0.0)
+        if array.dtype.itemsize > 4:   # beyond float32's range it would overflow to infinity
+            limit = float(np.finfo(np.float32).max)
+            array = np.clip(array, -limit, limit)
     values = array.astype(np.float32)
     high = float(values.max()) if values.size else 0.0
     if np.issubdtype(array.dtype, np.floating) and high <= 1.0:
@@ -145,6 +159,7 @@ class Page:
     def __init__(self, image):
         gray = to_gray(image)
         self.shape = gray.shape  # original (H, W)
+        gray = _with_room(gray)
         longest = max(gray.shape)
         if longest < MIN_SIDE:
             up = -(-MIN_SIDE // longest)
@@ -305,6 +320,22 @@ class Page:
         return x * self.factor, y * self.factor
 
 
+def _with_room(gray: np.ndarray) -> np.ndarray:
+    """A picture more than MAX_ASPECT times longer than wide, padded with its paper below or to the right.
+
+    Halving a 3x20000 strip to a working size would leave no rows at all. The
+    padding takes the picture's median (its paper), so it adds no ink, and the
+    original stays at the top left: coordinates are unchanged.
+    """
+    height, width = gray.shape
+    least = -(-max(height, width) // MAX_ASPECT)
+    if min(height, width) >= least:
+        return gray
+    paper = int(np.median(gray))
+    return cv2.copyMakeBorder(gray, 0, max(0, least - height), 0, max(0, least - width),
+                              cv2.BORDER_CONSTANT, value=paper)
+
+
 def darkness(gray: np.ndarray, paper: np.ndarray) -> np.ndarray:
     """How much darker than its paper each pixel is, as a share of the paper's brightness (uint8).
 
@@ -437,7 +468,8 @@ def ink_map(image, max_side: int = DETAIL_SIDE) -> np.ndarray:
     their original size.
     """
     page = Page(image)
-    ink = page.ink(max_side=max_side).ink
+    height, width = page.shape
+    ink = page.ink(0, 0, int(np.ceil(width / page.factor)), int(np.ceil(height / page.factor)), max_side).ink
     if page.factor < 1:
         ink = cv2.resize(ink, (page.shape[1], page.shape[0]), interpolation=cv2.INTER_AREA)
     return ink
