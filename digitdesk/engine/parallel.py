@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitdesk.engine.decode import ImageDecodeError, load_image
+from digitdesk.engine.decode import UnreadableImage, load_image
 from digitdesk.engine.results import Recognition
 from digitdesk.engine.thumbnail import thumbnail
 
@@ -72,7 +72,7 @@ def start_method() -> str:
 
 def reason(error: BaseException) -> str:
     """Why a file could not be read, in words for its row (never a traceback)."""
-    if isinstance(error, ImageDecodeError):
+    if isinstance(error, UnreadableImage):   # decoding or preparing: already in words
         return str(error)
     if isinstance(error, MemoryError):
         return "not enough memory to read this image"
