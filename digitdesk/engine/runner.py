@@ -5,7 +5,7 @@ lossless LiteRT conversion of it (training/export_litert.py; a test checks the
 two agree). LiteRT answers one image in ~0.3 ms with no per-call framework
 overhead and without importing TensorFlow at all; the Keras runner (~1 ms
 through a traced function, against ~40-50 ms for model.predict) is the
-fallback where LiteRT has no wheel (Windows) or the file is missing.
+fallback where LiteRT cannot be imported (no wheel for Intel Macs) or the file is missing.
 DIGITDESK_RUNNER=keras|litert forces one. TensorFlow is imported here only,
 lazily: it costs seconds, and the app shows its window before paying that.
 """
