@@ -4,7 +4,8 @@ Strokes are kept as points relative to the canvas centre in units of its shorter
 side, so a resize (or a move to a screen with another pixel ratio) re-renders the
 same drawing at the new size instead of cropping or blurring it. While drawing,
 only the newest piece of the stroke is painted onto a backing image and only its
-rectangle is repainted; paintEvent just copies from that image.
+rectangle is repainted; paintEvent just copies from that image and outlines the
+digits of the last reading with faint boxes (never part of the image itself).
 """
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from digitdesk.engine.results import Box
+from digitdesk.engine.stroke_groups import PenStroke
 from digitdesk.gui.qt_convert import qimage_to_gray
 from digitdesk.gui.settings import DEFAULT_PEN_WIDTH, PEN_WIDTH_RANGE
 
@@ -24,6 +27,8 @@ INK = QColor(17, 17, 17)
 PAPER = QColor(255, 255, 255)
 MIN_STEP = 0.75            # px: closer pointer samples add nothing but cost
 LIGHTEST_PRESSURE = 0.35   # a feather-light pen still leaves a readable line
+BOX_COLOR = QColor(30, 110, 220, 120)   # faint: shows how the drawing was split without hiding the ink
+BOX_MARGIN = 3             # px between a digit's ink and its box
 
 
 @dataclass
@@ -46,6 +51,7 @@ class DrawingCanvas(QWidget):
         self._undo: list[tuple[Stroke, ...]] = []
         self._redo: list[tuple[Stroke, ...]] = []
         self._active: Stroke | None = None
+        self._boxes: tuple[tuple[float, float, float, float], ...] = ()   # (u0, v0, u1, v1), canvas units
         self._image = QImage()
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -73,6 +79,34 @@ class DrawingCanvas(QWidget):
 
     def stroke_count(self) -> int:
         return len(self._strokes)
+
+    def pen_strokes(self) -> list[PenStroke]:
+        """Every stroke (the one being drawn too) in drawing order, points in logical pixels (copies).
+
+        Widths are the pen's at the stroke's mean pressure, as painted.
+        """
+        unit = self._unit()
+        origin = np.array([self.width() / 2, self.height() / 2])
+        strokes = self._strokes + ((self._active,) if self._active is not None else ())
+        result = []
+        for stroke in strokes:
+            points = np.asarray(stroke.points, dtype=np.float64).reshape(-1, 3)
+            width = max(1.0, stroke.width * unit * float(points[:, 2].mean()))
+            result.append(PenStroke(points[:, :2] * unit + origin, width))
+        return result
+
+    def show_digit_boxes(self, boxes) -> None:
+        """Outline these digit boxes (Box, in logical pixels) until the next call or a clear, undo or redo."""
+        unit = self._unit()
+        cx, cy = self.width() / 2, self.height() / 2
+        self._repaint_boxes()
+        self._boxes = tuple(((b.x - cx) / unit, (b.y - cy) / unit, (b.x + b.w - cx) / unit, (b.y + b.h - cy) / unit)
+                            for b in boxes)
+        self._repaint_boxes()
+
+    def digit_boxes(self) -> list[Box]:
+        """The boxes shown, in logical pixels."""
+        return [Box(r.x(), r.y(), r.width(), r.height()) for r in self._box_rects(margin=0)]
 
     def can_undo(self) -> bool:
         return bool(self._undo) or self._active is not None
@@ -305,6 +339,8 @@ class DrawingCanvas(QWidget):
         painter.end()
 
     def _after_history_change(self) -> None:
+        self._repaint_boxes()
+        self._boxes = ()   # they belong to a drawing that is gone; the next reading brings new ones
         self._ensure_image()
         self._render_all()
         self.update()
@@ -322,4 +358,20 @@ class DrawingCanvas(QWidget):
         source = QRectF(rect.x() * ratio, rect.y() * ratio, rect.width() * ratio, rect.height() * ratio)
         painter = QPainter(self)
         painter.drawImage(QRectF(rect), self._image, source)
+        if self._boxes:
+            painter.setPen(QPen(BOX_COLOR, 1, Qt.PenStyle.DashLine))
+            for box in self._box_rects():
+                if box.intersects(rect):
+                    painter.drawRect(box)
         painter.end()
+
+    def _box_rects(self, margin: int = BOX_MARGIN) -> list[QRect]:
+        unit = self._unit()
+        cx, cy = self.width() / 2, self.height() / 2
+        return [QRect(round(cx + u0 * unit) - margin, round(cy + v0 * unit) - margin,
+                      round((u1 - u0) * unit) + 2 * margin, round((v1 - v0) * unit) + 2 * margin)
+                for u0, v0, u1, v1 in self._boxes]
+
+    def _repaint_boxes(self) -> None:
+        for box in self._box_rects():
+            self.update(box.adjusted(-1, -1, 1, 1))

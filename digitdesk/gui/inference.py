@@ -4,13 +4,14 @@ The worker imports TensorFlow and loads the model in its own thread, after the
 window is on screen, so the app opens at once. Requests go through a one-slot
 mailbox: a new drawing replaces any request the worker has not started yet, so a
 user who keeps drawing never waits for stale predictions and the result never
-lags behind the pen.
+lags behind the pen. A drawing from the Draw tab comes with its pen strokes,
+and is then read by its strokes (digits grouped by stroke, not by touching ink).
 """
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -18,10 +19,15 @@ import numpy as np
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from digitdesk.engine.results import Recognition
+from digitdesk.engine.stroke_groups import PenStroke
+
+Strokes = tuple[PenStroke, ...]
 
 
 class RecognizerLike(Protocol):
     def recognize(self, image) -> Recognition: ...
+
+    def recognize_strokes(self, strokes: Sequence[PenStroke], image=None) -> Recognition: ...
 
 
 def load_default_recognizer() -> RecognizerLike:
@@ -38,20 +44,25 @@ def detached(recognition: Recognition) -> Recognition:
         for d in recognition.digits))
 
 
+def copied(strokes: Sequence[PenStroke]) -> Strokes:
+    """Strokes whose point arrays nobody else holds, safe to hand to another thread."""
+    return tuple(PenStroke(np.array(s.points, dtype=np.float64, copy=True), float(s.width)) for s in strokes)
+
+
 class Mailbox:
     """Holds only the newest request; `latest` is the id whose result is still wanted."""
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._item: tuple[int, np.ndarray] | None = None
+        self._item: tuple[int, np.ndarray, Strokes | None] | None = None
         self._latest = 0
 
-    def put(self, request_id: int, image: np.ndarray) -> None:
+    def put(self, request_id: int, image: np.ndarray, strokes: Strokes | None = None) -> None:
         with self._lock:
-            self._item = (request_id, image)
+            self._item = (request_id, image, strokes)
             self._latest = request_id
 
-    def take(self) -> tuple[int, np.ndarray] | None:
+    def take(self) -> tuple[int, np.ndarray, Strokes | None] | None:
         with self._lock:
             item, self._item = self._item, None
             return item
@@ -106,7 +117,7 @@ class InferenceWorker(QObject):
         item = self._mailbox.take()
         if item is None:
             return
-        request_id, image = item
+        request_id, image, strokes = item
         if not self._mailbox.is_latest(request_id):
             return
         if self._recognizer is None:
@@ -114,7 +125,10 @@ class InferenceWorker(QObject):
             return
         started = time.perf_counter()
         try:
-            recognition = detached(self._recognizer.recognize(image))
+            if strokes is None:
+                recognition = detached(self._recognizer.recognize(image))
+            else:
+                recognition = detached(self._recognizer.recognize_strokes(strokes, image))
         except Exception as error:  # noqa: BLE001
             self.failed.emit(request_id, f"Recognition failed: {error}")
             return
@@ -165,13 +179,17 @@ class InferenceClient(QObject):
         self._thread.start()
         self._load.emit()
 
-    def request(self, image: np.ndarray) -> int:
-        """Queue `image` (copied) for recognition, replacing any request not started yet."""
+    def request(self, image: np.ndarray, strokes: Sequence[PenStroke] | None = None) -> int:
+        """Queue `image` (copied) for recognition, replacing any request not started yet.
+
+        With `strokes` (the drawing's pen strokes, same pixels as the image; copied)
+        the drawing is read by its strokes.
+        """
         self._next_id += 1
         request_id = self._next_id
         if self._state == "stopped":
             return request_id
-        self._mailbox.put(request_id, np.array(image, copy=True))
+        self._mailbox.put(request_id, np.array(image, copy=True), None if strokes is None else copied(strokes))
         self._wake.emit()
         return request_id
 

@@ -185,7 +185,7 @@ class MainWindow(QMainWindow):
             return None
         if self.client.state in ("idle", "loading"):
             self.result_panel.show_message("Loading the model…")
-        return self.client.request(self.canvas.to_array())
+        return self.client.request(self.canvas.to_array(), self.canvas.pen_strokes())
 
     def _on_canvas_changed(self) -> None:
         if not self._live_timer.isActive():   # throttle, don't debounce: results follow the pen
@@ -253,6 +253,8 @@ class MainWindow(QMainWindow):
 
     def _on_result(self, request_id: int, recognition: Recognition, ms: float) -> None:
         self.result_panel.show_recognition(recognition)
+        # how the drawing was split; none over a canvas cleared since the request
+        self.canvas.show_digit_boxes([] if self.canvas.is_empty() else [d.box for d in recognition.digits])
         self.timing_label.setText(f"Read in {ms:.0f} ms")
 
     def _on_drop_panel_message(self, text: str) -> None:

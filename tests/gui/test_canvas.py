@@ -2,10 +2,11 @@
 import numpy as np
 import pytest
 from PIL import Image
-from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QPointingDevice, QTabletEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, Qt
+from PySide6.QtGui import QImage, QPointingDevice, QTabletEvent
 
-from digitdesk.gui.canvas import DrawingCanvas
+from digitdesk.engine.results import Box
+from digitdesk.gui.canvas import BOX_MARGIN, DrawingCanvas
 from tests.gui.strokes import draw_digit, draw_stroke
 
 
@@ -186,3 +187,81 @@ def test_only_the_changed_area_is_repainted_while_drawing(canvas, qtbot):
     assert all(r.width() < 100 and r.height() < 100 for r in spy.rects)
     qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(110, 104))
     canvas.removeEventFilter(spy)
+
+
+def test_strokes_come_out_in_drawing_order_in_pixels_with_the_pen_width(canvas):
+    draw_stroke(canvas, [QPoint(50, 150), QPoint(150, 150), QPoint(250, 150)])
+    canvas.set_pen_width(8)
+    draw_stroke(canvas, [QPoint(100, 40), QPoint(100, 90)])
+    first, second = canvas.pen_strokes()
+    np.testing.assert_allclose(first.points, [[50, 150], [150, 150], [250, 150]], atol=0.01)
+    np.testing.assert_allclose(second.points, [[100, 40], [100, 90]], atol=0.01)
+    assert (first.width, second.width) == (20, 8)
+
+
+def test_strokes_follow_the_drawing_when_the_canvas_is_resized(canvas, qtbot):
+    draw_stroke(canvas, [QPoint(30, 150), QPoint(270, 150)])
+    canvas.resize(600, 600)
+    qtbot.waitUntil(lambda: canvas.to_array().shape == (600, 600))
+    (stroke,) = canvas.pen_strokes()
+    np.testing.assert_allclose(stroke.points, [[60, 300], [540, 300]], atol=0.01)
+    assert stroke.width == 40
+    assert all(ink(canvas)[300, int(x)] for x, _ in stroke.points)
+
+
+def test_the_stroke_being_drawn_is_included(canvas, qtbot):
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(60, 60))
+    qtbot.mouseMove(canvas, QPoint(120, 60))
+    (stroke,) = canvas.pen_strokes()
+    assert len(stroke.points) == 2 and canvas.stroke_count() == 0
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(120, 60))
+
+
+def test_exported_strokes_are_copies(canvas):
+    draw_stroke(canvas, [QPoint(50, 50), QPoint(250, 250)])
+    canvas.pen_strokes()[0].points[:] = 0
+    np.testing.assert_allclose(canvas.pen_strokes()[0].points, [[50, 50], [250, 250]], atol=0.01)
+
+
+def shown(canvas) -> np.ndarray:
+    """What is on screen, as (H, W, 3) RGB."""
+    image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
+    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())[
+        :, :image.width() * 3].reshape(image.height(), image.width(), 3)
+
+
+def bluish(pixels) -> bool:
+    """Any of these RGB pixels tinted blue (a box line), not white paper or grey ink?"""
+    pixels = np.asarray(pixels, np.int32).reshape(-1, 3)
+    return bool((pixels[:, 2] - pixels[:, 0] > 40).any())
+
+
+def test_digit_boxes_are_shown_faintly_on_screen_but_never_saved(canvas, tmp_path):
+    draw_digit(canvas, "1", QRect(40, 60, 100, 180))
+    drawing = canvas.to_array()
+    canvas.show_digit_boxes([Box(80, 70, 20, 160)])
+    screen = shown(canvas)
+    left = 80 - BOX_MARGIN
+    assert bluish(screen[70:230, left]) and bluish(screen[70 - BOX_MARGIN, 80:100])   # its edges
+    assert not bluish(screen[70:230, left - 6]) and not bluish(screen[70:230, left + 6])
+    np.testing.assert_array_equal(canvas.to_array(), drawing)                  # not part of the drawing
+    with Image.open(canvas.save_png(tmp_path / "one.png")) as saved:
+        assert np.asarray(saved.convert("L")).min() == drawing.min()
+        assert not bluish(np.asarray(saved.convert("RGB")))
+    assert canvas.digit_boxes() == [Box(80, 70, 20, 160)]
+
+
+def test_digit_boxes_go_with_clear_undo_and_redo(canvas):
+    draw_digit(canvas, "1")
+    for action in (canvas.undo, canvas.redo, canvas.clear):
+        canvas.show_digit_boxes([Box(100, 40, 30, 200)])
+        action()
+        assert canvas.digit_boxes() == []
+        assert not bluish(shown(canvas))
+
+
+def test_digit_boxes_follow_the_drawing_when_the_canvas_is_resized(canvas, qtbot):
+    canvas.show_digit_boxes([Box(100, 40, 30, 200)])
+    canvas.resize(600, 600)
+    qtbot.waitUntil(lambda: canvas.to_array().shape == (600, 600))
+    assert canvas.digit_boxes() == [Box(200, 80, 60, 400)]

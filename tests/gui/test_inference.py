@@ -6,7 +6,10 @@ import time
 import numpy as np
 import pytest
 
+from digitdesk.engine.stroke_groups import PenStroke
+from digitdesk.engine.stroke_ink import render_strokes
 from digitdesk.gui.inference import InferenceClient, load_default_recognizer
+from tests.engine.pen import touching_ten
 
 LOAD_TIMEOUT_MS = 120_000   # first TensorFlow import on a busy machine
 
@@ -143,3 +146,30 @@ def test_shutdown_while_the_model_is_still_loading(qtbot):
     client.shutdown()
     assert not client.is_running() and client.state == "stopped"
     assert isinstance(client.request(one()), int)   # requests after shutdown are ignored, not a crash
+
+
+def drawing_of_touching_ten():
+    """A 1 drawn along the left edge of a 0 (their ink overlaps), as strokes and as the canvas shows them."""
+    strokes = [PenStroke(s.points + (60, 90), s.width) for s in touching_ten()]
+    ink = render_strokes([s.points for s in strokes], [s.width for s in strokes], origin=(0, 0), shape=(280, 280))
+    return strokes, np.rint(255 * (1 - ink)).astype(np.uint8)
+
+
+def test_a_drawing_sent_with_its_strokes_is_read_by_its_strokes(client, qtbot):
+    strokes, image = drawing_of_touching_ten()
+    with qtbot.waitSignal(client.resultReady, timeout=30_000) as result:
+        client.request(image, strokes)
+    recognition = result.args[1]
+    assert recognition.text == "10"
+    one, zero = recognition.digits
+    assert one.box.x + one.box.w <= zero.box.x + 16          # boxes in the drawing's pixels, side by side
+    assert 60 <= one.box.x + one.box.w / 2 <= 100
+
+
+def test_the_strokes_of_a_request_are_copies(client, qtbot):
+    strokes, image = drawing_of_touching_ten()
+    with qtbot.waitSignal(client.resultReady, timeout=30_000) as result:
+        client.request(image, strokes)
+        for stroke in strokes:
+            stroke.points[:] = 0      # the user keeps drawing while the worker reads
+    assert result.args[1].text == "10"

@@ -3,16 +3,17 @@ bar, persistence, closing mid-inference, and a long drawing session (soak)."""
 import os
 import time
 
+import cv2
 import numpy as np
 import pytest
-from PySide6.QtCore import QEvent, QObject, QPointF, Qt
+from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog
 
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.main_window import MainWindow
 from digitdesk.gui.settings import AppSettings
-from tests.gui.strokes import draw_digit, draw_number
+from tests.gui.strokes import _line, draw_digit, draw_number, draw_stroke, to_widget
 
 LOAD_TIMEOUT_MS = 120_000
 
@@ -213,7 +214,8 @@ def test_long_drawing_session_does_not_crash_or_grow(window, qtbot):
 
     This is what caught PySide6 6.12.0 on Python 3.11: a reference to None leaked
     in every Python paintEvent until the interpreter aborted (none_dealloc) after
-    about 2,000 repaints. Memory must stay flat too (no image or signal copies kept).
+    about 2,000 repaints. Memory must stay flat too (no image, stroke or signal copies
+    kept). Readings go the app's way (image and strokes), so digit boxes are painted too.
     """
     canvas = window.canvas
     paints = []
@@ -250,7 +252,7 @@ def test_long_drawing_session_does_not_crash_or_grow(window, qtbot):
                     asked = []
                     with qtbot.waitSignal(window.client.resultReady, timeout=30_000,
                                           check_params_cb=lambda request_id, *_, asked=asked: request_id >= asked[0]):
-                        asked.append(window.client.request(canvas.to_array()))
+                        asked.append(window.predict())   # image and strokes, as the app reads them
             mouse(QEvent.Type.MouseButtonRelease, w / 2, h / 2)
 
     session(1000, readings_every=5)                      # warm-up: caches, TF graph, allocator pools
@@ -275,3 +277,41 @@ def test_images_tab_messages_show_once(window):
     window.tabs.setCurrentIndex(0)
     window.drop_panel.message.emit("1 image(s) in the list")
     assert window.statusBar().currentMessage() == "1 image(s) in the list"
+
+
+@pytest.fixture
+def bundled_model():
+    from digitdesk.engine.runner import ModelLoadError, shared_runner
+    try:
+        shared_runner()
+    except ModelLoadError as error:
+        pytest.skip(f"the bundled model cannot be loaded here: {error}")
+
+
+FOUR_IN_TWO_STROKES = [_line((0.58, 0.15), (0.26, 0.6)) + _line((0.26, 0.6), (0.76, 0.6))[1:],   # open top, bar
+                       _line((0.62, 0.32), (0.62, 0.87))]                                      # then the stem
+
+
+def test_a_number_with_touching_digits_and_a_two_stroke_4_is_read_as_written(bundled_model, window, qtbot):
+    canvas = window.canvas
+    side = int(canvas.height() * 0.6)
+    top = int(canvas.height() * 0.2)
+    one = QRect(20, top, side, side)
+    zero = QRect(one.x() + int(0.5 * side) - int(0.28 * side), top, side, side)   # its left edge on the 1
+    four = QRect(zero.x() + int(0.8 * side), top, side, side)
+    draw_digit(canvas, "1", one)
+    draw_digit(canvas, "0", zero)
+    for stroke in FOUR_IN_TWO_STROKES:
+        draw_stroke(canvas, to_widget(stroke, four))
+    count, _ = cv2.connectedComponents((canvas.to_array() < 128).astype(np.uint8))
+    assert count - 1 == 2                             # the ink of the 1 and the 0 is one blob; the 4 the other
+    column = one.x() + side // 2
+
+    panel = read(window, qtbot)
+    assert panel.number_text() == "104"
+    assert len(panel.preview_buttons()) == 3
+    boxes = canvas.digit_boxes()                      # how the drawing was split, shown on the canvas
+    assert len(boxes) == 3 and [b.x for b in boxes] == sorted(b.x for b in boxes)
+    assert boxes[0].x <= column <= boxes[0].x + boxes[0].w < column + 20   # the 1 alone, not the 0's loop
+    canvas.clear()
+    assert canvas.digit_boxes() == []
