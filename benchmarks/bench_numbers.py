@@ -42,6 +42,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.engine.images, training.*
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")          # the canvas replay needs no screen
 
+from digitdesk.engine.stroke_digits import prepare_stroke_digits  # noqa: E402
 from digitdesk.engine.stroke_groups import PenStroke  # noqa: E402
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
@@ -350,7 +351,7 @@ def main() -> None:
             continue
         replay = CanvasReplay()
         try:
-            by_strokes, by_image, ms_strokes, ms_image = [], [], [], []
+            by_strokes, by_image, ms_strokes, ms_image, ms_prepare = [], [], [], [], []
             for number in unipen_numbers(pool, args.n, rng, **replay.placement()):
                 replay.draw(number)
                 shown = replay.read()
@@ -359,6 +360,7 @@ def main() -> None:
                 by_image.append((number.text, recognizer.recognize(image).text))
                 if len(number.text) == 6:
                     ms_strokes.append(p50_ms(recognizer.recognize_strokes, strokes, image))
+                    ms_prepare.append(p50_ms(prepare_stroke_digits, strokes, image))
                     ms_image.append(p50_ms(recognizer.recognize, image))
         finally:
             replay.close()
@@ -367,6 +369,7 @@ def main() -> None:
         if ms_strokes:
             timing = {"six_digit_drawings": len(ms_strokes),
                       "strokes_p50_ms": round(statistics.median(ms_strokes), 3),
+                      "strokes_without_model_p50_ms": round(statistics.median(ms_prepare), 3),
                       "image_method_p50_ms": round(statistics.median(ms_image), 3)}
 
     print(f"{args.n} numbers per source, seed {args.seed}, {time.perf_counter() - started:.0f} s, "
@@ -378,7 +381,8 @@ def main() -> None:
     for source, reason in skipped.items():
         print(f"{source:22s} skipped: {reason}")
     if timing:
-        print(f"6-digit drawing read in {timing['strokes_p50_ms']:.2f} ms p50 from strokes, "
+        print(f"6-digit drawing read in {timing['strokes_p50_ms']:.2f} ms p50 from strokes "
+              f"({timing['strokes_without_model_p50_ms']:.2f} ms of it before the model call), "
               f"{timing['image_method_p50_ms']:.2f} ms by the image method ({timing['six_digit_drawings']} drawings)")
     print(json.dumps({"benchmark": "numbers", "n": args.n, "seed": args.seed, "results": results,
                       "skipped": skipped, "timing": timing, "load": round(os.getloadavg()[0], 2)}))
