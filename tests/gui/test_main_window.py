@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.main_window import MainWindow
 from digitdesk.gui.settings import AppSettings
-from tests.gui.strokes import _line, draw_digit, draw_number, draw_stroke, to_widget
+from tests.gui.strokes import DIGITS, draw_digit, draw_number, draw_stroke, to_widget
 
 LOAD_TIMEOUT_MS = 120_000
 
@@ -288,8 +288,8 @@ def bundled_model():
         pytest.skip(f"the bundled model cannot be loaded here: {error}")
 
 
-FOUR_IN_TWO_STROKES = [_line((0.58, 0.15), (0.26, 0.6)) + _line((0.26, 0.6), (0.76, 0.6))[1:],   # open top, bar
-                       _line((0.62, 0.32), (0.62, 0.87))]                                      # then the stem
+FOUR_IN_TWO_STROKES = [DIGITS["4"][0] + DIGITS["4"][1][1:],   # the open top and the bar without lifting the pen
+                       DIGITS["4"][2]]                          # then the stem
 
 
 def test_a_number_with_touching_digits_and_a_two_stroke_4_is_read_as_written(bundled_model, window, qtbot):
