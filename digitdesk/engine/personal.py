@@ -1,0 +1,272 @@
+"""Personal profiles: a user's own samples sway the readings that look like them, in plain numpy.
+
+The model answers its penultimate features beside its probabilities (runner.infer).
+A profile keeps its samples' features in a small feature space fitted once per
+model on 1,000 other people's digits (resources/check_digits.png: mean, a PCA to
+128 dimensions, unit length), so a reading costs two small matrix products
+(~0.05 ms with 1,000 samples) and works in the LiteRT bundle without TensorFlow.
+
+A reading's digit probabilities get a log-probability bonus from every sample
+close to it: weight * (1 - distance / radius) ** power for the sample's digit.
+The guards, tuned on writers the figures are not reported on
+(benchmarks/bench_personal.py --tune):
+* a sample reaches only readings within `radius` times the typical distance
+  between two digits of one class (measured on the check digits, so it follows
+  the model), and never beyond `margin` times its distance to the profile's
+  nearest sample of another digit: two look-alike digits of one hand split the
+  ground between them instead of one taking the other's readings;
+* readings further away than that are returned bit for bit unchanged, and
+  pieces refused as "not a digit" are never touched.
+A profile is checked on its own samples (each one read with all the others) and
+on the check digits (other people's), with and without it: `check()`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from digitdesk.paths import resource_path
+
+DIGITS = 10
+REFERENCE_FILE = "check_digits.png"
+REFERENCE_COLUMNS = 50
+
+
+@dataclass(frozen=True)
+class Guards:
+    dims: int = 128        # feature space size (PCA of the check digits' features)
+    radius: float = 6.0    # reach, in typical same-digit distances
+    weight: float = 25.0   # bonus, in log-probability, of a sample right on the reading
+    power: float = 2.0     # how fast the bonus falls off with distance
+    margin: float = 0.7    # reach at most this share of the way to the profile's nearest other digit
+
+
+def load_reference() -> tuple[np.ndarray, np.ndarray]:
+    """The bundled check digits: ((n, 28, 28) float32 in [0, 1], (n,) labels)."""
+    from PIL import Image
+    with Image.open(resource_path(REFERENCE_FILE)) as sheet:
+        pixels = np.asarray(sheet.convert("L"), np.uint8)
+    rows = pixels.shape[0] // 28
+    tiles = pixels.reshape(rows, 28, REFERENCE_COLUMNS, 28).transpose(0, 2, 1, 3).reshape(-1, 28, 28)
+    per_digit = len(tiles) // DIGITS
+    return tiles.astype(np.float32) / 255.0, np.repeat(np.arange(DIGITS), per_digit)
+
+
+def same_digit_scale(z: np.ndarray, labels: np.ndarray) -> float:
+    """Median distance from a digit to the nearest other digit of its class (unit vectors, 1 - cosine)."""
+    similarity = z @ z.T
+    np.fill_diagonal(similarity, -np.inf)
+    same = labels[:, None] == labels[None, :]
+    nearest = np.where(same, similarity, -np.inf).max(axis=1)
+    return float(np.median(1.0 - nearest[np.isfinite(nearest)]))
+
+
+class FeatureSpace:
+    """Where profiles measure distances: fitted once per model on the check digits."""
+
+    def __init__(self, mean: np.ndarray, basis: np.ndarray, reference_probabilities: np.ndarray,
+                 reference_features: np.ndarray, reference_labels: np.ndarray):
+        self.mean = np.asarray(mean, np.float32)
+        self.basis = np.asarray(basis, np.float32)                 # (features, dims)
+        self.reference_probabilities = np.asarray(reference_probabilities, np.float32)
+        self.reference_labels = np.asarray(reference_labels, np.int64)
+        self.reference_z = self.embed(reference_features)
+        self.scale = same_digit_scale(self.reference_z, self.reference_labels)
+
+    @classmethod
+    def fit(cls, runner, images: np.ndarray | None = None, labels: np.ndarray | None = None,
+            dims: int = Guards.dims) -> FeatureSpace:
+        """Run the check digits (or the given ones) through the model and fit a PCA to their features."""
+        if images is None:
+            images, labels = load_reference()
+        probabilities, features = runner.infer(np.asarray(images, np.float32))
+        features = np.asarray(features, np.float32)
+        mean = features.mean(axis=0)
+        centred = features - mean
+        # PCA through the small Gram matrix (n x n, n = 1,000) rather than the 2,048 x 2,048 covariance
+        values, vectors = np.linalg.eigh(centred @ centred.T)
+        keep = np.argsort(values)[::-1][:min(dims, len(features) - 1)]
+        basis = centred.T @ (vectors[:, keep] / np.sqrt(np.maximum(values[keep], 1e-12)))
+        return cls(mean, basis, probabilities, features, labels)
+
+    def embed(self, features: np.ndarray) -> np.ndarray:
+        """Model features (n, 2048) -> unit vectors (n, dims), float32."""
+        z = (np.asarray(features, np.float32) - self.mean) @ self.basis
+        return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+
+
+@dataclass(frozen=True)
+class ProfileCheck:
+    """Accuracies (0-1) with and without the profile; None where there is nothing to measure."""
+    samples: int
+    own_with: float | None       # the profile's samples, each read with all the other samples
+    own_without: float | None    # the same samples read by the model alone
+    others_with: float           # the check digits (other people's), read with the profile
+    others_without: float
+
+    def summary(self) -> str:
+        if self.own_with is None:
+            return "No samples yet: correct a reading to teach DigitDesk your handwriting."
+        return (f"Your samples: {self.own_with:.0%} with your profile, {self.own_without:.0%} without. "
+                f"Other people's digits: {self.others_with:.1%} with, {self.others_without:.1%} without.")
+
+
+@dataclass(frozen=True)
+class _State:
+    """An immutable snapshot: readers take one reference, writers swap in a new one."""
+    ids: np.ndarray            # (m,) int64 sample ids
+    labels: np.ndarray         # (m,) int64
+    z: np.ndarray              # (m, dims) float32 unit vectors
+    probabilities: np.ndarray  # (m, classes) the model's reading of each sample, for check()
+    inverse_radius: np.ndarray  # (m,) float32
+
+    @property
+    def onehot(self) -> np.ndarray:
+        return np.eye(DIGITS, dtype=np.float32)[self.labels]
+
+
+class PersonalProfile:
+    """One person's samples, ready to sway readings; safe to read from one thread while another edits."""
+
+    def __init__(self, runner, space: FeatureSpace | None = None, guards: Guards = Guards()):
+        self.runner = runner
+        self.guards = guards
+        self.space = space or FeatureSpace.fit(runner, dims=guards.dims)
+        self.enabled = True
+        self._lock = threading.Lock()
+        self._state = self._build(np.zeros(0, np.int64), np.zeros(0, np.int64),
+                                  np.zeros((0, self.space.basis.shape[1]), np.float32),
+                                  np.zeros((0, DIGITS), np.float32))
+
+    # ---- editing ------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return len(self._state.ids)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return self._state.labels.copy()
+
+    def add(self, sample_id: int, label: int, image: np.ndarray) -> None:
+        """One more sample (e.g. a correction just saved): it counts from the next reading on."""
+        self.add_many([(sample_id, label, image)])
+
+    def add_many(self, items: Iterable[tuple[int, int, np.ndarray]]) -> None:
+        items = list(items)
+        if not items:
+            return
+        images = np.stack([_as_float(image) for _, _, image in items])
+        probabilities, features = self.runner.infer(images)
+        z = self.space.embed(features)
+        with self._lock:
+            s = self._state
+            self._state = self._build(np.concatenate([s.ids, [int(i) for i, _, _ in items]]).astype(np.int64),
+                                      np.concatenate([s.labels, [int(y) for _, y, _ in items]]).astype(np.int64),
+                                      np.concatenate([s.z, z]),
+                                      _concat_rows(s.probabilities, np.asarray(probabilities, np.float32)))
+
+    def load(self, samples: Iterable) -> None:
+        """Replace everything with these samples (objects with .id, .label, .image, e.g. store Samples)."""
+        with self._lock:
+            self._state = self._build(self._state.ids[:0], self._state.labels[:0], self._state.z[:0],
+                                      self._state.probabilities[:0])
+        self.add_many([(s.id, s.label, s.image) for s in samples])
+
+    def remove(self, sample_id: int) -> bool:
+        """Forget one sample (an undone correction); False if the profile did not hold it."""
+        with self._lock:
+            s = self._state
+            keep = s.ids != int(sample_id)
+            if keep.all():
+                return False
+            self._state = self._build(s.ids[keep], s.labels[keep], s.z[keep], s.probabilities[keep])
+            return True
+
+    def clear(self) -> None:
+        self.load([])
+
+    def _build(self, ids, labels, z, probabilities) -> _State:
+        radius = self.guards.radius * self.space.scale
+        radii = np.full(len(ids), radius, np.float32)
+        if len(ids) > 1:
+            other = np.where(labels[:, None] != labels[None, :], 1.0 - z @ z.T, np.inf).min(axis=1)
+            radii = np.minimum(radii, self.guards.margin * other).astype(np.float32)
+        return _State(ids, labels, z.astype(np.float32), probabilities,
+                      (1.0 / np.maximum(radii, 1e-6)).astype(np.float32))
+
+    # ---- reading ------------------------------------------------------------------------
+    def apply(self, probabilities: np.ndarray, features: np.ndarray,
+              not_digit_threshold: float | None = None) -> np.ndarray:
+        """The model's probabilities (n, 10 or 11) swayed by the samples close to each reading (a copy)."""
+        state = self._state
+        if not self.enabled or not len(state.ids) or not len(probabilities):
+            return np.array(probabilities, np.float32, copy=True)
+        z = self.space.embed(features)
+        closeness = 1.0 - (1.0 - z @ state.z.T) * state.inverse_radius
+        return self._sway(probabilities, closeness, state.onehot, not_digit_threshold)
+
+    def _sway(self, probabilities, closeness: np.ndarray, onehot: np.ndarray, not_digit_threshold) -> np.ndarray:
+        """closeness (n, m): 1 - distance / radius per reading and sample (<= 0: out of reach)."""
+        p = np.array(probabilities, np.float32, copy=True)
+        bonus = (np.maximum(closeness, 0.0) ** self.guards.power) @ onehot * np.float32(self.guards.weight)
+        swayed = bonus.max(axis=1) > 0
+        if p.shape[1] > DIGITS and not_digit_threshold is not None:
+            swayed &= p[:, DIGITS] < not_digit_threshold     # refused pieces stay refused, untouched
+        if not swayed.any():
+            return p
+        digits = p[swayed, :DIGITS]
+        mass = digits.sum(axis=1, keepdims=True)          # the "not a digit" share stays as it was
+        logits = np.log(np.maximum(digits, 1e-30)) + bonus[swayed]
+        e = np.exp(logits - logits.max(axis=1, keepdims=True))
+        p[swayed, :DIGITS] = e / e.sum(axis=1, keepdims=True) * mass
+        return p
+
+    # ---- checking -----------------------------------------------------------------------
+    def check(self, not_digit_threshold: float | None = None) -> ProfileCheck:
+        """How the profile reads its own samples (leave-one-out) and other people's digits."""
+        s, space = self._state, self.space
+        others_without = _accuracy(space.reference_probabilities, space.reference_labels)
+        if not len(s.ids):
+            return ProfileCheck(0, None, None, others_without, others_without)
+        closeness = 1.0 - (1.0 - space.reference_z @ s.z.T) * s.inverse_radius
+        others = self._sway(space.reference_probabilities, closeness, s.onehot, not_digit_threshold)
+        own = self._sway(s.probabilities, self._leave_one_out_closeness(s), s.onehot, not_digit_threshold)
+        return ProfileCheck(len(s.ids), _accuracy(own, s.labels), _accuracy(s.probabilities, s.labels),
+                            _accuracy(others, space.reference_labels), others_without)
+
+    def _leave_one_out_closeness(self, s: _State) -> np.ndarray:
+        """Closeness of each sample to every other, each one's reach measured as if the reader were gone."""
+        m = len(s.ids)
+        distance = 1.0 - s.z @ s.z.T
+        reach = np.full((m, m), self.guards.radius * self.space.scale, np.float32)
+        if m > 2:
+            other = np.where(s.labels[:, None] != s.labels[None, :], distance, np.inf)
+            order = np.argsort(other, axis=1)[:, :2]          # each sample's two nearest other digits
+            rows = np.arange(m)
+            first, second = other[rows, order[:, 0]], other[rows, order[:, 1]]
+            # reach[i, j]: sample j's reach in the profile without sample i
+            nearest = np.where(order[None, :, 0] == rows[:, None], second[None, :], first[None, :])
+            reach = np.minimum(reach, self.guards.margin * nearest)
+        closeness = 1.0 - distance / np.maximum(reach, 1e-6)
+        np.fill_diagonal(closeness, 0.0)
+        return closeness
+
+
+def _as_float(image: np.ndarray) -> np.ndarray:
+    image = np.asarray(image)
+    if image.dtype == np.uint8:
+        return image.astype(np.float32).reshape(28, 28) / 255.0
+    return image.astype(np.float32).reshape(28, 28)
+
+
+def _concat_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    if len(a) and a.shape[1] != b.shape[1]:
+        raise ValueError("the model changed while the profile was in use")
+    return np.concatenate([a.reshape(-1, b.shape[1]), b])
+
+
+def _accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
+    right = np.asarray(probabilities)[:, :DIGITS].argmax(axis=1) == labels
+    return float(right.mean()) if len(labels) else 1.0

@@ -1,0 +1,144 @@
+"""Personal profiles: a correction changes the next reading of digits like it, and nothing else."""
+import numpy as np
+import pytest
+
+from digitdesk.engine.personal import FeatureSpace, Guards, PersonalProfile, load_reference
+from digitdesk.engine.recognizer import Recognizer
+from tests.engine import images
+from tests.engine.fake_runner import FakeRunner
+
+GUARDS = Guards(radius=1.5)   # the fake's features are coarser than the model's: its digits lie further apart
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return FakeRunner()
+
+
+@pytest.fixture(scope="module")
+def space(runner):
+    return FeatureSpace.fit(runner)
+
+
+@pytest.fixture(scope="module")
+def reference(runner):
+    x, y = load_reference()
+    p, f = runner.infer(x)
+    return x, y, p, f
+
+
+def misread(reference, label=None):
+    """Indexes of check digits the fake model reads wrong (of one digit, if given)."""
+    x, y, p, _ = reference
+    wrong = p[:, :10].argmax(axis=1) != y
+    return np.flatnonzero(wrong & ((y == label) if label is not None else True))
+
+
+def nudged(image, seed=0):
+    """The same drawing a little different: what the hand produces the next time."""
+    noise = np.random.default_rng(seed).normal(0, 0.05, image.shape).astype(np.float32)
+    return np.clip(image * 0.9 + noise, 0, 1)
+
+
+def test_an_empty_profile_changes_nothing(runner, space, reference):
+    x, _, p, f = reference
+    np.testing.assert_array_equal(PersonalProfile(runner, space, GUARDS).apply(p, f, 0.5), p)
+
+
+def test_a_correction_changes_the_next_reading_of_a_digit_like_it(runner, space, reference):
+    x, y, p, _ = reference
+    i = misread(reference)[0]
+    again = nudged(x[i])
+    before = runner.classify(again[None])[0, :10].argmax()
+    assert before != y[i]                       # the model misreads this hand's digit, again and again
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, int(y[i]), x[i])
+    after = profile.apply(*runner.infer(again[None]), 0.5)
+    assert after[0, :10].argmax() == y[i]
+
+
+def test_readings_out_of_a_samples_reach_are_left_exactly_as_they_were(runner, space, reference):
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    i = misread(reference)[0]
+    profile.add(1, int(y[i]), x[i])
+    swayed = profile.apply(p, f, 0.5)
+    distance = 1 - space.embed(f) @ space.embed(runner.infer(x[i:i + 1])[1])[0]
+    reach = GUARDS.radius * space.scale
+    far = distance >= reach
+    assert far.sum() > 100 and (~far).sum() >= 1
+    np.testing.assert_array_equal(swayed[far], p[far])                         # bit for bit
+    assert not np.array_equal(swayed[~far], p[~far])
+    towards = swayed[~far, y[i]] >= p[~far, y[i]]
+    assert towards.all()                                                       # only ever towards the sample's digit
+
+
+def test_a_piece_refused_as_not_a_digit_stays_refused_and_untouched(runner, space, reference):
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, int(y[0]), x[0])
+    refused = p[:1].copy()
+    refused[0] = 0.001
+    refused[0, 10] = 0.99                     # the model's verdict on this piece: not a digit
+    np.testing.assert_array_equal(profile.apply(refused, f[:1], not_digit_threshold=0.5), refused)
+
+
+def test_two_lookalike_digits_of_one_hand_split_the_ground_between_them(runner, space, reference):
+    """Teaching a 7 right next to a taught 1 stops the 1 from pulling that 7's readings."""
+    x, y, p, f = reference
+    z = space.embed(f)
+    ones, sevens = np.flatnonzero(y == 1), np.flatnonzero(y == 7)
+    similarity = z[ones] @ z[sevens].T
+    a, b = np.unravel_index(similarity.argmax(), similarity.shape)
+    one, seven = ones[a], sevens[b]            # the 1 and the 7 that look most alike
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, 1, x[one])
+    alone = profile.apply(p[seven:seven + 1], f[seven:seven + 1])[0]
+    assert alone[1] > p[seven, 1]               # the 1 alone reaches the 7 ...
+    profile.add(2, 7, x[seven])
+    both = profile.apply(p[seven:seven + 1], f[seven:seven + 1])[0]
+    assert both[1] / both[7] <= p[seven, 1] / p[seven, 7]   # ... not once the hand's 7 is known
+
+
+def test_undoing_a_correction_restores_the_readings(runner, space, reference):
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    i = misread(reference)[0]
+    profile.add(10, int(y[i]), x[i])
+    assert not np.array_equal(profile.apply(p, f), p)
+    assert profile.remove(10) and not profile.remove(10)
+    np.testing.assert_array_equal(profile.apply(p, f), p)
+    assert len(profile) == 0
+
+
+def test_the_check_says_what_the_profile_gains_on_its_own_samples(runner, space, reference):
+    """A hand that writes one digit its own way, four times: each is read right thanks to the other three."""
+    x, y, p, _ = reference
+    i = misread(reference)[0]
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add_many([(n, int(y[i]), nudged(x[i], seed=n)) for n in range(4)])
+    check = profile.check(not_digit_threshold=0.5)
+    assert check.samples == 4
+    assert check.own_without == 0.0 and check.own_with == 1.0
+    assert abs(check.others_without - (p[:, :10].argmax(1) == y).mean()) < 1e-9
+    assert 0.0 <= check.others_with <= 1.0
+    assert "Your samples: 100% with your profile, 0% without" in check.summary()
+
+
+def test_an_empty_profile_checks_as_no_samples(runner, space):
+    check = PersonalProfile(runner, space, GUARDS).check()
+    assert check.samples == 0 and check.own_with is None and "No samples yet" in check.summary()
+
+
+def test_the_recognizer_reads_with_the_profile_and_without_it_when_switched_off(runner, space):
+    drawing = images.canvas_digit(4)
+    plain = Recognizer(runner).recognize(drawing).digits[0]
+    right = (plain.digit + 1) % 10               # pretend this hand's 4 means another digit
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, right, plain.input28)
+    recognizer = Recognizer(runner, profile=profile)
+    assert recognizer.recognize(drawing).digits[0].digit == right
+    profile.enabled = False
+    reading = recognizer.recognize(drawing).digits[0]
+    assert reading.digit == plain.digit
+    np.testing.assert_array_equal(reading.probabilities, plain.probabilities)
