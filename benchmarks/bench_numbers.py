@@ -30,6 +30,7 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -244,9 +245,9 @@ class CanvasReplay:
         from digitdesk.gui.settings import AppSettings
 
         self.app = QApplication.instance() or QApplication([])
-        self._settings_dir = Path(os.environ.get("TMPDIR", "/tmp")) / f"bench-numbers-{os.getpid()}"
+        self._settings_dir = tempfile.TemporaryDirectory(prefix="bench-numbers-")   # the user's settings stay
         self.client = InferenceClient()
-        self.window = MainWindow(AppSettings(self._settings_dir / "digitdesk.ini"), self.client)
+        self.window = MainWindow(AppSettings(Path(self._settings_dir.name) / "digitdesk.ini"), self.client)
         self.window.resize(1000, 640)
         self.window.show()
         self._wait(lambda: self.window.canvas.height() > 300)
@@ -296,6 +297,7 @@ class CanvasReplay:
 
     def close(self) -> None:
         self.window.close()
+        self._settings_dir.cleanup()
 
 
 def p50_ms(function, *args, repeats: int = 3) -> float:
