@@ -15,6 +15,7 @@ from pathlib import Path
 ENV_VAR = "DIGITDESK_DATA_DIR"
 ORGANIZATION = "DigitDesk"
 APPLICATION = "DigitDesk"
+DEFAULT_PROFILE = "default"   # whose handwriting a correction teaches until the user names profiles
 
 
 def platform_data_home() -> Path:

@@ -270,3 +270,11 @@ def _concat_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 def _accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
     right = np.asarray(probabilities)[:, :DIGITS].argmax(axis=1) == labels
     return float(right.mean()) if len(labels) else 1.0
+
+
+def load_profile(store, name: str, runner, space: FeatureSpace | None = None,
+                 guards: Guards = Guards()) -> PersonalProfile:
+    """The named profile of a SampleStore, ready to read with (an empty one if it holds no samples)."""
+    profile = PersonalProfile(runner, space, guards)
+    profile.load(store.samples(name))
+    return profile

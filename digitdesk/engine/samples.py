@@ -25,8 +25,9 @@ from pathlib import Path
 
 import numpy as np
 
+from digitdesk.data_dir import DEFAULT_PROFILE  # noqa: F401 - re-exported: the store's default profile
+
 DB_FILE = "handwriting.sqlite3"
-DEFAULT_PROFILE = "default"
 SCHEMA_VERSION = 1
 MAX_NAME = 60
 

@@ -1,0 +1,139 @@
+"""Handwriting samples in and out of files: digit folders, single images and zip archives.
+
+A sample is one digit as the model sees it (28x28, ink bright on dark). Teaching
+reads ordinary pictures (a scan, a photo, a drawing saved as PNG), prepares them
+like any reading, and keeps only pictures holding exactly one digit: a picture
+with none or several cannot say which digit the label belongs to. An archive
+holds one PNG per sample in a folder named after its digit (`3/17.png`), exactly
+the model's input, so export and import lose nothing; archives of ordinary
+pictures in digit folders import too.
+"""
+from __future__ import annotations
+
+import io
+import os
+import re
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from digitdesk.engine.files import is_image_name, iter_image_files
+
+MAX_ENTRIES = 100_000             # an archive claiming more is not a sample archive
+MAX_ENTRY_BYTES = 20 * 1024 * 1024
+_DIGIT_FOLDER = re.compile(r"^(?:.*/)?([0-9])/[^/]+$")
+
+
+@dataclass(frozen=True)
+class Found:
+    """One picture looked at: a sample (image set) or the reason it was skipped (problem set)."""
+    source: str                      # the file (or archive entry) it came from
+    label: int | None
+    image: np.ndarray | None = None  # (28, 28) uint8 model input
+    problem: str | None = None
+
+
+def model_input(picture) -> tuple[np.ndarray | None, str | None]:
+    """(28x28 uint8 input, None) for a picture of exactly one digit, else (None, the reason)."""
+    from digitdesk.engine.decode import ImageDecodeError
+    from digitdesk.engine.recognizer import prepare_digits
+    try:
+        digits = prepare_digits(picture)
+    except ImageDecodeError as error:
+        return None, str(error)
+    except (OSError, ValueError) as error:
+        return None, f"cannot be read ({error})"
+    if not digits:
+        return None, "no digit found"
+    if len(digits) > 1:
+        return None, f"{len(digits)} digits found, a sample must be a single digit"
+    return np.rint(np.clip(digits[0].input28, 0, 1) * 255).astype(np.uint8), None
+
+
+def from_files(files: Iterable[str | os.PathLike], label: int) -> Iterator[Found]:
+    """Samples of one digit from the given files (and image files inside given folders)."""
+    for file in iter_image_files(files):
+        image, problem = model_input(str(file))
+        yield Found(str(file), label, image, problem)
+
+
+def from_digit_folders(folder: str | os.PathLike) -> Iterator[Found]:
+    """Samples from `folder/0/...` to `folder/9/...` (each searched recursively)."""
+    folder = Path(folder)
+    for label in range(10):
+        sub = folder / str(label)
+        if sub.is_dir():
+            yield from from_files([sub], label)
+
+
+def has_digit_folders(folder: str | os.PathLike) -> bool:
+    return any((Path(folder) / str(d)).is_dir() for d in range(10))
+
+
+def _looks_like_model_input(pixels: np.ndarray) -> bool:
+    """28x28 grey with a dark border: already what the model sees (an exported sample)."""
+    if pixels.shape != (28, 28):
+        return False
+    border = np.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return float(border.mean()) < 32 and int(pixels.max()) > 64
+
+
+def from_archive(path: str | os.PathLike) -> Iterator[Found]:
+    """Samples from a zip of pictures in digit folders (`3/anything.png`); other entries are reported."""
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as error:
+        yield Found(str(path), None, problem=f"not a readable zip archive ({error})")
+        return
+    with archive:
+        entries = [e for e in archive.infolist() if not e.is_dir()]
+        if len(entries) > MAX_ENTRIES:
+            yield Found(str(path), None, problem=f"holds {len(entries)} files, more than a sample archive can")
+            return
+        for entry in entries:
+            name = entry.filename
+            match = _DIGIT_FOLDER.match(name)
+            if not match or not is_image_name(name):
+                yield Found(name, None, problem="not a picture in a digit folder (0-9), skipped")
+                continue
+            if entry.file_size > MAX_ENTRY_BYTES:
+                yield Found(name, None, problem="too large for a picture of one digit")
+                continue
+            try:
+                data = archive.read(entry)
+                with Image.open(io.BytesIO(data)) as picture:
+                    pixels = np.asarray(picture.convert("L"), np.uint8)
+            except (OSError, zipfile.BadZipFile, ValueError) as error:
+                yield Found(name, int(match.group(1)), problem=f"cannot be read ({error})")
+                continue
+            if _looks_like_model_input(pixels):
+                yield Found(name, int(match.group(1)), pixels.copy())
+            else:
+                image, problem = model_input(data)
+                yield Found(name, int(match.group(1)), image, problem)
+
+
+def write_archive(samples: Iterable, path: str | os.PathLike) -> int:
+    """Write samples (objects with .id, .label, .image) as `<digit>/<id>.png` in a zip; how many were written.
+
+    Written to a temporary file first and renamed, so a failure never leaves half an archive.
+    """
+    path = Path(path)
+    partial = path.with_name(path.name + ".partial")
+    count = 0
+    try:
+        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+            for sample in samples:
+                buffer = io.BytesIO()
+                Image.fromarray(np.asarray(sample.image, np.uint8).reshape(28, 28), "L").save(buffer, "PNG")
+                archive.writestr(f"{int(sample.label)}/{int(sample.id)}.png", buffer.getvalue())
+                count += 1
+        os.replace(partial, path)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    return count

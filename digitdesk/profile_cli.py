@@ -1,0 +1,210 @@
+"""`digitdesk teach` and `digitdesk profile ...`: personal profiles from the shell, in the app's own store.
+
+    digitdesk teach [--profile NAME] FOLDER...            FOLDER/0/... to FOLDER/9/...: pictures of each digit
+    digitdesk teach [--profile NAME] --label D FILE...     pictures of the digit D
+    digitdesk profile list | check NAME | forget NAME | export NAME FILE | import FILE [--profile NAME]
+
+The samples live where the app keeps them ($DIGITDESK_DATA_DIR, else the app-data
+folder, see digitdesk/data_dir.py), so what is taught here is used by the app and
+`digitdesk predict --profile NAME`. No Qt is imported. Exit status: 0 all went
+well, 1 something could not be taught or done, 2 usage error.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TextIO
+
+from digitdesk.data_dir import DEFAULT_PROFILE
+
+PROG = "digitdesk"
+
+
+def add_commands(commands) -> None:
+    """Add `teach` and `profile` to the `digitdesk` command's subparsers."""
+    teach = commands.add_parser(
+        "teach", help="teach your handwriting from pictures of single digits",
+        description="Save pictures of single digits as samples of your handwriting. Give folders with one "
+                    "subfolder per digit (0/ ... 9/), or --label D and pictures of that digit. A picture with "
+                    "no digit or several is reported and skipped.")
+    teach.add_argument("paths", nargs="+", metavar="PATH", help="folders of digit folders, or files with --label")
+    teach.add_argument("--label", type=int, choices=range(10), metavar="D", help="the digit every PATH shows")
+    teach.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+                       help=f"whose handwriting it is (default: {DEFAULT_PROFILE})")
+    profile = commands.add_parser("profile", help="list, check, forget, export or import handwriting profiles",
+                                  description="Manage the personal handwriting profiles.")
+    actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions.add_parser("list", help="every profile and its samples per digit")
+    check = actions.add_parser("check", help="how a profile reads its own samples and other people's digits")
+    check.add_argument("name", metavar="NAME")
+    forget = actions.add_parser("forget", help="delete a profile and all its samples")
+    forget.add_argument("name", metavar="NAME")
+    export = actions.add_parser("export", help="write a profile's samples to a zip (PNGs in digit folders)")
+    export.add_argument("name", metavar="NAME")
+    export.add_argument("file", metavar="FILE")
+    load = actions.add_parser("import", help="add the samples of a zip (PNGs in digit folders) to a profile")
+    load.add_argument("file", metavar="FILE")
+    load.add_argument("--profile", metavar="NAME", help="the profile to add them to (default: the zip's name)")
+
+
+def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    from digitdesk.engine.samples import SampleStoreError
+    try:
+        if args.command == "teach":
+            return teach(args.paths, args.profile, args.label, out, err)
+        return {"list": profile_list, "check": profile_check, "forget": profile_forget,
+                "export": profile_export, "import": profile_import}[args.action](args, out, err)
+    except SampleStoreError as error:
+        print(f"{PROG} {args.command}: {error}", file=err)
+        return 1
+
+
+def open_store(err: TextIO):
+    """The app's sample store; what went wrong opening it (damaged file, read-only folder) goes to stderr."""
+    from digitdesk.data_dir import data_dir
+    from digitdesk.engine.samples import SampleStore
+    store = SampleStore(data_dir())
+    if store.notice:
+        print(f"{PROG}: {store.notice}", file=err)
+    return store
+
+
+def _counts(counts: list[int]) -> str:
+    return " ".join(f"{d}:{n}" for d, n in enumerate(counts))
+
+
+def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int]:
+    """Save the samples found (skipping ones the profile already holds); (added, already there, skipped)."""
+    existing = {(s.label, s.image.tobytes()) for s in store.samples(profile)} if profile in store.profiles() else set()
+    new, repeated, skipped = [], 0, 0
+    for item in found:
+        if item.problem:
+            print(f"{PROG} {command}: {item.source}: {item.problem}", file=err)
+            skipped += 1
+            continue
+        key = (item.label, item.image.tobytes())
+        if key in existing:
+            repeated += 1
+            continue
+        existing.add(key)
+        new.append((item.label, item.image, item.source))
+    if new:
+        store.add_many(profile, new)
+    return len(new), repeated, skipped
+
+
+def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped: int, verb: str) -> None:
+    total = store.counts(profile)
+    extra = f", {repeated} already there" if repeated else ""
+    extra += f", {skipped} skipped" if skipped else ""
+    print(f"{verb} {added} samples to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
+          file=out)
+    if store.read_only:
+        print("(not saved: see the message above)", file=out)
+
+
+def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: TextIO) -> int:
+    from digitdesk.engine import sample_files
+    from digitdesk.engine.samples import check_profile_name
+    profile = check_profile_name(profile)
+    if label is None:
+        bad = [p for p in paths if not (Path(p).is_dir() and sample_files.has_digit_folders(p))]
+        for path in bad:
+            reason = "is a file: give its digit with --label D" if Path(path).is_file() else \
+                "has no digit folders (0 ... 9)" if Path(path).is_dir() else "does not exist"
+            print(f"{PROG} teach: {path} {reason}", file=err)
+        if bad:
+            return 2
+        found = (item for path in paths for item in sample_files.from_digit_folders(path))
+    else:
+        found = sample_files.from_files(paths, label)
+    with open_store(err) as store:
+        added, repeated, skipped = _add_new(store, profile, found, err, "teach")
+        _report(out, store, profile, added, repeated, skipped, "Taught")
+    return 1 if skipped or not (added or repeated) else 0
+
+
+def profile_list(args, out: TextIO, err: TextIO) -> int:
+    with open_store(err) as store:
+        names = store.profiles()
+        if not names:
+            print("No profiles yet: `digitdesk teach` or a correction in the app makes one.", file=out)
+        for name in names:
+            counts = store.counts(name)
+            print(f"{name}: {sum(counts)} samples ({_counts(counts)})", file=out)
+    return 0
+
+
+def _known(store, name: str, command: str, err: TextIO) -> bool:
+    if name in store.profiles():
+        return True
+    names = ", ".join(store.profiles()) or "none yet"
+    print(f"{PROG} {command}: no profile named {name!r} (profiles: {names})", file=err)
+    return False
+
+
+def profile_check(args, out: TextIO, err: TextIO) -> int:
+    with open_store(err) as store:
+        if not _known(store, args.name, "profile check", err):
+            return 1
+        try:
+            from digitdesk.engine.runner import shared_runner
+            runner = shared_runner()
+        except Exception as error:  # noqa: BLE001 - a missing or broken model file, a bad install
+            print(f"{PROG} profile check: could not load the model: {error}", file=err)
+            return 1
+        from digitdesk.engine.personal import load_profile
+        check = load_profile(store, args.name, runner).check(runner.calibration.not_digit_threshold)
+        print(f"{args.name}: {check.summary()}", file=out)
+    return 0
+
+
+def profile_forget(args, out: TextIO, err: TextIO) -> int:
+    with open_store(err) as store:
+        if not _known(store, args.name, "profile forget", err):
+            return 1
+        count = store.forget(args.name)
+        print(f"Forgot profile {args.name!r} and its {count} samples.", file=out)
+    return 0
+
+
+def profile_export(args, out: TextIO, err: TextIO) -> int:
+    from digitdesk.engine.sample_files import write_archive
+    with open_store(err) as store:
+        if not _known(store, args.name, "profile export", err):
+            return 1
+        try:
+            count = write_archive(store.samples(args.name), args.file)
+        except OSError as error:
+            print(f"{PROG} profile export: could not write {args.file}: {error.strerror or error}", file=err)
+            return 1
+        print(f"Wrote {count} samples of profile {args.name!r} to {args.file}", file=out)
+    return 0
+
+
+def profile_import(args, out: TextIO, err: TextIO) -> int:
+    from digitdesk.engine.sample_files import from_archive
+    from digitdesk.engine.samples import check_profile_name
+    if not Path(args.file).is_file():
+        print(f"{PROG} profile import: {args.file} does not exist", file=err)
+        return 1
+    profile = check_profile_name(args.profile or Path(args.file).stem)
+    with open_store(err) as store:
+        added, repeated, skipped = _add_new(store, profile, from_archive(args.file), err, "profile import")
+        _report(out, store, profile, added, repeated, skipped, "Imported")
+    return 1 if skipped else 0
+
+
+def personal_recognizer(name: str, err: TextIO):
+    """A Recognizer reading with the named profile (for `predict --profile`); None if it cannot be had."""
+    from digitdesk.engine.personal import load_profile
+    from digitdesk.engine.recognizer import Recognizer
+    from digitdesk.engine.runner import shared_runner
+    with open_store(err) as store:
+        if not _known(store, name, "predict", err):
+            return None
+        runner = shared_runner()
+        return Recognizer(runner, profile=load_profile(store, name, runner))
