@@ -86,8 +86,12 @@ def main(argv: list[str] | None = None) -> int:
     from digitdesk.gui.inference import InferenceClient
     from digitdesk.gui.main_window import MainWindow
 
-    client = InferenceClient()
-    window = MainWindow(AppSettings(), client)
+    from digitdesk.gui.handwriting import Handwriting
+    settings = AppSettings()
+    handwriting = Handwriting.open(settings, QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation))
+    client = InferenceClient(handwriting.recognizer_loader)
+    window = MainWindow(settings, client, handwriting=handwriting)
     window.show()
     if probing:
         QTimer.singleShot(0, lambda: _probe("window-shown"))
@@ -96,4 +100,5 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, client.start)
     code = app.exec()
     client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
+    handwriting.close()
     return code

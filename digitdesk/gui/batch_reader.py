@@ -66,6 +66,7 @@ class BatchReader(QObject):
     def __init__(self, recognizer=None, jobs: int | None = None):
         super().__init__()
         self._recognizer = recognizer
+        self.profile = None   # a LiveProfile (engine/live_profile.py) to read with, set before the first reading
         self._lock = threading.Lock()
         self._issued = 0
         self._cancel_through = 0
@@ -97,7 +98,7 @@ class BatchReader(QObject):
     def _recognizer_ready(self):
         if self._recognizer is None:
             from digitdesk.engine.recognizer import Recognizer
-            self._recognizer = Recognizer()
+            self._recognizer = Recognizer(profile=self.profile)
         return self._recognizer
 
     def _recognize(self, images: list[np.ndarray]) -> list[Recognition | Exception]:
@@ -151,7 +152,8 @@ class BatchReader(QObject):
             return
         total, done, chunk, pixels = len(files), 0, [], 0
         self.started.emit(job, total)
-        if self.jobs > 1 and total >= POOL_MIN_FILES:
+        # the worker processes read without the personal profile: with one, the folder is read here
+        if self.jobs > 1 and total >= POOL_MIN_FILES and not (self.profile is not None and len(self.profile)):
             self._read_in_pool(job, files)
             return
         for path in files:

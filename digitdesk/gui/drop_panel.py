@@ -367,6 +367,20 @@ class DropPanel(QWidget):
             self.status_label.setStyleSheet("")
 
     # -- the selected image -------------------------------------------------------------------------
+    def replace_shown_recognition(self, recognition: Recognition) -> None:
+        """Show a changed reading of the selected image (a digit the user corrected), in the list too."""
+        row = self.list.currentRow()
+        if row < 0:
+            return
+        item = self.list.item(row)
+        entry = self._entries[item.data(ROLE_ENTRY)]
+        entry.recognition = recognition
+        item.setText(f"{entry.name}\n{result_text(recognition, entry.error)}")
+        selected = self.result_panel.selected_index()
+        self.view.set_image(self.view.image, recognition)
+        self.result_panel.show_recognition(recognition)
+        self.result_panel.select_digit(selected)
+
     def _show_row(self, row: int) -> None:
         if row < 0:
             self.view.clear()

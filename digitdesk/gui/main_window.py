@@ -28,7 +28,8 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: AppSettings, client: InferenceClient, parent: QWidget | None = None):
+    def __init__(self, settings: AppSettings, client: InferenceClient, parent: QWidget | None = None,
+                 handwriting=None):
         super().__init__(parent)
         self.settings = settings
         self.client = client
@@ -65,6 +66,10 @@ class MainWindow(QMainWindow):
 
         self._restore_settings()
         self._update_history_actions()
+        self.handwriting = handwriting
+        if handwriting is not None:   # corrections in every tab, personal profiles (gui/correction.py)
+            from digitdesk.gui.correction import wire_corrections
+            wire_corrections(self, handwriting)
 
     # ---- construction -------------------------------------------------------------------
     def _build_draw_tab(self) -> QWidget:

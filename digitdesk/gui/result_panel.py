@@ -21,6 +21,7 @@ OK_COLOUR, UNSURE_COLOUR, MUTED_COLOUR, ERROR_COLOUR = "#111111", "#b35c00", "#7
 
 class ResultPanel(QWidget):
     digitSelected = Signal(int)
+    previewClicked = Signal(int)   # every click on a digit's preview (gui/correction.py opens its menu)
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
@@ -52,6 +53,7 @@ class ResultPanel(QWidget):
         self._preview_group = QButtonGroup(self)
         self._preview_group.setExclusive(True)
         self._preview_group.idClicked.connect(self.select_digit)
+        self._preview_group.idClicked.connect(self.previewClicked)
         self._preview_buttons: list[QToolButton] = []
 
         self.detail_label = QLabel("")

@@ -38,6 +38,7 @@ class WebcamTab(QWidget):
         self._probe_thread: QThread | None = None
         self._cameras_listed = False
         self._last: FrameReading | None = None
+        self.profile = None   # a LiveProfile (engine/live_profile.py) the frames are read with
 
         self.source_combo = QComboBox()
         self.source_combo.setMinimumWidth(220)
@@ -177,7 +178,8 @@ class WebcamTab(QWidget):
         self.stop()
         self._thread = QThread()
         self._thread.setObjectName("digitdesk-capture")
-        worker = CaptureWorker(source, use_guide=self.guide_check.isChecked(),
+        from digitdesk.engine.recognizer import Recognizer   # the model itself loads in the capture thread
+        worker = CaptureWorker(source, Recognizer(profile=self.profile), use_guide=self.guide_check.isChecked(),
                                loop_video=self.loop_check.isChecked(),
                                paced=not self.full_speed_check.isChecked())
         worker.moveToThread(self._thread)

@@ -1,0 +1,207 @@
+"""Correcting a reading: click a digit (its 28x28 preview or its box), pick or type the right one.
+
+The menu shows what the model saw, offers "right" for the digit read (a
+confirmation teaches too) and 0-9 (typing the digit picks it). The choice becomes
+a sample of the user's handwriting (gui/handwriting.py) that counts from the next
+reading on, in every tab: the Draw tab reads the drawing again at once, the
+Images tab shows the corrected digit, the Webcam tab's next frame uses it.
+`wire_corrections` hooks all of this into the main window.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtWidgets import QLabel, QMenu, QWidget, QWidgetAction
+
+from digitdesk.engine.results import DigitReading, Recognition
+from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.qt_convert import float_to_qimage
+
+PREVIEW_SIDE = 84
+
+
+class CorrectionMenu(QMenu):
+    """What a digit really is: "right" (the digit read) or 0-9; keys 0-9 pick directly."""
+    picked = Signal(int)
+
+    def __init__(self, reading: DigitReading, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAccessibleName("Correct this digit")
+        preview = QLabel()
+        preview.setPixmap(QPixmap.fromImage(float_to_qimage(reading.input28)).scaled(
+            QSize(PREVIEW_SIDE, PREVIEW_SIDE), Qt.AspectRatioMode.KeepAspectRatio,
+            Qt.TransformationMode.FastTransformation))
+        preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        preview.setToolTip("What the model saw")
+        shown = QWidgetAction(self)
+        shown.setDefaultWidget(preview)
+        self.addAction(shown)
+        read = "not a digit" if reading.not_digit else f"{reading.digit} ({reading.confidence:.0%})"
+        self.addSection(f"Read as {read}. It is:")
+        self._actions: dict[int, QAction] = {}
+        if not reading.not_digit:
+            right = self.addAction(f"{reading.digit}, that is right")
+            right.setToolTip("Confirm the reading: it teaches DigitDesk your handwriting too")
+            right.triggered.connect(lambda: self.picked.emit(reading.digit))
+            self.setActiveAction(right)
+        for digit in range(10):
+            action = self.addAction(f"&{digit}")
+            action.triggered.connect(lambda _checked=False, d=digit: self.picked.emit(d))
+            self._actions[digit] = action
+
+    def action_for(self, digit: int) -> QAction:
+        return self._actions[digit]
+
+    def keyPressEvent(self, event) -> None:
+        """Typing a digit picks it (also on the keypad and where mnemonics are not shown)."""
+        text = event.text()
+        if len(text) == 1 and text.isdigit():
+            self._actions[int(text)].trigger()
+            self.close()
+            return
+        super().keyPressEvent(event)
+
+
+def corrected(reading: DigitReading, label: int) -> DigitReading:
+    """The reading as the user says it is: that digit, for sure."""
+    probabilities = np.zeros(10, np.float32)
+    probabilities[label] = 1.0
+    return replace(reading, digit=int(label), confidence=1.0, probabilities=probabilities, unsure=False,
+                   not_digit=False)
+
+
+class Corrector(QObject):
+    """Opens the correction menu for clicked digits and hands the choice to Handwriting."""
+    menuOpened = Signal(object)   # the CorrectionMenu, shown (for tests and for screenshots)
+
+    def __init__(self, handwriting: Handwriting, parent: QObject | None = None):
+        super().__init__(parent)
+        self.handwriting = handwriting
+        self._views: dict[QWidget, tuple[str, Callable | None]] = {}
+        self.menu: CorrectionMenu | None = None
+
+    def attach_panel(self, panel, source: str, after: Callable[[int, int], None] | None = None) -> None:
+        """A ResultPanel: clicking a digit's preview opens the menu."""
+        def clicked(index: int) -> None:
+            digits = panel.recognition.digits
+            if 0 <= index < len(digits):
+                buttons = panel.preview_buttons()
+                anchor = buttons[index] if index < len(buttons) else panel
+                self.open(digits[index], source, anchor.mapToGlobal(QPoint(0, anchor.height())),
+                          lambda label: after and after(index, label))
+        panel.previewClicked.connect(clicked)
+
+    def attach_view(self, view, source: str, after: Callable[[int, int], None] | None = None) -> None:
+        """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
+        self._views[view] = (source, after)
+        view.installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.parent() and event.type() == QEvent.Type.Close:
+            dialog = getattr(watched, "handwriting_dialog", None)
+            if dialog is not None:   # its measuring thread stops with the window
+                dialog.close()
+                dialog.shutdown()
+            return False
+        if watched in self._views and event.type() == QEvent.Type.MouseButtonRelease \
+                and event.button() == Qt.MouseButton.LeftButton:
+            index = watched.digit_at(event.position())
+            digits = watched.recognition.digits
+            if 0 <= index < len(digits):
+                source, after = self._views[watched]
+                where = watched.mapToGlobal(event.position().toPoint())
+                reading = digits[index]
+                QTimer.singleShot(0, lambda: self.open(reading, source, where,
+                                                       lambda label: after and after(index, label)))
+        return False
+
+    def open(self, reading: DigitReading, source: str, where: QPoint,
+             then: Callable[[int], None] | None = None) -> CorrectionMenu:
+        if self.menu is not None:
+            self.menu.close()
+        menu = CorrectionMenu(reading, self.parent() if isinstance(self.parent(), QWidget) else None)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.picked.connect(lambda label: self._picked(reading, label, source, then))
+        menu.destroyed.connect(lambda: setattr(self, "menu", None))
+        self.menu = menu
+        menu.popup(where)
+        self.menuOpened.emit(menu)
+        return menu
+
+    def _picked(self, reading: DigitReading, label: int, source: str, then) -> None:
+        read_as = None if reading.not_digit else reading.digit
+        if self.handwriting.correct(reading.input28, label, source, read_as=read_as) is not None and then:
+            then(label)
+
+
+def _replaced(recognition: Recognition, index: int, label: int) -> Recognition:
+    digits = list(recognition.digits)
+    digits[index] = corrected(digits[index], label)
+    return Recognition(tuple(digits))
+
+
+def wire_corrections(window, handwriting: Handwriting) -> Corrector:
+    """Corrections in every tab, a Handwriting menu, and the profile in every tab's reader."""
+    from digitdesk.gui.handwriting_view import HandwritingDialog
+    corrector = Corrector(handwriting, window)
+    window.corrector = corrector
+    window.handwriting = handwriting
+    window.installEventFilter(corrector)
+    drop, webcam = window.drop_panel, window.webcam_tab
+    drop.reader.profile = handwriting.live
+    webcam.profile = handwriting.live
+
+    def reread_drawing(*_args) -> None:
+        if not window.canvas.is_empty():
+            window.predict()
+
+    def show_in_images(index: int, label: int) -> None:
+        recognition = drop.view.recognition
+        if 0 <= index < len(recognition.digits):
+            drop.replace_shown_recognition(_replaced(recognition, index, label))
+
+    corrector.attach_panel(window.result_panel, "draw")
+    corrector.attach_panel(drop.result_panel, "images", show_in_images)
+    corrector.attach_view(drop.view, "images", show_in_images)
+    corrector.attach_view(webcam.view, "webcam")
+    handwriting.changed.connect(reread_drawing)
+    handwriting.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+
+    undo = QAction("&Undo correction", window)
+    undo.setShortcut(QKeySequence("Ctrl+Alt+Z"))
+    undo.setStatusTip("Take back the last digit you corrected or confirmed")
+    undo.triggered.connect(handwriting.undo)
+    use = QAction("&Use my handwriting", window)
+    use.setCheckable(True)
+    use.setChecked(handwriting.enabled)
+    use.setStatusTip("Read with the samples of your handwriting (your corrections)")
+    use.toggled.connect(handwriting.set_enabled)
+    view = QAction("&My handwriting…", window)
+    view.setShortcut(QKeySequence("Ctrl+Shift+H"))
+    view.triggered.connect(lambda: HandwritingDialog.show_for(window, handwriting))
+
+    def refresh() -> None:
+        undo.setEnabled(handwriting.can_undo())
+        use.blockSignals(True)
+        use.setChecked(handwriting.enabled)
+        use.blockSignals(False)
+
+    handwriting.changed.connect(refresh)
+    refresh()
+    for action in (undo, use, view):
+        window.addAction(action)
+    menu = QMenu("Hand&writing", window)
+    menu.addActions([undo, use])
+    menu.addSeparator()
+    menu.addAction(view)
+    bar = window.menuBar()
+    help_menu = bar.actions()[-1] if bar.actions() else None
+    bar.insertMenu(help_menu, menu) if help_menu else bar.addMenu(menu)
+    window.handwriting_actions = {"undo": undo, "use": use, "view": view}
+    if handwriting.notice:
+        QTimer.singleShot(0, lambda: window.statusBar().showMessage(handwriting.notice, 20000))
+    return corrector

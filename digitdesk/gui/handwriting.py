@@ -1,0 +1,195 @@
+"""Handwriting: the app's side of personal profiles (corrections, undo, profiles), in the GUI thread.
+
+Saving a correction is one SQLite transaction (a few ms); the model work it
+causes (the sample's features, the profile's rebuild) waits for the next reading
+in a reading thread (engine/live_profile.py). Every tab's reader shares the same
+LiveProfile, so a correction made in one tab counts in all of them.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, Signal
+
+from digitdesk.data_dir import DEFAULT_PROFILE, data_dir
+from digitdesk.engine.live_profile import LiveProfile
+from digitdesk.engine.samples import SampleStore, SampleStoreError
+
+PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
+UNDO_DEPTH = 50
+
+
+class Handwriting(QObject):
+    changed = Signal()       # samples, the chosen profile or the on/off switch changed
+    message = Signal(str)    # what happened, for the status bar
+
+    def __init__(self, store: SampleStore, settings=None, runner_factory: Callable[[], object] | None = None,
+                 parent: QObject | None = None):
+        super().__init__(parent)
+        self.store = store
+        self.settings = settings
+        name = str(settings.value(PROFILE_KEY, DEFAULT_PROFILE)) if settings is not None else DEFAULT_PROFILE
+        enabled = settings is None or str(settings.value(ENABLED_KEY, "true")).lower() in ("true", "1")
+        self._runner_factory = runner_factory   # None: the app's shared runner
+        self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
+        self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
+
+    @classmethod
+    def open(cls, settings=None, app_location: str | None = None, **kwargs) -> Handwriting:
+        """The store in the app-data folder ($DIGITDESK_DATA_DIR wins); problems end up in `notice`."""
+        return cls(SampleStore(data_dir(app_location)), settings, **kwargs)
+
+    @property
+    def notice(self) -> str | None:
+        """What went wrong opening the store (damaged file moved aside, read-only folder), or None."""
+        return self.store.notice
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ---- reading ------------------------------------------------------------------------------
+    def recognizer_loader(self):
+        """For InferenceClient: the model's Recognizer reading with this profile (runs in the worker thread)."""
+        from digitdesk.engine.recognizer import Recognizer
+        from digitdesk.engine.runner import shared_runner
+        recognizer = Recognizer((self._runner_factory or shared_runner)(), profile=self.live)
+        if len(self.live):
+            self.live.ready()   # build it now, while the model loads, not on the first drawing
+        return recognizer
+
+    # ---- the chosen profile ---------------------------------------------------------------------
+    @property
+    def profile_name(self) -> str:
+        return self.live.name
+
+    @property
+    def enabled(self) -> bool:
+        return self.live.enabled
+
+    def set_enabled(self, on: bool) -> None:
+        if on != self.live.enabled:
+            self.live.enabled = bool(on)
+            self._remember(ENABLED_KEY, "true" if on else "false")
+            self.message.emit("Reading with your handwriting profile." if on else
+                              "Reading without your handwriting profile.")
+            self.changed.emit()
+
+    def profiles(self) -> list[str]:
+        names = self.store.profiles()
+        return names if self.profile_name in names else sorted([*names, self.profile_name], key=str.lower)
+
+    def use_profile(self, name: str) -> bool:
+        """Switch to (and, if new, create) a profile; False with a message if the name is unusable."""
+        try:
+            name = self.store.create_profile(name)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return False
+        if name != self.profile_name:
+            self.live.switch(name)
+            self._remember(PROFILE_KEY, name)
+            self.message.emit(f"Reading with the handwriting of {name!r}.")
+            self.changed.emit()
+        return True
+
+    def counts(self) -> list[int]:
+        return self.store.counts(self.profile_name)
+
+    def samples(self):
+        return self.store.samples(self.profile_name)
+
+    # ---- corrections ----------------------------------------------------------------------------
+    def correct(self, input28: np.ndarray, label: int, source: str, read_as: int | None = None) -> int | None:
+        """Save `input28` as a sample of `label` (a correction, or a confirmation when it was read as
+        `label`); it counts from the next reading. Returns the sample id, None if it could not be saved."""
+        try:
+            sample_id = self.store.add(self.profile_name, label, input28, source)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return None
+        self.live.add(sample_id, label, input28)
+        self._undo = [*self._undo[-UNDO_DEPTH + 1:], (sample_id, int(label), self.profile_name)]
+        kept = " for this session (it cannot be saved)" if self.store.read_only else ""
+        what = f"Confirmed: it is a {label}" if read_as == label else f"Corrected: it is a {label}"
+        self.message.emit(f"{what}{kept}. Later readings use it; Undo correction takes it back.")
+        self.changed.emit()
+        return sample_id
+
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> bool:
+        """Take back the last correction."""
+        if not self._undo:
+            self.message.emit("No correction to undo.")
+            return False
+        sample_id, label, profile = self._undo.pop()
+        try:
+            self.store.delete(sample_id)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return False
+        if profile == self.profile_name:
+            self.live.remove(sample_id)
+        self.message.emit(f"Undone: the sample of {label} is gone.")
+        self.changed.emit()
+        return True
+
+    def delete_samples(self, sample_ids) -> int:
+        deleted = 0
+        try:
+            for sample_id in sample_ids:
+                if self.store.delete(sample_id):
+                    self.live.remove(sample_id)
+                    deleted += 1
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+        self._undo = [u for u in self._undo if u[0] not in set(sample_ids)]
+        if deleted:
+            self.changed.emit()
+        return deleted
+
+    def forget_profile(self) -> int:
+        """Delete every sample of the chosen profile (the profile itself stays, empty)."""
+        name = self.profile_name
+        try:
+            count = self.store.forget(name)
+            self.store.create_profile(name)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return 0
+        self._undo = [u for u in self._undo if u[2] != name]
+        self.live.switch(name)
+        self.message.emit(f"Forgot {count} samples of {name!r}.")
+        self.changed.emit()
+        return count
+
+    # ---- files ------------------------------------------------------------------------------
+    def export_archive(self, path: str) -> int:
+        from digitdesk.engine.sample_files import write_archive
+        return write_archive(self.samples(), path)
+
+    def import_archive(self, path: str) -> tuple[int, list[str]]:
+        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, problems)."""
+        from digitdesk.engine.sample_files import from_archive
+        existing = {(s.label, s.image.tobytes()) for s in self.samples()}
+        new, problems = [], []
+        for item in from_archive(path):
+            if item.problem:
+                problems.append(f"{item.source}: {item.problem}")
+            elif (item.label, item.image.tobytes()) not in existing:
+                existing.add((item.label, item.image.tobytes()))
+                new.append((item.label, item.image, f"import:{item.source}"))
+        if new:
+            try:
+                self.store.add_many(self.profile_name, new)
+            except SampleStoreError as error:
+                return 0, [str(error)]
+            self.live.switch(self.profile_name)
+            self.changed.emit()
+        return len(new), problems
+
+    def _remember(self, key: str, value: str) -> None:
+        if self.settings is not None:
+            self.settings.set_value(key, value)

@@ -1,0 +1,264 @@
+"""The "My handwriting" window: one person's samples by digit, and what the profile gains.
+
+Thumbnails of every sample (what the model saw), grouped by digit, with counts;
+delete some, forget them all (after asking), export or import a zip of PNGs in
+digit folders, switch profiles (several people on one machine) and turn the
+profile on or off. How much the profile helps ("your samples: 98 % with your
+profile, 91 % without") is measured by the model in a worker thread.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout,
+                               QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
+                               QVBoxLayout, QWidget)
+
+from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.qt_convert import gray_to_qimage
+
+THUMB = 56
+ROLE_ID = Qt.ItemDataRole.UserRole
+ALL_DIGITS = "All digits"
+
+
+class CheckWorker(QObject):
+    """Measures the profile with the model (leave-one-out and the check digits); lives in its own thread."""
+    done = Signal(int, str)   # request number, summary for the user
+
+    def __init__(self, handwriting: Handwriting):
+        super().__init__()
+        self._live = handwriting.live
+
+    @Slot(int)
+    def run(self, request: int) -> None:
+        try:
+            summary = self._live.check().summary()
+        except Exception as error:  # noqa: BLE001 - the model failed to load: say so, keep the window
+            summary = f"Could not measure the profile: {error}"
+        self.done.emit(request, summary)
+
+
+class HandwritingDialog(QDialog):
+    _measure = Signal(int)
+
+    def __init__(self, handwriting: Handwriting, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.handwriting = handwriting
+        self.setWindowTitle("My handwriting")
+        self._request = 0
+        self._settings_dir = str(Path.home())
+
+        self.profile_combo = QComboBox()
+        self.profile_combo.setAccessibleName("Whose handwriting")
+        self.profile_combo.activated.connect(self._on_profile_chosen)
+        self.new_button = QPushButton("New person…")
+        self.new_button.clicked.connect(self.new_profile)
+        self.use_check = QCheckBox("Use my handwriting when reading")
+        self.use_check.toggled.connect(handwriting.set_enabled)
+        self.notice_label = QLabel(handwriting.notice or "")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setStyleSheet("color: #b00020;")
+        self.notice_label.setVisible(bool(handwriting.notice))
+        self.counts_label = QLabel()
+        self.counts_label.setWordWrap(True)
+        self.check_label = QLabel()
+        self.check_label.setWordWrap(True)
+        self.check_label.setAccessibleName("What the profile gains")
+        self.filter_combo = QComboBox()
+        self.filter_combo.addItems([ALL_DIGITS] + [f"Digit {d}" for d in range(10)])
+        self.filter_combo.currentIndexChanged.connect(self.refresh)
+
+        self.samples = QListWidget()
+        self.samples.setViewMode(QListWidget.ViewMode.IconMode)
+        self.samples.setIconSize(QSize(THUMB, THUMB))
+        self.samples.setGridSize(QSize(THUMB + 16, THUMB + 26))
+        self.samples.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.samples.setMovement(QListWidget.Movement.Static)
+        self.samples.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.samples.setAccessibleName("Samples of your handwriting")
+        self.samples.itemSelectionChanged.connect(self._update_buttons)
+        QShortcut(QKeySequence.StandardKey.Delete, self.samples, self.delete_selected)
+
+        self.delete_button = QPushButton("Delete selected")
+        self.delete_button.clicked.connect(self.delete_selected)
+        self.export_button = QPushButton("Export…")
+        self.export_button.clicked.connect(self.choose_export)
+        self.import_button = QPushButton("Import…")
+        self.import_button.clicked.connect(self.choose_import)
+        self.forget_button = QPushButton("Forget all…")
+        self.forget_button.clicked.connect(self.forget_all)
+        close = QPushButton("Close")
+        close.clicked.connect(self.close)
+
+        top = QHBoxLayout()
+        top.addWidget(QLabel("Whose handwriting:"))
+        top.addWidget(self.profile_combo, 1)
+        top.addWidget(self.new_button)
+        middle = QHBoxLayout()
+        middle.addWidget(self.counts_label, 1)
+        middle.addWidget(self.filter_combo)
+        buttons = QHBoxLayout()
+        for button in (self.delete_button, self.export_button, self.import_button, self.forget_button):
+            buttons.addWidget(button)
+        buttons.addStretch(1)
+        buttons.addWidget(close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.use_check)
+        layout.addWidget(self.notice_label)
+        layout.addWidget(self.check_label)
+        layout.addLayout(middle)
+        layout.addWidget(self.samples, 1)
+        layout.addLayout(buttons)
+        self.resize(640, 520)
+
+        self._thread = QThread(self)
+        self._thread.setObjectName("digitdesk-profile-check")
+        self._worker = CheckWorker(handwriting)
+        self._worker.moveToThread(self._thread)
+        self._thread.finished.connect(self._worker.deleteLater)
+        self._measure.connect(self._worker.run)
+        self._worker.done.connect(self._on_measured)
+        self._thread.start()
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(400)
+        self._debounce.timeout.connect(self.measure)
+
+        handwriting.changed.connect(self.refresh)
+        self.refresh()
+
+    @classmethod
+    def show_for(cls, window: QWidget, handwriting: Handwriting) -> HandwritingDialog:
+        """One window per main window: raised if already open."""
+        dialog = getattr(window, "handwriting_dialog", None)
+        if dialog is None:
+            dialog = cls(handwriting, window)
+            window.handwriting_dialog = dialog
+        dialog.show()
+        dialog.raise_()
+        dialog.activateWindow()
+        return dialog
+
+    # ---- contents ---------------------------------------------------------------------------
+    def refresh(self) -> None:
+        hw = self.handwriting
+        self.profile_combo.blockSignals(True)
+        self.profile_combo.clear()
+        self.profile_combo.addItems(hw.profiles())
+        self.profile_combo.setCurrentText(hw.profile_name)
+        self.profile_combo.blockSignals(False)
+        self.use_check.blockSignals(True)
+        self.use_check.setChecked(hw.enabled)
+        self.use_check.blockSignals(False)
+        counts = hw.counts()
+        total = sum(counts)
+        per_digit = " · ".join(f"{d}: {n}" for d, n in enumerate(counts))
+        self.counts_label.setText(f"{total} sample{'s' if total != 1 else ''} ({per_digit})" if total else
+                                  "No samples yet. Click a digit's preview or box after a reading to "
+                                  "correct or confirm it: each one teaches DigitDesk your handwriting.")
+        wanted = self.filter_combo.currentIndex() - 1
+        self.samples.clear()
+        for sample in sorted(hw.samples(), key=lambda s: (s.label, s.id)):
+            if wanted >= 0 and sample.label != wanted:
+                continue
+            pixmap = QPixmap.fromImage(gray_to_qimage(sample.image)).scaled(
+                QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+            item = QListWidgetItem(QIcon(pixmap), str(sample.label))
+            item.setData(ROLE_ID, sample.id)
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(sample.created))
+            item.setToolTip(f"A {sample.label}, from {sample.source}, {when}")
+            self.samples.addItem(item)
+        self._update_buttons()
+        self.check_label.setText("Measuring what your profile gains…" if total else "")
+        if total:
+            self._debounce.start()
+
+    def measure(self) -> None:
+        self._request += 1
+        self._measure.emit(self._request)
+
+    @Slot(int, str)
+    def _on_measured(self, request: int, summary: str) -> None:
+        if request == self._request:   # an older measurement than the samples shown: drop it
+            self.check_label.setText(summary)
+
+    def _update_buttons(self) -> None:
+        has = self.samples.count() > 0 or sum(self.handwriting.counts()) > 0
+        self.delete_button.setEnabled(bool(self.samples.selectedItems()))
+        self.export_button.setEnabled(has)
+        self.forget_button.setEnabled(has)
+
+    # ---- actions ---------------------------------------------------------------------------
+    def _on_profile_chosen(self, index: int) -> None:
+        self.handwriting.use_profile(self.profile_combo.itemText(index))
+
+    def new_profile(self) -> None:
+        name, ok = QInputDialog.getText(self, "New person", "Name of the person whose handwriting to learn:")
+        if ok and name.strip():
+            self.handwriting.use_profile(name)
+
+    def delete_selected(self) -> None:
+        ids = [item.data(ROLE_ID) for item in self.samples.selectedItems()]
+        if ids:
+            self.handwriting.delete_samples(ids)
+
+    def forget_all(self) -> None:
+        name, total = self.handwriting.profile_name, sum(self.handwriting.counts())
+        answer = QMessageBox.question(
+            self, "Forget all samples",
+            f"Delete all {total} samples of {name!r}? DigitDesk then reads this handwriting like anyone "
+            f"else's. This cannot be undone (export them first to keep a copy).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.handwriting.forget_profile()
+
+    def choose_export(self) -> None:
+        suggested = str(Path(self._settings_dir) / f"{self.handwriting.profile_name}-handwriting.zip")
+        path, _ = QFileDialog.getSaveFileName(self, "Export samples", suggested, "Zip archive (*.zip)")
+        if path:
+            self.export_to(path)
+
+    def export_to(self, path: str) -> bool:
+        try:
+            count = self.handwriting.export_archive(path)
+        except OSError as error:
+            QMessageBox.warning(self, "Export samples", f"Could not write {path}: {error.strerror or error}")
+            return False
+        self._settings_dir = str(Path(path).parent)
+        self.handwriting.message.emit(f"Exported {count} samples to {Path(path).name}.")
+        return True
+
+    def choose_import(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import samples", self._settings_dir, "Zip archive (*.zip)")
+        if path:
+            self.import_from(path)
+
+    def import_from(self, path: str) -> int:
+        added, problems = self.handwriting.import_archive(path)
+        self._settings_dir = str(Path(path).parent)
+        text = f"Imported {added} samples from {Path(path).name}."
+        if problems:
+            shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
+            QMessageBox.information(self, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
+        self.handwriting.message.emit(text)
+        return added
+
+    def done(self, result: int) -> None:
+        self._debounce.stop()
+        super().done(result)
+
+    def closeEvent(self, event) -> None:
+        self._debounce.stop()
+        super().closeEvent(event)
+
+    def shutdown(self) -> None:
+        """Stop the measuring thread and wait for it (the main window calls this on closing)."""
+        self._debounce.stop()
+        if self._thread.isRunning():
+            self._thread.quit()
+            self._thread.wait()

@@ -1,0 +1,188 @@
+"""Correcting readings in the window: the next reading changes; undo; the Images tab; the My handwriting view."""
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+import digitdesk.engine.recognizer as recognizer_module
+from digitdesk.engine.samples import SampleStore
+from digitdesk.gui.correction import CorrectionMenu
+from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.handwriting_view import HandwritingDialog
+from digitdesk.gui.inference import InferenceClient
+from digitdesk.gui.main_window import MainWindow
+from digitdesk.gui.settings import AppSettings
+from tests.engine import images
+from tests.engine.fake_runner import FakeRunner
+from tests.gui.strokes import draw_digit
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return FakeRunner()
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, runner, monkeypatch):
+    """The main window on a stand-in model (every tab reads with it) and a sample store in tmp_path."""
+    monkeypatch.setattr(recognizer_module, "shared_runner", lambda: runner)
+    settings = AppSettings(tmp_path / "digitdesk.ini")
+    handwriting = Handwriting(SampleStore(tmp_path / "data"), settings, runner_factory=lambda: runner)
+    client = InferenceClient(handwriting.recognizer_loader)
+    window = MainWindow(settings, client, handwriting=handwriting)
+    qtbot.addWidget(window)
+    window.resize(1000, 640)
+    window.show()
+    qtbot.waitExposed(window)
+    with qtbot.waitSignal(client.modelReady, timeout=30_000):
+        client.start()
+    yield window
+    window.close()
+    handwriting.close()
+
+
+def read(window, qtbot, action):
+    """Run `action` and wait for the answer to a request it made (not to an older one still under way)."""
+    before = window.client._next_id
+    with qtbot.waitSignal(window.client.resultReady, timeout=30_000,
+                          check_params_cb=lambda request_id, *_: request_id > before):
+        action()
+    return window.result_panel.recognition
+
+
+def open_menu(window, qtbot, click) -> CorrectionMenu:
+    with qtbot.waitSignal(window.corrector.menuOpened, timeout=5_000) as opened:
+        click()
+    return opened.args[0]
+
+
+def test_correcting_a_drawn_digit_changes_the_next_reading_and_undo_takes_it_back(window, qtbot):
+    draw_digit(window.canvas, "4")
+    first = read(window, qtbot, window.predict).digits[0]
+    right = (first.digit + 5) % 10                     # this hand's 4 means another digit
+    button = window.result_panel.preview_buttons()[0]
+    menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+    assert f"{first.digit}, that is right" in [a.text() for a in menu.actions()]
+    with qtbot.waitSignal(window.handwriting.message) as told:
+        after = read(window, qtbot, lambda: menu.action_for(right).trigger())   # the drawing is read again
+    assert after.digits[0].digit == right
+    assert window.result_panel.number_text() == str(right)
+    assert window.handwriting.counts()[right] == 1
+    assert told.args[0].startswith(f"Corrected: it is a {right}")
+    undone = read(window, qtbot, window.handwriting_actions["undo"].trigger)
+    assert undone.digits[0].digit == first.digit
+    assert sum(window.handwriting.counts()) == 0
+    np.testing.assert_allclose(undone.digits[0].probabilities, first.probabilities, atol=1e-6)
+
+
+def test_typing_a_digit_in_the_menu_picks_it(window, qtbot):
+    draw_digit(window.canvas, "7")
+    first = read(window, qtbot, window.predict).digits[0]
+    right = (first.digit + 1) % 10
+    button = window.result_panel.preview_buttons()[0]
+    menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
+    after = read(window, qtbot, lambda: qtbot.keyClick(menu, str(right)))
+    assert after.digits[0].digit == right
+
+
+def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
+    draw_digit(window.canvas, "1")
+    first = read(window, qtbot, window.predict).digits[0]
+    right = (first.digit + 2) % 10
+    window.handwriting.correct(first.input28, right, "draw")
+    assert read(window, qtbot, window.predict).digits[0].digit == right
+    use = window.handwriting_actions["use"]
+    assert use.isChecked()
+    assert read(window, qtbot, use.trigger).digits[0].digit == first.digit
+    assert AppSettings(window.settings.path).value("handwriting/enabled") == "false"
+
+
+def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later_readings(window, qtbot):
+    window.tabs.setCurrentWidget(window.drop_panel)
+    drop = window.drop_panel
+    picture = images.canvas_digit(6, size=(300, 300), thickness=16)
+    with qtbot.waitSignal(drop.reader.finished, timeout=30_000):
+        drop.add_image(np.dstack([picture] * 3), "six.png")
+    qtbot.waitUntil(lambda: bool(drop.view.recognition.digits), timeout=10_000)
+    reading = drop.view.recognition.digits[0]
+    right = (reading.digit + 3) % 10
+    box = drop.view.box_rect(reading.box).center().toPoint()
+    menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(drop.view, Qt.MouseButton.LeftButton, pos=box))
+    menu.action_for(right).trigger()
+    assert drop.result_panel.number_text() == str(right)
+    assert drop.list.item(0).text().startswith(f"six.png\n{right}")
+    with qtbot.waitSignal(drop.reader.finished, timeout=30_000):    # the same picture, read afresh
+        drop.add_image(np.dstack([picture] * 3), "six-again.png")
+    qtbot.waitUntil(lambda: drop.list.count() == 2, timeout=10_000)
+    assert drop.list.item(1).text().startswith(f"six-again.png\n{right}")
+
+
+def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot, tmp_path, monkeypatch):
+    hw = window.handwriting
+    for digit, thickness in ((3, 3), (3, 2), (8, 3)):
+        hw.correct(images.canvas_digit(digit, size=(28, 28), thickness=thickness) / 255.0, digit, "draw")
+    window.handwriting_actions["view"].trigger()
+    dialog = window.handwriting_dialog
+    assert isinstance(dialog, HandwritingDialog) and dialog.isVisible()
+    assert dialog.samples.count() == 3 and "3 samples (0: 0 · 1: 0 · 2: 0 · 3: 2" in dialog.counts_label.text()
+    qtbot.waitUntil(lambda: dialog.check_label.text().startswith("Your samples:"), timeout=30_000)
+    assert "with your profile" in dialog.check_label.text()
+    archive = str(tmp_path / "mine.zip")
+    assert dialog.export_to(archive)
+    dialog.samples.item(0).setSelected(True)
+    dialog.delete_button.click()
+    assert dialog.samples.count() == 2 and hw.counts()[3] == 1
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    dialog.forget_button.click()
+    assert dialog.samples.count() == 0 and sum(hw.counts()) == 0 and "No samples yet" in dialog.counts_label.text()
+    assert dialog.import_from(archive) == 3
+    assert dialog.samples.count() == 3
+    dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
+    assert dialog.samples.count() == 1
+
+
+def test_each_person_has_their_own_profile(window, qtbot):
+    hw = window.handwriting
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    dialog = HandwritingDialog.show_for(window, hw)
+    assert hw.use_profile("bob")
+    assert dialog.profile_combo.currentText() == "bob" and dialog.samples.count() == 0
+    assert "default" in [dialog.profile_combo.itemText(i) for i in range(dialog.profile_combo.count())]
+    dialog.profile_combo.activated.emit(dialog.profile_combo.findText("default"))
+    assert hw.profile_name == "default" and dialog.samples.count() == 1
+    assert AppSettings(window.settings.path).value("handwriting/profile") == "default"
+
+
+def test_a_store_that_cannot_be_written_is_said_at_start_and_corrections_still_count(qtbot, tmp_path, runner,
+                                                                                      monkeypatch):
+    monkeypatch.setattr(recognizer_module, "shared_runner", lambda: runner)
+    (tmp_path / "file").write_text("x")
+    settings = AppSettings(tmp_path / "digitdesk.ini")
+    handwriting = Handwriting(SampleStore(tmp_path / "file" / "data"), settings, runner_factory=lambda: runner)
+    client = InferenceClient(handwriting.recognizer_loader)
+    window = MainWindow(settings, client, handwriting=handwriting)
+    qtbot.addWidget(window)
+    window.show()
+    with qtbot.waitSignal(client.modelReady, timeout=30_000):
+        client.start()
+    qtbot.waitUntil(lambda: "cannot be saved" in window.statusBar().currentMessage(), timeout=5_000)
+    draw_digit(window.canvas, "0")
+    first = read(window, qtbot, window.predict).digits[0]
+    right = (first.digit + 4) % 10
+    after = read(window, qtbot, lambda: handwriting.correct(first.input28, right, "draw"))
+    assert after.digits[0].digit == right
+    assert "for this session" in window.statusBar().currentMessage()
+    window.close()
+
+
+def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
+    from digitdesk.engine.results import Box, DigitReading
+    reading = DigitReading(7, 0.93, np.eye(10, dtype=np.float32)[7], Box(0, 0, 10, 10),
+                           np.zeros((28, 28), np.float32), False)
+    menu = CorrectionMenu(reading)
+    qtbot.addWidget(menu)
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert "7, that is right" in texts and all(f"&{d}" in texts for d in range(10))
+    with qtbot.waitSignal(menu.picked) as picked:
+        menu.action_for(1).trigger()
+    assert picked.args == [1]
