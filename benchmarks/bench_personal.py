@@ -1,0 +1,285 @@
+"""Personal profiles on writers the model never saw: their error with and without a profile.
+
+Sources (report mode, the default):
+* MNIST test grouped by writer (QMNIST writer ids; 297 writers, none in MNIST train);
+* UNIPEN held-out writers, the half kept for reporting (training/unipen.halves), rendered
+  and prepared like drawings in the app.
+Per writer, k = 1 and 3 samples of each digit are taught (drawn at random, --seeds times)
+and the writer's other digits read with the profile and without; and a stream: the
+writer's digits in random order, where only the misreadings are corrected (each becomes a
+sample), error counted on the second half. A reading refused as "not a digit" counts as an
+error both ways (a profile never touches refusals). Also: MNIST test read through an empty
+profile (must be unchanged), and timings: recognize on a canvas with no profile and with
+1,000 samples, and how long a correction takes to count.
+
+--tune runs a grid of guards on tuning writers instead, never the reported ones: MNIST
+train writers (taught from their training digits, read on the tenth held out of training,
+which the model never saw) and the UNIPEN held-out half used for validation.
+
+Per-image features are computed once with runner.infer; profiles are the app's
+PersonalProfile, fed those same features through a caching runner.
+Prints tables, then one JSON line last.
+
+    .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D] [--tune]
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import itertools
+import json
+import sys
+import time
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from digitdesk.engine.personal import FeatureSpace, Guards, PersonalProfile  # noqa: E402
+from digitdesk.engine.recognizer import Recognizer  # noqa: E402
+from digitdesk.engine.runner import load_runner  # noqa: E402
+from training import unipen  # noqa: E402
+from training.data import default_data_dir, load_mnist_dir, stratified_split  # noqa: E402
+
+DIGITS = 10
+
+
+@dataclass
+class Source:
+    name: str
+    images: np.ndarray      # (n, 28, 28) uint8, the model's input
+    labels: np.ndarray      # (n,)
+    writers: np.ndarray     # (n,) writer id per image
+    teach: np.ndarray       # (n,) bool: may be taught
+    read: np.ndarray        # (n,) bool: may be read and counted
+
+
+def qmnist_writers(directory: Path, split: str, n: int) -> np.ndarray:
+    """NIST writer id of each of the first n MNIST digits of `split` (column 3 of the QMNIST labels)."""
+    with gzip.open(directory / f"qmnist-{split}-labels.tsv.gz", "rt") as fh:
+        rows = [line.split("\t") for line in itertools.islice(fh, n)]
+    return np.array([int(r[2]) for r in rows])
+
+
+def mnist_test(directory: Path) -> Source:
+    _, (x, y) = load_mnist_dir(directory)
+    every = np.ones(len(y), bool)
+    return Source("MNIST test writers", x, y.astype(np.int64), qmnist_writers(directory, "test", len(y)), every, every)
+
+
+def mnist_train_tuning(directory: Path) -> Source:
+    (x, y), _ = load_mnist_dir(directory)
+    held = np.zeros(len(y), bool)
+    held[stratified_split(np.arange(len(y)), y).x_val] = True   # the tenth the model was not trained on
+    return Source("MNIST train writers (tuning)", x, y.astype(np.int64), qmnist_writers(directory, "train", len(y)),
+                  ~held, held)
+
+
+def unipen_half(directory: Path, half: int, seed: int = 0) -> Source:
+    chars = [c for c in unipen.load(directory) if c.writer in unipen.halves(unipen.heldout_writers(directory))[half]]
+    x = unipen.render_all(chars, np.random.default_rng(seed))
+    every = np.ones(len(chars), bool)
+    name = ("UNIPEN held-out writers, validation half (tuning)", "UNIPEN held-out writers, report half")[half]
+    return Source(name, x, np.array([int(c.label) for c in chars]), np.array([c.writer for c in chars]), every, every)
+
+
+class CachedRunner:
+    """The runner's answers for images already seen, so profiles built over and over cost no model calls."""
+
+    def __init__(self, runner, images: np.ndarray, probabilities: np.ndarray, features: np.ndarray):
+        self.runner, self.calibration = runner, runner.calibration
+        self.rows = {(img.astype(np.float32) / 255).tobytes(): i for i, img in enumerate(images)}
+        self.probabilities, self.features = probabilities, features
+
+    def infer(self, batch):
+        batch = np.asarray(batch, np.float32).reshape(-1, 28, 28)
+        rows = [self.rows.get(b.tobytes()) for b in batch]
+        if None in rows:
+            return self.runner.infer(batch)
+        return self.probabilities[rows], self.features[rows]
+
+
+def infer_all(runner, images: np.ndarray, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    parts = [runner.infer(images[i:i + batch].astype(np.float32) / 255) for i in range(0, len(images), batch)]
+    return np.concatenate([p for p, _ in parts]), np.concatenate([f for _, f in parts])
+
+
+def wrong(p: np.ndarray, labels: np.ndarray, not_digit: float) -> np.ndarray:
+    """Misread: another digit, or refused as not a digit."""
+    refused = p[:, DIGITS] >= not_digit if p.shape[1] > DIGITS else np.zeros(len(p), bool)
+    return refused | (p[:, :DIGITS].argmax(axis=1) != labels)
+
+
+def tally(per_writer: dict) -> dict:
+    """Totals over writers from {writer: [read, errors without, errors with]}."""
+    counts = np.array([v for v in per_writer.values() if v[0]], float).reshape(-1, 3)
+    n, e0, e1 = counts.sum(axis=0)
+    change = (counts[:, 2] - counts[:, 1]) / counts[:, 0]
+    return {"writers": len(counts), "read": int(n), "errors_without": int(e0), "errors_with": int(e1),
+            "error_without_pct": round(100 * e0 / n, 3), "error_with_pct": round(100 * e1 / n, 3),
+            "error_cut_pct": round(100 * (1 - e1 / e0), 1) if e0 else None,
+            "writers_better": int((change < 0).sum()), "writers_worse": int((change > 0).sum()),
+            "writers_worse_over_1_in_100": int((change > 0.01).sum())}
+
+
+def by_writer(source: Source):
+    order = np.argsort(source.writers, kind="stable")
+    writers, starts = np.unique(source.writers[order], return_index=True)
+    return [order[a:b] for a, b in zip(starts, list(starts[1:]) + [len(order)])]
+
+
+def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
+    per_writer = {}
+    for w, idx in enumerate(by_writer(source)):
+        totals = [0, 0, 0]
+        for seed in range(seeds):
+            rng = np.random.default_rng([seed, w, k])
+            pool = idx[source.teach[idx]]
+            taught = np.concatenate([rng.permutation(pool[source.labels[pool] == d])[:k] for d in range(DIGITS)])
+            rest = np.setdiff1d(idx[source.read[idx]], taught)
+            if not len(rest):
+                continue
+            profile = PersonalProfile(cached, space, guards)
+            profile.add_many((int(i), int(source.labels[i]), source.images[i]) for i in taught)
+            swayed = profile.apply(P[rest], F[rest], not_digit)
+            totals[0] += len(rest)
+            totals[1] += int(wrong(P[rest], source.labels[rest], not_digit).sum())
+            totals[2] += int(wrong(swayed, source.labels[rest], not_digit).sum())
+        per_writer[w] = totals
+    return tally(per_writer)
+
+
+def stream(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
+    """Digits in random order; each misreading is corrected and becomes a sample; count the second half."""
+    per_writer = {}
+    for w, idx in enumerate(by_writer(source)):
+        totals = [0, 0, 0]
+        for seed in range(seeds):
+            order = np.random.default_rng([seed, w, 99]).permutation(idx)
+            profile = PersonalProfile(cached, space, guards)
+            second_half = set(order[len(order) // 2:].tolist())
+            for i in order:
+                swayed = profile.apply(P[i:i + 1], F[i:i + 1], not_digit)
+                missed = bool(wrong(swayed, source.labels[i:i + 1], not_digit)[0])
+                if missed:
+                    profile.add(int(i), int(source.labels[i]), source.images[i])
+                if i in second_half and source.read[i]:
+                    totals[0] += 1
+                    totals[1] += int(wrong(P[i:i + 1], source.labels[i:i + 1], not_digit)[0])
+                    totals[2] += int(missed)
+        per_writer[w] = totals
+    return tally(per_writer)
+
+
+def evaluate(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
+    return {"k1": k_shot(source, P, F, cached, space, guards, 1, seeds, not_digit),
+            "k3": k_shot(source, P, F, cached, space, guards, 3, seeds, not_digit),
+            "stream": stream(source, P, F, cached, space, guards, seeds, not_digit)}
+
+
+def print_table(name: str, result: dict) -> None:
+    print(f"\n{name}")
+    print(f"  {'':8} {'writers':>7} {'read':>6} {'error without':>14} {'with':>7} {'cut':>6} "
+          f"{'better':>6} {'worse':>5} {'worse>1%':>8}")
+    for key, r in result.items():
+        cut = "n/a" if r["error_cut_pct"] is None else f"{r['error_cut_pct']:.0f}%"
+        print(f"  {key:8} {r['writers']:7} {r['read']:6} {r['error_without_pct']:13.2f}% "
+              f"{r['error_with_pct']:6.2f}% {cut:>6} {r['writers_better']:6} {r['writers_worse']:5} "
+              f"{r['writers_worse_over_1_in_100']:8}")
+
+
+def timings(runner, space, source: Source, calls: int = 300) -> dict:
+    """recognize on a canvas with and without 1,000 samples; a correction until it counts."""
+    from benchmarks.bench_inference import canvas_frame
+    frame = canvas_frame()
+    rng = np.random.default_rng(0)
+    picked = rng.choice(len(source.labels), 1000, replace=False)
+    profile = PersonalProfile(runner, space)
+    start = time.perf_counter()
+    profile.add_many((int(i), int(source.labels[i]), source.images[i]) for i in picked)
+    load_s = time.perf_counter() - start
+    plain, personal = Recognizer(runner), Recognizer(runner, profile=profile)
+
+    def p50(fn) -> float:
+        fn()
+        seconds = []
+        for _ in range(calls):
+            t = time.perf_counter()
+            fn()
+            seconds.append(time.perf_counter() - t)
+        return float(np.median(seconds) * 1000)
+
+    without, with_profile = p50(lambda: plain.recognize(frame)), p50(lambda: personal.recognize(frame))
+    reading = personal.recognize(frame).digits[0]
+    ids = iter(range(10**6, 10**7))
+
+    def correct_and_read():
+        sample = next(ids)
+        profile.add(sample, (reading.digit + 1) % DIGITS, reading.input28)
+        personal.recognize(frame)
+        profile.remove(sample)
+
+    start = time.perf_counter()
+    FeatureSpace.fit(runner)
+    fit_s = time.perf_counter() - start
+    return {"recognize_p50_ms_no_profile": round(without, 3), "recognize_p50_ms_1000_samples": round(with_profile, 3),
+            "profile_cost_ratio": round(with_profile / without, 3),
+            "correction_until_next_reading_p50_ms": round(p50(correct_and_read), 2),
+            "load_1000_samples_s": round(load_s, 3), "feature_space_fit_s": round(fit_s, 3)}
+
+
+TUNING_GRID = {"radius": (4.0, 6.0, 9.0), "weight": (10.0, 25.0), "power": (1.0, 2.0), "margin": (0.5, 0.7, 1.0)}
+
+
+def main(argv=None, runner=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mnist-dir", type=Path, default=default_data_dir())
+    parser.add_argument("--unipen-dir", type=Path, default=unipen.default_unipen_dir())
+    parser.add_argument("--seeds", type=int, default=3, help="random draws of the taught samples per writer")
+    parser.add_argument("--tune", action="store_true", help="grid of guards on the tuning writers")
+    args = parser.parse_args(argv)
+    if args.mnist_dir is None or args.unipen_dir is None:
+        parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
+    runner = runner or load_runner()
+    not_digit = runner.calibration.not_digit_threshold
+    space = FeatureSpace.fit(runner)
+    if args.tune:
+        sources = [mnist_train_tuning(args.mnist_dir), unipen_half(args.unipen_dir, 0)]
+    else:
+        sources = [mnist_test(args.mnist_dir), unipen_half(args.unipen_dir, 1)]
+    answers = [infer_all(runner, s.images) for s in sources]
+    cached = [CachedRunner(runner, s.images, P, F) for s, (P, F) in zip(sources, answers)]
+    report = {"model": Path(getattr(runner, "path", "?")).name, "runner": getattr(runner, "name", "?"),
+              "seeds": args.seeds, "space_scale": round(space.scale, 4)}
+    if args.tune:
+        rows = []
+        for values in itertools.product(*TUNING_GRID.values()):
+            guards = replace(Guards(), **dict(zip(TUNING_GRID, values)))
+            results = {s.name: evaluate(s, P, F, c, space, guards, args.seeds, not_digit)
+                       for s, (P, F), c in zip(sources, answers, cached)}
+            rows.append({"guards": guards.__dict__, "results": results})
+            cells = " | ".join(f"{key} {r['error_cut_pct']}% w{r['writers_worse']}/{r['writers_worse_over_1_in_100']}"
+                               for res in results.values() for key, r in res.items())
+            print(dict(zip(TUNING_GRID, values)), cells, flush=True)
+        report["tuning"] = rows
+        print(json.dumps(report))
+        return
+    for source, (P, F), c in zip(sources, answers, cached):
+        result = evaluate(source, P, F, c, space, Guards(), args.seeds, not_digit)
+        print_table(f"{source.name}: {len(set(source.writers))} writers, {len(source.labels)} digits", result)
+        report[source.name] = result
+    P, F = answers[0]
+    empty = PersonalProfile(cached[0], space).apply(P, F, not_digit)
+    report["empty_profile_mnist_test"] = {"readings_changed": int((empty != P).any(axis=1).sum()),
+                                          "max_probability_change": float(np.abs(empty - P).max())}
+    print(f"\nMNIST test through an empty profile: {report['empty_profile_mnist_test']}")
+    report["timings"] = timings(runner, space, sources[0])
+    print(f"timings: {report['timings']}")
+    report["guards"] = Guards().__dict__
+    print(json.dumps(report))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,54 @@
+"""The app's live profile: edits cost nothing until the next reading, which sees them all."""
+import numpy as np
+import pytest
+
+from digitdesk.engine.live_profile import LiveProfile
+from digitdesk.engine.personal import load_reference
+from digitdesk.engine.samples import SampleStore
+from tests.engine.fake_runner import FakeRunner
+
+
+@pytest.fixture(scope="module")
+def runner():
+    return FakeRunner()   # counts its calls
+
+
+@pytest.fixture(scope="module")
+def misread(runner):
+    """A check digit the stand-in model reads wrong, its right label, and the model's answer for it."""
+    x, y = load_reference()
+    p, f = runner.infer(x)
+    i = int(np.flatnonzero(p[:, :10].argmax(axis=1) != y)[0])
+    return x[i], int(y[i]), p[i:i + 1], f[i:i + 1]
+
+
+def test_edits_wait_for_the_next_reading_which_sees_them(tmp_path, runner, misread):
+    image, label, p, f = misread
+    with SampleStore(tmp_path) as store:
+        live = LiveProfile(store, "ana", lambda: runner)
+        assert len(live) == 0
+        np.testing.assert_array_equal(live.apply(p, f), p)      # nothing to apply: the model is not even run
+        calls = runner.calls
+        sample = store.add("ana", label, image, "draw")
+        live.add(sample, label, image)
+        assert runner.calls == calls and len(live) == 1         # the edit alone ran no model
+        assert live.apply(p, f)[0, :10].argmax() == label        # the next reading uses it
+        store.delete(sample)
+        live.remove(sample)
+        np.testing.assert_array_equal(live.apply(p, f), p)
+
+
+def test_switching_person_reads_with_their_samples_and_off_reads_with_none(tmp_path, runner, misread):
+    image, label, p, f = misread
+    with SampleStore(tmp_path) as store:
+        store.add("bob", label, image, "cli")
+        live = LiveProfile(store, "ana", lambda: runner)
+        np.testing.assert_array_equal(live.apply(p, f), p)
+        live.switch("bob")
+        assert len(live) == 1 and live.apply(p, f)[0, :10].argmax() == label
+        live.enabled = False
+        assert len(live) == 0
+        np.testing.assert_array_equal(live.apply(p, f), p)
+        live.enabled = True
+        check = live.check()   # one sample: read without it, it is misread like without a profile
+        assert check.samples == 1 and check.own_with == check.own_without == 0.0
