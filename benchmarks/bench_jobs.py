@@ -5,7 +5,7 @@ handwriting when the IDX files are found, else pen-like renders; JPEG like most 
 temporary folder, then times the real command line end to end (process start, model load, every
 file read, JSON printed) for each setting, alternating settings over `--repeats` rounds. The
 outputs of every run must be identical, line for line, to --jobs 1's. Each setting's CPU time is
-that of the command and all its worker processes.
+that of the command and all its processes (workers and fork server included).
 
     python benchmarks/bench_jobs.py [--scans 600] [--unique 60] [--repeats 3]
 
@@ -72,14 +72,35 @@ def write_scans(folder: Path, count: int, unique: int, seed: int = 0) -> None:
             target.write_bytes(source.read_bytes())
 
 
+def adopt_orphans() -> None:
+    """Become the 'subreaper' of everything started from here (Linux), so CPU time counts all of it.
+
+    The workers are children of the fork server, which outlives the command by a moment and is
+    then re-parented: without this, neither would be waited for here, nor their CPU time counted.
+    """
+    import ctypes
+    PR_SET_CHILD_SUBREAPER = 36
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+
+
+def reap_all() -> None:
+    """Wait for every process left over from a run (the fork server exits once the command has)."""
+    while True:
+        try:
+            os.waitpid(-1, 0)
+        except ChildProcessError:
+            return
+
+
 def run_predict(folder: Path, jobs: int, cores: list[int] | None) -> tuple[float, float, str]:
-    """(wall seconds, CPU seconds of the command and its workers, its output) for one run."""
+    """(wall seconds of the command, CPU seconds of it and all its processes, its output) for one run."""
     command = [sys.executable, "-m", "digitdesk", "predict", "--json", "--jobs", str(jobs), str(folder)]
     preexec = (lambda: os.sched_setaffinity(0, cores)) if cores else None
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, preexec_fn=preexec, cwd=ROOT)
     wall = time.perf_counter() - started
+    reap_all()
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if done.returncode != 0:
         raise SystemExit(f"--jobs {jobs} failed ({done.returncode}): {done.stderr[-2000:]}")
@@ -94,6 +115,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
 
+    adopt_orphans()
     cores = sorted(os.sched_getaffinity(0))
     settings = [("1 core", cores[:1], 1), ("1 core", cores[:1], 2)]
     if len(cores) >= 2:

@@ -15,9 +15,11 @@ them without killing anything. `read_chunk` is also the one-process path
 (`--jobs 1`): same decoding, same messages.
 
 Start method: spawn on Windows and macOS (their default; a frozen app needs
-multiprocessing.freeze_support() in its entry point), forkserver on Linux:
-forking a process that runs Qt threads is unsafe, and the fork server imports
-this module once so each worker starts in milliseconds.
+multiprocessing.freeze_support() in its entry point). On Linux, fork where
+nothing but the main thread runs (the command line: workers start in
+milliseconds with everything imported), else a fork server, because forking a
+process that runs other threads (Qt's, a loaded model's) can deadlock the
+child; the fork server imports the engine once, so its workers start quickly too.
 """
 from __future__ import annotations
 
@@ -43,6 +45,8 @@ from digitdesk.engine.thumbnail import thumbnail
 CHUNK_FILES = 8        # files per task: amortises the trip to a worker, keeps cancelling prompt
 CHUNKS_PER_WORKER = 3  # tasks in flight per worker: enough that none waits, few enough to keep memory flat
 POLL_SECONDS = 0.1     # how often a wait for results checks whether the caller has cancelled
+# What the Linux fork server imports once, so each worker starts with it in memory.
+PRELOAD = [__name__, "digitdesk.engine.recognizer", "ai_edge_litert.interpreter"]
 MAX_BREAKS_IN_A_ROW = 3  # fresh worker processes dying this often without a result: give up
 WORKER_DIED = "could not be read: the reading process stopped unexpectedly (out of memory?)"
 
@@ -67,7 +71,20 @@ def available_cores() -> int:
 
 
 def start_method() -> str:
-    return "forkserver" if sys.platform.startswith("linux") else "spawn"
+    """How to start workers from this process now: see the module's docstring."""
+    if not sys.platform.startswith("linux"):
+        return "spawn"
+    return "fork" if _fork_is_safe() else "forkserver"
+
+
+# Libraries whose native threads may be mid-work when a fork copies them (numpy's and OpenCV's
+# thread pools are made safe to fork by the libraries themselves).
+THREADED_LIBRARIES = ("PySide6", "ai_edge_litert", "tensorflow")
+
+
+def _fork_is_safe() -> bool:
+    """No other Python thread and no library with its own worker threads loaded (the command line)."""
+    return threading.active_count() == 1 and not any(name in sys.modules for name in THREADED_LIBRARIES)
 
 
 def reason(error: BaseException) -> str:
@@ -197,7 +214,7 @@ class ReadPool:
                  method: str | None = None):
         self.jobs = max(1, jobs or available_cores())
         self._runner_factory = runner_factory
-        self._method = method or start_method()
+        self._method = method   # None: decided when the processes start
         self._executor: ProcessPoolExecutor | None = None
 
     def __enter__(self) -> ReadPool:
@@ -208,9 +225,10 @@ class ReadPool:
 
     def _pool(self) -> ProcessPoolExecutor:
         if self._executor is None:
-            context = multiprocessing.get_context(self._method)
-            if self._method == "forkserver":
-                context.set_forkserver_preload([__name__])
+            method = self._method or start_method()
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(PRELOAD)
             self._executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
                                                  initargs=(self._runner_factory,))
         return self._executor
