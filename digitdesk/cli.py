@@ -1,7 +1,8 @@
 """The `digitdesk` command: opens the window, or reads image files from the shell.
 
     digitdesk                                   open the app
-    digitdesk predict [--json] [--csv OUT] [--jobs N] PATH...   read files and folders (recursively)
+    digitdesk predict [--json] [--csv OUT] [--jobs N] [--profile NAME] PATH...   read files and folders
+    digitdesk teach ... | profile ...           personal handwriting profiles (digitdesk/profile_cli.py)
     digitdesk --version | --selftest
 
 The predict and version paths never import Qt, so they start fast and work on a
@@ -37,6 +38,10 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("--jobs", "-j", type=int, metavar="N",
                          help="processes reading in parallel (default: one per core; 1: no extra processes)")
     predict.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
+    predict.add_argument("--profile", metavar="NAME",
+                         help="read with this person's handwriting profile (see teach; read in one process)")
+    from digitdesk.profile_cli import add_commands
+    add_commands(commands)   # teach, profile
     return parser
 
 
@@ -45,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
-        if args.command == "predict":   # only the app passes unknown options on (to Qt)
+        if args.command in ("predict", "teach", "profile"):   # only the app passes unknown options on (to Qt)
             args = parser.parse_args(argv)
     except SystemExit as stop:   # --help, --version, usage errors: argparse already printed
         return int(stop.code or 0)
@@ -55,7 +60,11 @@ def main(argv: list[str] | None = None) -> int:
                 parser.print_usage(sys.stderr)
                 print(f"digitdesk predict: {option} must be at least 1", file=sys.stderr)
                 return 2
-        return predict(args.paths, as_json=args.json, csv_out=args.csv, batch_size=args.batch_size, jobs=args.jobs)
+        return predict(args.paths, as_json=args.json, csv_out=args.csv, batch_size=args.batch_size, jobs=args.jobs,
+                       profile=args.profile)
+    if args.command in ("teach", "profile"):
+        from digitdesk.profile_cli import run
+        return run(args)
     if args.selftest:
         from digitdesk.selftest import main as selftest
         return int(selftest() or 0)
@@ -83,12 +92,13 @@ def _human(path: str, recognition, error: str | None) -> str:
 
 def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = None,
             batch_size: int = BATCH_SIZE, out: TextIO | None = None, err: TextIO | None = None,
-            jobs: int | None = None) -> int:
+            jobs: int | None = None, profile: str | None = None) -> int:
     """Read every image under `paths`, print one line each as soon as it is read (in order); 1 if any failed.
 
     jobs: processes to read with (default: one per core; 1 reads in this process). Files
     are listed lazily and rows are written as they come, CSV included, so memory stays
     flat however many files there are. Ctrl+C stops within a moment: exit status 130.
+    profile: read with this personal profile (engine/personal.py), in this process.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -102,14 +112,20 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
         print("digitdesk predict: no images found in " + ", ".join(paths), file=err)
         return 1
     jobs = available_cores() if jobs is None else jobs
-    if len(first) <= CHUNK_FILES:
+    if len(first) <= CHUNK_FILES or profile is not None:   # a profile is loaded once, in this process
         jobs = 1   # one chunk of work: starting processes would cost more than it saves
     recognizer = None
     if jobs <= 1:
         from digitdesk.engine.recognizer import Recognizer
         from digitdesk.engine.runner import shared_runner
         try:
-            recognizer = Recognizer(shared_runner())
+            if profile is None:
+                recognizer = Recognizer(shared_runner())
+            else:
+                from digitdesk.profile_cli import personal_recognizer
+                recognizer = personal_recognizer(profile, err)
+                if recognizer is None:
+                    return 1
         except Exception as error:  # noqa: BLE001 - a missing or broken model file, a bad install
             print(f"digitdesk predict: could not load the model: {error}", file=err)
             return 1
