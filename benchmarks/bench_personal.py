@@ -28,6 +28,7 @@ import argparse
 import gzip
 import itertools
 import json
+import os
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -39,7 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digitdesk.engine.personal import FeatureSpace, Guards, PersonalProfile  # noqa: E402
 from digitdesk.engine.recognizer import Recognizer  # noqa: E402
-from digitdesk.engine.runner import load_runner  # noqa: E402
+from digitdesk.engine.runner import KerasRunner, load_runner  # noqa: E402
 from training import unipen  # noqa: E402
 from training.data import default_data_dir, load_mnist_dir, stratified_split  # noqa: E402
 
@@ -184,6 +185,8 @@ def print_table(name: str, result: dict) -> None:
     print(f"  {'':8} {'writers':>7} {'read':>6} {'error without':>14} {'with':>7} {'cut':>6} "
           f"{'better':>6} {'worse':>5} {'worse>1%':>8}")
     for key, r in result.items():
+        if key == "model_alone":
+            continue
         cut = "n/a" if r["error_cut_pct"] is None else f"{r['error_cut_pct']:.0f}%"
         print(f"  {key:8} {r['writers']:7} {r['read']:6} {r['error_without_pct']:13.2f}% "
               f"{r['error_with_pct']:6.2f}% {cut:>6} {r['writers_better']:6} {r['writers_worse']:5} "
@@ -230,7 +233,7 @@ def timings(runner, space, source: Source, calls: int = 300) -> dict:
             "load_1000_samples_s": round(load_s, 3), "feature_space_fit_s": round(fit_s, 3)}
 
 
-TUNING_GRID = {"radius": (4.0, 6.0, 9.0), "weight": (10.0, 25.0), "power": (1.0, 2.0), "margin": (0.5, 0.7, 1.0)}
+TUNING_GRID = {"radius": (3.0, 5.0, 8.0), "weight": (10.0, 25.0), "power": (2.0,), "margin": (0.5, 0.8)}
 
 
 def main(argv=None, runner=None) -> None:
@@ -239,10 +242,11 @@ def main(argv=None, runner=None) -> None:
     parser.add_argument("--unipen-dir", type=Path, default=unipen.default_unipen_dir())
     parser.add_argument("--seeds", type=int, default=3, help="random draws of the taught samples per writer")
     parser.add_argument("--tune", action="store_true", help="grid of guards on the tuning writers")
+    parser.add_argument("--model", type=Path, help="a Keras model file to measure instead of the bundled model")
     args = parser.parse_args(argv)
     if args.mnist_dir is None or args.unipen_dir is None:
         parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
-    runner = runner or load_runner()
+    runner = runner or (KerasRunner(args.model) if args.model else load_runner())
     not_digit = runner.calibration.not_digit_threshold
     space = FeatureSpace.fit(runner)
     if args.tune:
@@ -252,7 +256,7 @@ def main(argv=None, runner=None) -> None:
     answers = [infer_all(runner, s.images) for s in sources]
     cached = [CachedRunner(runner, s.images, P, F) for s, (P, F) in zip(sources, answers)]
     report = {"model": Path(getattr(runner, "path", "?")).name, "runner": getattr(runner, "name", "?"),
-              "seeds": args.seeds, "space_scale": round(space.scale, 4)}
+              "seeds": args.seeds, "space_scale": round(space.scale, 4), "load": round(os.getloadavg()[0], 2)}
     if args.tune:
         rows = []
         for values in itertools.product(*TUNING_GRID.values()):
@@ -260,7 +264,8 @@ def main(argv=None, runner=None) -> None:
             results = {s.name: evaluate(s, P, F, c, space, guards, args.seeds, not_digit)
                        for s, (P, F), c in zip(sources, answers, cached)}
             rows.append({"guards": guards.__dict__, "results": results})
-            cells = " | ".join(f"{key} {r['error_cut_pct']}% w{r['writers_worse']}/{r['writers_worse_over_1_in_100']}"
+            cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
+                               f"{r['writers_worse_over_1_in_100']}"
                                for res in results.values() for key, r in res.items())
             print(dict(zip(TUNING_GRID, values)), cells, flush=True)
         report["tuning"] = rows
@@ -268,7 +273,13 @@ def main(argv=None, runner=None) -> None:
         return
     for source, (P, F), c in zip(sources, answers, cached):
         result = evaluate(source, P, F, c, space, Guards(), args.seeds, not_digit)
+        refused = P[:, DIGITS] >= not_digit
+        misread = ~refused & (P[:, :DIGITS].argmax(axis=1) != source.labels)
+        result["model_alone"] = {"digits": len(P), "refused": int(refused.sum()), "misread": int(misread.sum()),
+                                 "unsure_below_ceiling": int((misread & (P[:, :DIGITS].max(axis=1) <
+                                                                         Guards().ceiling)).sum())}
         print_table(f"{source.name}: {len(set(source.writers))} writers, {len(source.labels)} digits", result)
+        print(f"  the model alone: {result['model_alone']} (refusals are never changed by a profile)")
         report[source.name] = result
     P, F = answers[0]
     empty = PersonalProfile(cached[0], space).apply(P, F, not_digit)

@@ -39,9 +39,10 @@ REFERENCE_COLUMNS = 50
 class Guards:
     dims: int = 128        # feature space size (PCA of the check digits' features)
     radius: float = 6.0    # reach, in typical same-digit distances
-    weight: float = 25.0   # bonus, in log-probability, of a sample right on the reading
+    weight: float = 10.0   # bonus, in log-probability, of a sample right on the reading
     power: float = 2.0     # how fast the bonus falls off with distance
-    margin: float = 0.7    # reach at most this share of the way to the profile's nearest other digit
+    margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
+    ceiling: float = 0.8   # readings the model is this sure of (top digit probability) are left alone
 
 
 def load_reference() -> tuple[np.ndarray, np.ndarray]:
@@ -212,6 +213,9 @@ class PersonalProfile:
         p = np.array(probabilities, np.float32, copy=True)
         bonus = (np.maximum(closeness, 0.0) ** self.guards.power) @ onehot * np.float32(self.guards.weight)
         swayed = bonus.max(axis=1) > 0
+        if self.guards.ceiling < 1.0:
+            digits = p[:, :DIGITS]
+            swayed &= digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
         if p.shape[1] > DIGITS and not_digit_threshold is not None:
             swayed &= p[:, DIGITS] < not_digit_threshold     # refused pieces stay refused, untouched
         if not swayed.any():

@@ -133,7 +133,7 @@ def test_an_empty_profile_checks_as_no_samples(runner, space):
 def test_the_recognizer_reads_with_the_profile_and_without_it_when_switched_off(runner, space):
     drawing = images.canvas_digit(4)
     plain = Recognizer(runner).recognize(drawing).digits[0]
-    right = (plain.digit + 1) % 10               # pretend this hand's 4 means another digit
+    right = int(np.argsort(plain.probabilities)[-2])   # this hand's 4 means the model's second guess
     profile = PersonalProfile(runner, space, GUARDS)
     profile.add(1, right, plain.input28)
     recognizer = Recognizer(runner, profile=profile)
@@ -142,3 +142,17 @@ def test_the_recognizer_reads_with_the_profile_and_without_it_when_switched_off(
     reading = recognizer.recognize(drawing).digits[0]
     assert reading.digit == plain.digit
     np.testing.assert_array_equal(reading.probabilities, plain.probabilities)
+
+
+def test_a_reading_the_model_is_sure_of_is_never_overruled(runner, space, reference):
+    """Samples decide only readings below the guards' ceiling (the model's top digit probability)."""
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, 3, x[0])
+    sure, unsure = np.full((2, 11), 0.01, np.float32), np.full((2, 11), 0.05, np.float32)
+    sure[:, 5] = 0.90                              # the model: a 5, 91 % of the digit probability
+    unsure[:, 5] = 0.40                            # a 5, 47 %
+    both = np.concatenate([sure[:1], unsure[:1]])
+    swayed = profile.apply(both, np.repeat(f[:1], 2, axis=0), 0.5)   # right on the sample of 3
+    np.testing.assert_array_equal(swayed[0], both[0])
+    assert swayed[1, :10].argmax() == 3
