@@ -43,7 +43,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.engine.images, training.*
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")          # the canvas replay needs no screen
 
-from digitdesk.engine.stroke_digits import prepare_stroke_digits  # noqa: E402
+from digitdesk.engine.stroke_digits import prepare_stroke_blobs  # noqa: E402
 from digitdesk.engine.stroke_groups import PenStroke  # noqa: E402
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
@@ -318,6 +318,9 @@ def main() -> None:
     parser.add_argument("--sources", default=",".join(SOURCES), help="comma-separated: " + ", ".join(SOURCES))
     parser.add_argument("--mnist", type=Path, default=None, help="folder with MNIST and the QMNIST labels")
     parser.add_argument("--unipen", type=Path, default=None, help="folder with the UNIPEN files")
+    parser.add_argument("--cut", choices=("model", "width"), default="model",
+                        help="touching digits in images: cut where the model reads the pieces best (default), "
+                             "or by the width of the picture's other digits (version 1)")
     args = parser.parse_args()
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
     unknown = set(sources) - set(SOURCES)
@@ -327,7 +330,7 @@ def main() -> None:
     from digitdesk.engine.recognizer import Recognizer
     from digitdesk.engine.runner import shared_runner
 
-    recognizer = Recognizer(shared_runner())
+    recognizer = Recognizer(shared_runner(), cut_by_model=args.cut == "model")
     mnist = args.mnist or default_data_dir()
     unipen = args.unipen or default_unipen_dir()
     results, skipped, timing = {}, {}, {}
@@ -361,8 +364,8 @@ def main() -> None:
                 by_strokes.append((number.text, shown.text))
                 by_image.append((number.text, recognizer.recognize(image).text))
                 if len(number.text) == 6:
-                    ms_strokes.append(p50_ms(recognizer.recognize_strokes, strokes, image))
-                    ms_prepare.append(p50_ms(prepare_stroke_digits, strokes, image))
+                    ms_strokes.append(p50_ms(recognizer.recognize_strokes, strokes))
+                    ms_prepare.append(p50_ms(prepare_stroke_blobs, strokes))
                     ms_image.append(p50_ms(recognizer.recognize, image))
         finally:
             replay.close()

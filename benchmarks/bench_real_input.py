@@ -23,8 +23,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.engine.images, training.data
 
-from digitdesk.engine.recognizer import UNSURE_THRESHOLD, Recognizer  # noqa: E402
-from digitdesk.engine.runner import KerasRunner  # noqa: E402
+from digitdesk.engine.recognizer import Recognizer  # noqa: E402
+from digitdesk.engine.runner import load_runner  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
 from training.data import default_data_dir  # noqa: E402
 
@@ -80,8 +80,9 @@ def main() -> None:
         return
 
     digits, labels = load_mnist_test(Path(directory), args.count)
-    runner = KerasRunner()
+    runner = load_runner()
     recognizer = Recognizer(runner)
+    threshold = recognizer.unsure_threshold
     ceiling = float((runner.classify(digits.astype(np.float32) / 255).argmax(1) == labels).mean())
     print(f"{len(digits)} MNIST test digits per kind; model alone on the original 28x28: {ceiling:.2%}")
 
@@ -91,32 +92,34 @@ def main() -> None:
         results = read_all(recognizer, [render(d, i) for i, d in enumerate(digits)])
         right = [r.text == str(label) for r, label in zip(results, labels)]
         accuracy[kind] = float(np.mean(right))
-        missed = sum(len(r.digits) != 1 for r in results)
-        print(f"  {kind:26s} {accuracy[kind]:7.2%}   ({missed} pictures not read as exactly one digit)")
+        missed = sum(len(r.accepted) != 1 for r in results)
+        refused = sum(r.status == "not_digit" for r in results)
+        print(f"  {kind:26s} {accuracy[kind]:7.2%}   ({missed} pictures not read as exactly one digit, "
+              f"{refused} refused)")
         for r, ok in zip(results, right):
-            if r.digits:
+            if r.accepted:
                 confidences.append(r.confidence)
                 correct.append(ok)
     confidences, correct = np.array(confidences), np.array(correct)
     overall = float(np.mean(list(accuracy.values())))
     unsure = {}
-    for threshold in (0.5, 0.6, 0.7, 0.8, 0.9):
-        flagged = confidences < threshold
-        unsure[str(threshold)] = {
+    for level in sorted({0.5, 0.6, 0.7, 0.8, 0.9, threshold}):
+        flagged = confidences < level
+        unsure[str(level)] = {
             "errors_flagged": round(float(flagged[~correct].mean()) if (~correct).any() else 0.0, 4),
             "correct_flagged": round(float(flagged[correct].mean()), 4),
             "accuracy_when_sure": round(float(correct[~flagged].mean()), 5),
         }
-    chosen = unsure[str(UNSURE_THRESHOLD)]
+    chosen = unsure[str(threshold)]
     print(f"mean over kinds {overall:.2%}; worst {min(accuracy, key=accuracy.get)} "
           f"{min(accuracy.values()):.2%}  ({time.perf_counter() - started:.0f} s)")
-    print(f"unsure threshold {UNSURE_THRESHOLD}: flags {chosen['errors_flagged']:.0%} of errors and "
+    print(f"unsure threshold {threshold} (the model's calibration): flags {chosen['errors_flagged']:.0%} of errors and "
           f"{chosen['correct_flagged']:.2%} of right readings; sure readings are right "
           f"{chosen['accuracy_when_sure']:.2%} of the time")
     print(json.dumps({"benchmark": "real_input", "digits_per_kind": int(len(digits)),
                       "model_alone_28x28": round(ceiling, 4),
                       "accuracy": {k: round(v, 4) for k, v in accuracy.items()},
-                      "mean_accuracy": round(overall, 4), "unsure_threshold": UNSURE_THRESHOLD,
+                      "mean_accuracy": round(overall, 4), "unsure_threshold": threshold,
                       "unsure_analysis": unsure}))
 
 

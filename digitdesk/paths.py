@@ -11,6 +11,7 @@ from pathlib import Path
 
 MODEL_FILE = "digit_cnn.keras"
 LITERT_FILE = "digit_cnn.tflite"
+CALIBRATION_FILE = "digit_cnn.json"
 
 
 def _package_dir(package: str) -> Path:
@@ -23,6 +24,10 @@ def model_path() -> Path:
 
 def litert_model_path() -> Path:
     return _package_dir("digitdesk.models") / LITERT_FILE
+
+
+def calibration_path() -> Path:
+    return _package_dir("digitdesk.models") / CALIBRATION_FILE
 
 
 def model_card_path() -> Path:

@@ -84,16 +84,11 @@ def main(argv=None):
                         shuffle=False)  # the dataset reshuffles itself every epoch
     seconds = time.perf_counter() - start
 
-    logits = np.concatenate([model.predict_on_batch(normalise(val.x[i:i + 1024]))
-                             for i in range(0, len(val.y), 1024)])
-    calibration = calibrate.calibrate(logits, val.y)
-    print(f"calibration on validation: {calibration}")
-
     out = Path(args.model_out)
     out.parent.mkdir(parents=True, exist_ok=True)
     save_for_inference(with_features(model), out)
-    classes = [str(d) for d in range(10)] + ["not a digit"]
-    out.with_suffix(".json").write_text(json.dumps({"classes": classes, **calibration}, indent=1) + "\n")
+    calibration = calibrate.write(with_features(model), val, out.with_suffix(".json"))
+    print(f"calibration on validation: {calibration}")
     reports = Path(args.reports)
     reports.mkdir(parents=True, exist_ok=True)
     hist = {k: [float(v) for v in vals] for k, vals in history.history.items()}

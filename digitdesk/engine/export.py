@@ -15,12 +15,12 @@ Row = tuple[str | os.PathLike, Recognition | None, str | None]
 
 
 def csv_fields(path, recognition: Recognition | None, error: str | None) -> list[str]:
-    """One row's cells: digits and confidences space-separated, left to right."""
+    """One row's cells: digits and confidences space-separated, left to right ("-": not a digit)."""
     digits = recognition.digits if recognition is not None else ()
     return [
         str(path),
-        "".join(str(d.digit) for d in digits),
-        " ".join(str(d.digit) for d in digits),
+        recognition.text if recognition is not None else "",
+        " ".join("-" if d.not_digit else str(d.digit) for d in digits),
         " ".join(f"{float(d.confidence):.4f}" for d in digits),
         error or "",
     ]

@@ -3,29 +3,17 @@ from __future__ import annotations
 
 import os
 import threading
-from dataclasses import dataclass
 from typing import Iterable
 
 import numpy as np
 
+from digitdesk.engine.calibration import DIGITS, Calibration
 from digitdesk.engine.decode import load_image
 from digitdesk.engine.prepare import Page, to_mnist
-from digitdesk.engine.results import Box, DigitReading, Recognition
+from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-
-# Below this top probability a digit is flagged "unsure" (still read, with a
-# warning). Measured by benchmarks/bench_real_input.py on 11,000 MNIST test
-# digits re-rendered as photos, scans and drawings: at 0.8 the flag catches
-# ~89% of the misreadings while touching ~0.6% of the right ones (0.6: 46% and
-# 0.2%; 0.9: 97% and 1.1%). Past 0.8 it mostly flags good readings.
-UNSURE_THRESHOLD = 0.8
-
-
-@dataclass(frozen=True)
-class PreparedDigit:
-    box: Box             # in the input image's pixels
-    input28: np.ndarray  # (28, 28) float32 in [0, 1]: what the model will see
+from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several
 
 
 def as_image(image):
@@ -36,17 +24,51 @@ def as_image(image):
 
 
 def prepare_digits(image) -> list[PreparedDigit]:
-    """Every digit in the picture, left to right, as model input; no model needed."""
+    """Every digit in the picture, left to right, as model input; no model needed
+    (touching digits are cut by width, the recognizer's model-scored cut needs the model)."""
     page = Page(as_image(image))
     return [PreparedDigit(digit.box, to_mnist(digit.ink)) for digit in segment(page)]
 
 
-class Recognizer:
-    """Reads digits with a ModelRunner (the shared Keras runner unless given one)."""
+def prepare_blobs(image) -> list[Blob]:
+    """Every blob in the picture, left to right, with candidate cuts for blobs that may be several digits
+    (judged by the picture's other digits, see split.may_hold_several)."""
+    digits = segment(Page(as_image(image)), cut_touching=False)
+    sizes = [(d.box.w, d.box.h) for d in digits]
+    return [blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)]
 
-    def __init__(self, runner: ModelRunner | None = None, unsure_threshold: float = UNSURE_THRESHOLD):
+
+class Recognizer:
+    """Reads digits with a ModelRunner (the shared runner unless given one).
+
+    The thresholds come from the runner's calibration (fitted on validation
+    writers, see models/README.md) unless given: below `unsure_threshold` a
+    digit is flagged unsure; from `not_digit_threshold` of "not a digit"
+    probability a piece is refused.
+    """
+
+    def __init__(self, runner: ModelRunner | None = None, unsure_threshold: float | None = None,
+                 not_digit_threshold: float | None = None, cut_by_model: bool = True, profile=None):
         self._runner = runner
-        self.unsure_threshold = unsure_threshold
+        self.profile = profile  # a PersonalProfile (engine/personal.py), applied after the model; or None
+        self.cut_by_model = cut_by_model  # False: touching digits cut by width alone (version 1)
+        self._unsure_threshold = unsure_threshold
+        self._not_digit_threshold = not_digit_threshold
+
+    def _calibration(self) -> Calibration:
+        return getattr(self.runner, "calibration", None) or Calibration()
+
+    @property
+    def unsure_threshold(self) -> float:
+        if self._unsure_threshold is None:
+            return self._calibration().unsure_threshold
+        return self._unsure_threshold
+
+    @property
+    def not_digit_threshold(self) -> float:
+        if self._not_digit_threshold is None:
+            return self._calibration().not_digit_threshold
+        return self._not_digit_threshold
 
     @property
     def runner(self) -> ModelRunner:
@@ -54,33 +76,63 @@ class Recognizer:
             self._runner = shared_runner()  # loads TensorFlow on first use
         return self._runner
 
+    def _classify(self, batch: np.ndarray) -> np.ndarray:
+        """The model's probabilities, swayed by the personal profile when one is set and on."""
+        profile = self.profile
+        if profile is None or not profile.enabled or not len(profile):
+            return np.asarray(self.runner.classify(batch), dtype=np.float32)
+        probabilities, features = self.runner.infer(batch)
+        return profile.apply(probabilities, features, self.not_digit_threshold)
+
     def recognize(self, image) -> Recognition:
         """image: ndarray (grey or RGB/RGBA), PIL image, path or encoded bytes."""
         return self.recognize_many([image])[0]
 
     def recognize_many(self, images: Iterable) -> list[Recognition]:
-        """Several pictures, all their digits classified in one model call."""
-        prepared = [prepare_digits(image) for image in images]
-        inputs = [digit.input28 for digits in prepared for digit in digits]
+        """Several pictures, all their digits (and candidate cuts) classified in one model call."""
+        if self.cut_by_model:
+            prepared = [prepare_blobs(image) for image in images]
+        else:
+            prepared = [[Blob((digit,)) for digit in prepare_digits(image)] for image in images]
+        return self._read(prepared)
+
+    def _read(self, pictures: list[list[Blob]]) -> list[Recognition]:
+        """All candidates of all pictures through the model in one call, then each blob's best reading."""
+        inputs = [c.input28 for blobs in pictures for b in blobs for c in b.candidates]
         if not inputs:
-            return [Recognition() for _ in prepared]
-        probabilities = np.asarray(self.runner.classify(np.stack(inputs)), dtype=np.float32)
+            return [Recognition() for _ in pictures]
+        probabilities = self._classify(np.stack(inputs))
         results, row = [], 0
-        for digits in prepared:
+        for blobs in pictures:
             readings = []
-            for digit in digits:
-                readings.append(self._reading(digit, probabilities[row]))
-                row += 1
+            for b in blobs:
+                rows = probabilities[row:row + len(b.candidates)]
+                row += len(b.candidates)
+                readings += [self._reading(b.candidates[k], rows[k]) for k in b.choose(rows)]
             results.append(Recognition(tuple(readings)))
         return results
+
+    def recognize_strokes(self, strokes) -> Recognition:
+        """A drawing read from its pen strokes (PenStrokes in pixels, in drawing order), one model call.
+
+        Strokes are grouped into digits first, so digits drawn apart stay apart
+        even where their ink touches; a stroke running through several digits is
+        cut where the model reads the pieces best, like touching digits in a picture.
+        Boxes are in the strokes' pixels.
+        """
+        from digitdesk.engine.stroke_digits import prepare_stroke_blobs
+        return self._read([prepare_stroke_blobs(strokes)])[0]
 
     def _reading(self, digit: PreparedDigit, probabilities: np.ndarray) -> DigitReading:
         p = np.clip(probabilities.astype(np.float32), 0.0, None)
         p = p / max(float(p.sum()), 1e-12)
-        best = int(np.argmax(p))
-        confidence = float(p[best])
-        return DigitReading(digit=best, confidence=confidence, probabilities=p, box=digit.box,
-                            input28=digit.input28, unsure=confidence < self.unsure_threshold)
+        digits = p[:DIGITS]
+        best = int(np.argmax(digits))
+        not_digit = len(p) > DIGITS and float(p[DIGITS]) >= self.not_digit_threshold
+        confidence = float(p[DIGITS]) if not_digit else float(digits[best])
+        return DigitReading(digit=best, confidence=confidence, probabilities=digits.copy(), box=digit.box,
+                            input28=digit.input28, unsure=not not_digit and confidence < self.unsure_threshold,
+                            not_digit=not_digit)
 
 
 _default: Recognizer | None = None

@@ -5,7 +5,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-EMPTY, OK, UNSURE = "empty", "ok", "unsure"
+EMPTY, OK, UNSURE, NOT_DIGIT = "empty", "ok", "unsure", "not_digit"
+NOT_DIGIT_MESSAGE = "That doesn't look like a digit"
 
 
 @dataclass(frozen=True)
@@ -22,52 +23,67 @@ class Box:
 
 @dataclass(frozen=True)
 class DigitReading:
-    digit: int                  # the best guess, 0-9
-    confidence: float           # its probability
-    probabilities: np.ndarray   # (10,) float32, sums to 1
+    """One piece of ink: a digit, or (not_digit) something the model refuses to read as one."""
+    digit: int                  # the best digit guess, 0-9 (even for a refused piece)
+    confidence: float           # its probability; for a refused piece, the "not a digit" probability
+    probabilities: np.ndarray   # (10,) float32: each digit's calibrated probability
     box: Box
     input28: np.ndarray         # (28, 28) float32 in [0, 1]: exactly what the model saw
     unsure: bool                # confidence below the unsure threshold
+    not_digit: bool = False     # refused: left out of the text, marked in the views
 
     def to_dict(self) -> dict:
-        return {"digit": self.digit, "confidence": round(float(self.confidence), 6),
-                "box": self.box.as_list(), "unsure": self.unsure}
+        return {"digit": None if self.not_digit else self.digit, "confidence": round(float(self.confidence), 6),
+                "box": self.box.as_list(), "unsure": self.unsure, "not_digit": self.not_digit}
 
 
 @dataclass(frozen=True)
 class Recognition:
-    """Everything read from one image: its digits left to right."""
+    """Everything read from one image: its pieces left to right, digits and refused ones alike."""
     digits: tuple[DigitReading, ...] = field(default_factory=tuple)
+
+    @property
+    def accepted(self) -> tuple[DigitReading, ...]:
+        """The pieces read as digits (the refused ones left out)."""
+        return tuple(d for d in self.digits if not d.not_digit)
 
     @property
     def status(self) -> str:
         if not self.digits:
             return EMPTY
-        return UNSURE if any(d.unsure for d in self.digits) else OK
+        if not self.accepted:
+            return NOT_DIGIT
+        return UNSURE if any(d.unsure for d in self.accepted) else OK
 
     @property
     def text(self) -> str:
-        return "".join(str(d.digit) for d in self.digits)
+        return "".join(str(d.digit) for d in self.accepted)
 
     @property
     def digit(self) -> int | None:
-        return self.digits[0].digit if len(self.digits) == 1 else None
+        accepted = self.accepted
+        return accepted[0].digit if len(accepted) == 1 else None
 
     @property
     def confidence(self) -> float:
-        """The weakest digit's confidence: a number is only as sure as its least sure digit."""
-        return min((float(d.confidence) for d in self.digits), default=0.0)
+        """The weakest digit's confidence: a number is only as sure as its least sure digit
+        (with nothing but refused pieces: how sure the refusal is)."""
+        pieces = self.accepted or self.digits
+        return min((float(d.confidence) for d in pieces), default=0.0)
 
     @property
     def message(self) -> str:
         if self.status == EMPTY:
             return "Nothing to read"
+        if self.status == NOT_DIGIT:
+            return NOT_DIGIT_MESSAGE
         if self.status == UNSURE:
             return f"Unsure: best guess {self.text}"
         return self.text
 
     def to_dict(self) -> dict:
-        first = self.digits[0].probabilities if self.digits else None
+        shown = self.accepted or self.digits
+        first = shown[0].probabilities if shown else None
         return {
             "text": self.text,
             "digit": self.digit,

@@ -1,6 +1,10 @@
 """Run the digit model behind a tiny interface: LiteRT when available, else Keras.
 
-The bundled Keras model is the source of truth; models/digit_cnn.tflite is a
+The model answers logits for eleven classes (0-9, "not a digit") and its
+penultimate features; the runner turns logits into calibrated probabilities
+with the temperature stored beside the model (engine/calibration.py), so both
+backends give the same, trustworthy numbers. The bundled Keras model is the
+source of truth; models/digit_cnn.tflite is a
 lossless LiteRT conversion of it (training/export_litert.py; a test checks the
 two agree). LiteRT answers one image in ~0.3 ms with no per-call framework
 overhead and without importing TensorFlow at all; the Keras runner (~1 ms
@@ -22,21 +26,55 @@ from typing import Protocol, runtime_checkable
 
 import numpy as np
 
+from digitdesk.engine.calibration import Calibration
 from digitdesk.paths import litert_model_path, model_path
 
 
 @runtime_checkable
 class ModelRunner(Protocol):
     def classify(self, batch: np.ndarray) -> np.ndarray:
-        """(n, 28, 28) float32 in [0, 1], ink bright -> (n, 10) float32 probabilities."""
+        """(n, 28, 28) float32 in [0, 1], ink bright -> (n, 11) float32 probabilities
+        (digits 0-9, then "not a digit"; a runner without that class may answer (n, 10))."""
         ...
+
+
+def _as_batch(batch: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(batch, dtype=np.float32).reshape(-1, 28, 28, 1)
+
+
+class _Calibrated:
+    """What both backends share: logits -> calibrated probabilities, features kept for adaptation."""
+    calibration: Calibration
+    features_size: int
+
+    def classify(self, batch: np.ndarray) -> np.ndarray:
+        return self.infer(batch)[0]
+
+    def infer(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(probabilities (n, classes), features (n, features_size)), both float32."""
+        batch = _as_batch(batch)
+        if len(batch) == 0:
+            return (np.zeros((0, self.calibration.classes), np.float32),
+                    np.zeros((0, self.features_size), np.float32))
+        logits, features = self._forward(batch)
+        return self.calibration.probabilities(logits), np.asarray(features, np.float32)
+
+    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        raise NotImplementedError
+
+
+def _calibration_for(model_file: Path) -> Calibration:
+    try:
+        return Calibration.load(model_file.with_suffix(".json"))
+    except ValueError as exc:
+        raise ModelLoadError(str(exc)) from exc
 
 
 class ModelLoadError(RuntimeError):
     """The model file is missing or unreadable; str(error) says which and why."""
 
 
-class KerasRunner:
+class KerasRunner(_Calibrated):
     """The bundled Keras model behind traced functions; safe to call from several threads.
 
     Calls go to concrete functions directly, skipping tf.function's argument
@@ -61,6 +99,8 @@ class KerasRunner:
                 self.model = keras.saving.load_model(self.path, compile=False)
             except Exception as exc:
                 raise ModelLoadError(f"cannot load model {self.path.name}: {exc}") from exc
+            self.calibration = _calibration_for(self.path)
+            self.features_size = int(self.model.outputs[1].shape[-1])
             self._tensor = tf.constant
             self._batch = self._trace(tf, None, jit=False)
             self._single = self._batch
@@ -80,13 +120,11 @@ class KerasRunner:
         forward(tf.zeros((1, 28, 28, 1)))  # trace and compile now, not on the first drawing
         return forward
 
-    def classify(self, batch: np.ndarray) -> np.ndarray:
-        batch = np.ascontiguousarray(batch, dtype=np.float32).reshape(-1, 28, 28, 1)
-        if len(batch) == 0:
-            return np.zeros((0, 10), np.float32)
+    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         forward = self._single if len(batch) == 1 else self._batch
         with self._lock:
-            return np.asarray(forward(self._tensor(batch)), dtype=np.float32)
+            logits, features = forward(self._tensor(batch))
+            return np.asarray(logits), np.asarray(features)
 
 
 # TensorFlow's C++ start-up notices (oneDNN, "no CUDA drivers") are written to
@@ -122,7 +160,7 @@ def _startup_notices_hidden():
                 sys.stderr.flush()
 
 
-class LiteRTRunner:
+class LiteRTRunner(_Calibrated):
     """The LiteRT conversion of the bundled model; safe to call from several threads."""
     name = "LiteRT"
 
@@ -139,14 +177,19 @@ class LiteRTRunner:
                 self._interpreter.allocate_tensors()
         except Exception as exc:
             raise ModelLoadError(f"cannot load model {self.path.name}: {exc}") from exc
+        self.calibration = _calibration_for(self.path)
         self._input = self._interpreter.get_input_details()[0]["index"]
-        self._output = self._interpreter.get_output_details()[0]["index"]
+        outputs = self._interpreter.get_output_details()
+        logits = [o for o in outputs if o["shape"][-1] == self.calibration.classes]
+        features = [o for o in outputs if o["shape"][-1] != self.calibration.classes]
+        if len(outputs) != 2 or not logits or not features:
+            raise ModelLoadError(f"{self.path.name} is not a DigitDesk model (it should answer "
+                                 f"{self.calibration.classes} logits and its features)")
+        self._logits, self._features = logits[0]["index"], features[0]["index"]
+        self.features_size = int(features[0]["shape"][-1])
         self._size = 1
 
-    def classify(self, batch: np.ndarray) -> np.ndarray:
-        batch = np.ascontiguousarray(batch, dtype=np.float32).reshape(-1, 28, 28, 1)
-        if len(batch) == 0:
-            return np.zeros((0, 10), np.float32)
+    def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         with self._lock:
             if len(batch) != self._size:  # re-plan only when the batch size changes
                 self._interpreter.resize_tensor_input(self._input, batch.shape)
@@ -154,7 +197,8 @@ class LiteRTRunner:
                 self._size = len(batch)
             self._interpreter.set_tensor(self._input, batch)
             self._interpreter.invoke()
-            return self._interpreter.get_tensor(self._output).copy()
+            return (self._interpreter.get_tensor(self._logits).copy(),
+                    self._interpreter.get_tensor(self._features).copy())
 
 
 def load_runner(kind: str | None = None) -> ModelRunner:

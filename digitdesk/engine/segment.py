@@ -74,11 +74,13 @@ class _Piece:
         self.labels += other.labels
 
 
-def segment(page: Page) -> list[DigitInk]:
+def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
     """The digits on a page, ordered left to right (empty for an empty page).
 
     Starts on the page's coarse level and moves finer while the pieces found are
     too small to tell strokes apart (a number written small in a big photo).
+    With cut_touching=False blobs of touching digits are left whole, for the
+    recognizer to cut where the model reads the pieces best (engine/split.py).
     """
     if page.empty:
         return []
@@ -101,7 +103,9 @@ def segment(page: Page) -> list[DigitInk]:
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
         line = 2.0 * float(np.median([p.height for p in pieces]))  # heights double on the finer level
-    digits = _split_touching(_merge_strokes(pieces, labels), labels)
+    digits = _merge_strokes(pieces, labels)
+    if cut_touching:
+        digits = _split_touching(digits, labels)
     digits.sort(key=lambda p: (p.x0 + p.x1) / 2)
     found = (_read_digit(page, labels, piece, x0, y0) for piece in digits)
     return [digit for digit in found if digit is not None]

@@ -18,11 +18,12 @@ from digitdesk.gui.qt_convert import array_to_qimage
 OK_COLOR = QColor(0, 170, 70)
 UNSURE_COLOR = QColor(230, 140, 0)
 SELECTED_COLOR = QColor(30, 110, 255)
+REFUSED_COLOR = QColor(120, 120, 120)   # a mark that is not a digit: boxed, but left out of the number
 GUIDE_COLOR = QColor(255, 255, 255, 200)
 
 
-def box_label(digit: int, confidence: float) -> str:
-    return f"{digit} · {confidence:.0%}"
+def box_label(digit: int, confidence: float, not_digit: bool = False) -> str:
+    return "not a digit" if not_digit else f"{digit} · {confidence:.0%}"
 
 
 class AnnotatedView(QWidget):
@@ -156,12 +157,14 @@ class AnnotatedView(QWidget):
         metrics = painter.fontMetrics()
         placed: list[QRectF] = []
         for i, d in enumerate(self._recognition.digits):
-            color = SELECTED_COLOR if i == self._selected else UNSURE_COLOR if d.unsure else OK_COLOR
+            color = SELECTED_COLOR if i == self._selected else REFUSED_COLOR if d.not_digit \
+                else UNSURE_COLOR if d.unsure else OK_COLOR
             rect = self.box_rect(d.box)
-            painter.setPen(QPen(color, 3 if i == self._selected else 2))
+            painter.setPen(QPen(color, 3 if i == self._selected else 2,
+                                Qt.PenStyle.DashLine if d.not_digit else Qt.PenStyle.SolidLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            text = box_label(d.digit, d.confidence)
+            text = box_label(d.digit, d.confidence, d.not_digit)
             label = self._label_rect(rect, metrics.horizontalAdvance(text) + 8, metrics.height() + 2, placed)
             placed.append(label)
             painter.fillRect(label, color)

@@ -48,6 +48,8 @@ def result_text(recognition: Recognition | None, error: str | None) -> str:
         return error[:1].upper() + error[1:]
     if recognition is None or not recognition.digits:
         return "No digits found"
+    if recognition.status == "not_digit":
+        return recognition.message
     unsure = " (unsure)" if recognition.status == "unsure" else ""
     return f"{recognition.text} · {recognition.confidence:.0%}{unsure}"
 

@@ -27,7 +27,7 @@ Strokes = tuple[PenStroke, ...]
 class RecognizerLike(Protocol):
     def recognize(self, image) -> Recognition: ...
 
-    def recognize_strokes(self, strokes: Sequence[PenStroke], image=None) -> Recognition: ...
+    def recognize_strokes(self, strokes: Sequence[PenStroke]) -> Recognition: ...
 
 
 def load_default_recognizer() -> RecognizerLike:
@@ -128,7 +128,7 @@ class InferenceWorker(QObject):
             if strokes is None:
                 recognition = detached(self._recognizer.recognize(image))
             else:
-                recognition = detached(self._recognizer.recognize_strokes(strokes, image))
+                recognition = detached(self._recognizer.recognize_strokes(strokes))
         except Exception as error:  # noqa: BLE001
             self.failed.emit(request_id, f"Recognition failed: {error}")
             return

@@ -10,7 +10,7 @@ from PySide6.QtGui import QIcon, QPixmap
 from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
                                QVBoxLayout, QWidget)
 
-from digitdesk.engine.results import EMPTY, UNSURE, Recognition
+from digitdesk.engine.results import EMPTY, NOT_DIGIT, UNSURE, Recognition
 from digitdesk.gui.chart import ProbabilityChart
 from digitdesk.gui.qt_convert import float_to_qimage
 
@@ -91,13 +91,19 @@ class ResultPanel(QWidget):
     def show_recognition(self, recognition: Recognition) -> None:
         self._recognition = recognition
         status = recognition.status
-        if status == EMPTY:
+        if status in (EMPTY, NOT_DIGIT):
             self._set_number("–", MUTED_COLOUR)
         else:
             self._set_number(recognition.text, UNSURE_COLOUR if status == UNSURE else OK_COLOUR)
         self._set_message(recognition.message if status != "ok" else "",
                           UNSURE_COLOUR if status == UNSURE else MUTED_COLOUR)
-        self.confidence_label.setText("" if status == EMPTY else f"Confidence {recognition.confidence:.1%}")
+        refused = len(recognition.digits) - len(recognition.accepted)
+        if status in (EMPTY, NOT_DIGIT):
+            confidence = ""
+        else:
+            left_out = f" · {refused} mark{'s' if refused > 1 else ''} left out (not digits)" if refused else ""
+            confidence = f"Confidence {recognition.confidence:.1%}{left_out}"
+        self.confidence_label.setText(confidence)
         self._rebuild_previews()
         keep = self._selected if self._selected < len(recognition.digits) else 0
         self.select_digit(keep)
@@ -121,7 +127,9 @@ class ResultPanel(QWidget):
         digit = digits[index]
         self.chart.set_probabilities(digit.probabilities)
         where = f"Digit {index + 1} of {len(digits)}: " if len(digits) > 1 else ""
-        self.detail_label.setText(f"{where}{digit.digit} ({digit.confidence:.1%})")
+        read = f"not a digit ({digit.confidence:.1%} sure)" if digit.not_digit else \
+            f"{digit.digit} ({digit.confidence:.1%})"
+        self.detail_label.setText(f"{where}{read}")
         if changed:   # only on a change: views that mirror the selection signal back
             self.digitSelected.emit(index)
 
@@ -151,7 +159,11 @@ class ResultPanel(QWidget):
             button.setIconSize(size)
             button.setCheckable(True)
             button.setAutoRaise(True)
-            button.setToolTip(f"Digit {index + 1}: read as {reading.digit} ({reading.confidence:.1%}); click for details")
+            read = "not a digit, left out of the number" if reading.not_digit else \
+                f"read as {reading.digit} ({reading.confidence:.1%})"
+            button.setToolTip(f"Digit {index + 1}: {read}; click for details")
+            if reading.not_digit:
+                button.setStyleSheet(f"border: 2px dashed {MUTED_COLOUR};")
             button.setAccessibleName(f"Model input for digit {index + 1}")
             self._preview_group.addButton(button, index)
             self._previews.insertWidget(self._previews.count() - 1, button)

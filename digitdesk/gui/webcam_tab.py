@@ -239,7 +239,7 @@ class WebcamTab(QWidget):
             self._last = reading
             self.view.set_image(reading.rgb, reading.recognition, reading.guide)
             rec = reading.recognition
-            self.reading_label.setText(rec.text if rec.digits else "–")
+            self.reading_label.setText(rec.text or "–")
             self.reading_label.setStyleSheet("color: #b35c00;" if rec.status == "unsure" else "")
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)

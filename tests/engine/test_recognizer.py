@@ -6,8 +6,9 @@ import pytest
 from PIL import Image
 
 from digitdesk.engine.decode import ImageDecodeError
-from digitdesk.engine.recognizer import UNSURE_THRESHOLD, Recognizer, recognize
-from digitdesk.engine.results import EMPTY, OK, UNSURE
+from digitdesk.engine.calibration import Calibration
+from digitdesk.engine.recognizer import Recognizer, recognize
+from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE
 from tests.engine import images
 from tests.gui.media import GlyphSource, finish, ink_onto, lighting, paper
 
@@ -62,12 +63,50 @@ def test_probabilities_are_normalised_even_if_the_runner_is_sloppy():
 
 
 @pytest.mark.parametrize("confidence,threshold,unsure", [
-    (UNSURE_THRESHOLD - 0.05, UNSURE_THRESHOLD, True), (UNSURE_THRESHOLD + 0.05, UNSURE_THRESHOLD, False),
-    (0.7, 0.75, True), (0.7, 0.65, False)])
+    (0.75, 0.8, True), (0.85, 0.8, False), (0.7, 0.75, True), (0.7, 0.65, False)])
 def test_low_confidence_is_flagged_unsure(confidence, threshold, unsure):
     result = Recognizer(SpyRunner(confidence), unsure_threshold=threshold).recognize(images.canvas_digit(3))
     assert result.digits[0].unsure is unsure
     assert result.status == (UNSURE if unsure else OK)
+
+
+class RefusingRunner:
+    """An eleven-class runner: the inputs whose index is in `junk` are "not a digit", the others digit 4."""
+    calibration = Calibration(unsure_threshold=0.6, not_digit_threshold=0.7)
+
+    def __init__(self, junk: set[int], p_junk: float = 0.9):
+        self.junk, self.p_junk = junk, p_junk
+
+    def classify(self, batch: np.ndarray) -> np.ndarray:
+        rows = np.zeros((len(batch), 11), np.float32)
+        for i in range(len(batch)):
+            if i in self.junk:
+                rows[i, 10], rows[i, 4] = self.p_junk, 1 - self.p_junk
+            else:
+                rows[i, 4] = 1.0
+        return rows
+
+
+def test_a_piece_that_is_not_a_digit_reads_as_nothing_with_a_plain_message():
+    result = Recognizer(RefusingRunner({0})).recognize(images.canvas_digit(3))
+    assert result.status == NOT_DIGIT and result.text == "" and result.digit is None
+    assert result.message == "That doesn't look like a digit"
+    assert result.digits[0].not_digit and result.confidence == pytest.approx(0.9)
+    assert result.to_dict()["digits"][0] == {**result.to_dict()["digits"][0], "not_digit": True, "digit": None}
+
+
+def test_in_a_number_a_refused_piece_is_left_out_of_the_text_but_kept_and_marked():
+    result = Recognizer(RefusingRunner({1})).recognize(images.number_image("123"))
+    assert [d.not_digit for d in result.digits] == [False, True, False]
+    assert result.text == "44" and result.status == OK
+    assert [d["not_digit"] for d in result.to_dict()["digits"]] == [False, True, False]
+
+
+def test_refusal_and_unsure_thresholds_come_from_the_models_calibration():
+    doubtful = Recognizer(RefusingRunner({0}, p_junk=0.65)).recognize(images.canvas_digit(3))
+    assert doubtful.status == UNSURE and doubtful.text == "4"  # 0.65 "not a digit" < 0.7: still read, unsure
+    stricter = Recognizer(RefusingRunner({0}, p_junk=0.65), not_digit_threshold=0.6).recognize(images.canvas_digit(3))
+    assert stricter.status == NOT_DIGIT
 
 
 def test_accepts_paths_bytes_pil_and_colour_arrays(tmp_path):
@@ -110,7 +149,8 @@ def test_reads_a_number_photographed_on_paper(real_runner, kind):
 def test_module_level_recognize_uses_the_bundled_model(real_runner):
     result = recognize(images.canvas_digit(1))
     assert result.text == "1"
-    assert float(result.digits[0].probabilities.sum()) == pytest.approx(1.0, abs=1e-6)
+    probabilities = result.digits[0].probabilities  # the ten digits' share; "not a digit" has the rest
+    assert probabilities.shape == (10,) and 0.9 < float(probabilities.sum()) <= 1.0 + 1e-6
 
 
 def test_exif_rotated_phone_photo_reads_upright(real_runner, tmp_path):

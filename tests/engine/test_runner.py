@@ -24,18 +24,28 @@ def runner(request):
 
 
 def test_classify_returns_one_probability_row_per_image(runner):
+    """Ten digits and "not a digit", calibrated probabilities summing to one."""
     batch = np.random.default_rng(0).random((5, 28, 28), dtype=np.float32)
     probabilities = runner.classify(batch)
-    assert probabilities.shape == (5, 10) and probabilities.dtype == np.float32
+    assert probabilities.shape == (5, 11) and probabilities.dtype == np.float32
     assert (probabilities >= 0).all()
     np.testing.assert_allclose(probabilities.sum(axis=1), 1.0, rtol=1e-5)
+
+
+def test_infer_also_returns_the_features_personal_profiles_use(runner):
+    batch = np.random.default_rng(5).random((3, 28, 28), dtype=np.float32)
+    probabilities, features = runner.infer(batch)
+    np.testing.assert_allclose(probabilities, runner.classify(batch), atol=1e-6)
+    assert features.shape == (3, runner.features_size) and runner.features_size == 2048
+    assert features.dtype == np.float32 and np.isfinite(features).all()
+    assert runner.infer(np.zeros((0, 28, 28), np.float32))[1].shape == (0, 2048)
 
 
 def test_classify_accepts_channel_last_and_empty_batches(runner):
     x = np.zeros((2, 28, 28, 1), np.float32)
     x[:, 4:24, 13:15] = 1.0  # a plain vertical bar reads the same either way
     np.testing.assert_allclose(runner.classify(x), runner.classify(x[..., 0]), atol=1e-6)
-    assert runner.classify(np.zeros((0, 28, 28), np.float32)).shape == (0, 10)
+    assert runner.classify(np.zeros((0, 28, 28), np.float32)).shape == (0, 11)
 
 
 def test_batching_does_not_change_answers(runner):
@@ -84,6 +94,14 @@ def test_missing_model_file_is_a_clear_error(tmp_path):
         KerasRunner(tmp_path / "missing.keras")
 
 
+def test_a_model_without_its_calibration_file_is_a_clear_error(tmp_path):
+    import shutil
+    from digitdesk.paths import litert_model_path
+    shutil.copy(litert_model_path(), tmp_path / "digit_cnn.tflite")
+    with pytest.raises(ModelLoadError, match="calibration digit_cnn.json"):
+        LiteRTRunner(tmp_path / "digit_cnn.tflite")
+
+
 def test_corrupt_model_file_is_a_clear_error(tmp_path):
     broken = tmp_path / "broken.keras"
     broken.write_bytes(b"not a zip archive")
@@ -105,9 +123,10 @@ def test_litert_file_is_the_conversion_of_the_bundled_keras_model():
     digits = [prepare_digits(Image.open(p))[0].input28 for p in sorted(samples_dir().glob("[0-9].png"))]
     noise = list(np.random.default_rng(4).random((6, 28, 28), dtype=np.float32))
     batch = np.stack(digits + noise)
-    keras_out = load_runner("keras").classify(batch)
-    litert_out = load_runner("litert").classify(batch)
+    keras_out, keras_features = load_runner("keras").infer(batch)
+    litert_out, litert_features = load_runner("litert").infer(batch)
     np.testing.assert_allclose(litert_out, keras_out, atol=1e-5)
+    np.testing.assert_allclose(litert_features, keras_features, atol=1e-3, rtol=1e-4)
     assert (litert_out[:10].argmax(1) == np.arange(10)).all()
 
 

@@ -224,10 +224,10 @@ def test_exported_strokes_are_copies(canvas):
 
 
 def shown(canvas) -> np.ndarray:
-    """What is on screen, as (H, W, 3) RGB."""
+    """What is on screen, as (H, W, 3) RGB: a copy, since the QImage's memory goes with it."""
     image = canvas.grab().toImage().convertToFormat(QImage.Format.Format_RGB888)
     return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())[
-        :, :image.width() * 3].reshape(image.height(), image.width(), 3)
+        :, :image.width() * 3].reshape(image.height(), image.width(), 3).copy()
 
 
 def bluish(pixels) -> bool:

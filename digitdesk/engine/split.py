@@ -1,0 +1,196 @@
+"""Cutting touching digits apart, judged by the model instead of by width.
+
+A blob of ink wide enough to hold several digits gets candidate cut columns
+(where its columns hold least ink). Every span between two candidates that
+could be one digit becomes a candidate piece; the model reads all of them in
+the same batch as everything else, and the split whose pieces the model is
+surest are single digits wins (dynamic programming over the cuts). A piece
+the model calls "not a digit" (two digits, half a digit) scores low, so a
+wrong cut loses to the right one, and a blob that is really one wide digit
+stays whole. This keeps the engine's flow one way: segment proposes, classify
+scores, the best path is chosen, results are built.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from digitdesk.engine.prepare import ink_bounds, to_mnist
+from digitdesk.engine.results import Box
+
+MIN_ASPECT = 1.05      # blobs narrower than this share of their height are one digit: no lattice (a lone
+                       # letter is rarely wider; below it, slices of A or K read as digits)
+WIDER_THAN_OTHERS = 1.3  # ... and at least this many times as wide as the picture's other digits,
+LONE_ASPECT = 1.6        # ... or, alone, this many times as wide as tall
+NARROW = 0.5             # blobs narrower than this share of their height ('1's) do not set the width
+GRID = 0.15           # candidate cuts at least every this many heights
+MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
+MAX_PART = 1.25        # ... and at most this many heights wide
+SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly better than whole
+LEVEL = 0.05           # ink above this counts in the column profile
+
+
+@dataclass(frozen=True)
+class Lattice:
+    """Candidate digits of one blob: spans between cut columns of its ink."""
+    cuts: tuple[int, ...]               # columns of the blob's ink, first 0, last its width
+    spans: tuple[tuple[int, int], ...]  # (i, j): the ink between cuts[i] and cuts[j] may be one digit
+
+    @property
+    def whole(self) -> int:
+        """Index of the span covering the whole blob."""
+        return self.spans.index((0, len(self.cuts) - 1))
+
+
+@dataclass(frozen=True)
+class PreparedDigit:
+    box: Box             # in the input image's pixels
+    input28: np.ndarray  # (28, 28) float32 in [0, 1]: what the model will see
+
+
+@dataclass(frozen=True)
+class Blob:
+    """One blob of ink: the digit it may be, or (with a lattice) the candidate digits it may hold."""
+    candidates: tuple[PreparedDigit, ...]  # the whole blob alone, or one per lattice span
+    lattice: Lattice | None = None
+
+    def choose(self, probabilities: np.ndarray) -> list[int]:
+        """Which candidates are the blob's digits, given the model's rows for them."""
+        if self.lattice is None:
+            return [0]
+        return best_path(self.lattice, [span_score(p) for p in probabilities],
+                         [int(np.argmax(p[:10])) == 1 for p in probabilities])
+
+
+def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
+    """Is blob `index` (of blobs' (width, height) on one picture) worth cutting?
+
+    Slices of a letter read as digits too (an A cut into strokes reads "11"),
+    so a blob gets candidate cuts only when it is much wider than this
+    picture's other digits, or, with none to compare, too wide to be one
+    character. A '1' says nothing about how wide digits are here.
+    """
+    width, height = sizes[index]
+    if width < MIN_ASPECT * height:
+        return False
+    others = [w for k, (w, h) in enumerate(sizes) if k != index and w >= NARROW * h and h >= 0.6 * height]
+    if others:
+        return width >= WIDER_THAN_OTHERS * float(np.median(others))
+    return width >= LONE_ASPECT * height
+
+
+def blob(ink: np.ndarray, box: Box, may_hold_several: bool = True) -> Blob:
+    """The blob whose ink (bright on black) lies in `box` of the input, with candidate cuts if it may need them."""
+    whole = Blob((PreparedDigit(box, to_mnist(ink)),))
+    bounds = ink_bounds(ink) if may_hold_several else None
+    if bounds is None:
+        return whole
+    x, y, w, h = bounds
+    tight = ink[y:y + h, x:x + w]
+    found = lattice(tight)
+    if found is None:
+        return whole
+    return Blob(tuple(PreparedDigit(span_box(box, w, found, k), to_mnist(span_ink(tight, found, k)))
+                      for k in range(len(found.spans))), found)
+
+
+def candidate_cuts(ink: np.ndarray) -> list[int]:
+    """Interior columns where a cut is plausible, at least MIN_PART heights from either end.
+
+    Column-ink valleys first (the gap between two digits that barely touch),
+    then a grid every GRID heights: touching round digits (0, 8, 6) meet where
+    their columns hold the most ink, so valleys alone would miss the cut; the
+    model decides which cuts are right.
+    """
+    rows = np.flatnonzero((ink > LEVEL).any(axis=1))
+    height = float(rows[-1] - rows[0] + 1) if len(rows) else float(ink.shape[0])
+    columns = ink.sum(axis=0)
+    width = len(columns)
+    margin = max(1, int(MIN_PART * height))
+    if width < 2 * margin + 1:
+        return []
+    smooth = np.convolve(columns, np.ones(3) / 3, mode="same")
+    valleys = [c for c in range(margin, width - margin)
+               if smooth[c] <= smooth[c - 1] and smooth[c] <= smooth[min(c + 1, width - 1)]]
+    step = max(1, int(GRID * height))
+    grid = list(range(margin, width - margin + 1, step))
+    kept: list[int] = []
+    for c in sorted(valleys, key=lambda c: smooth[c]) + grid:
+        if all(abs(c - k) >= max(1, step // 2) for k in kept):
+            kept.append(c)
+    return sorted(kept)
+
+
+def lattice(ink: np.ndarray) -> Lattice | None:
+    """The blob's candidate digits, or None when it can only be one digit (narrow, or no valley)."""
+    rows = np.flatnonzero((ink > LEVEL).any(axis=1))
+    if len(rows) == 0:
+        return None
+    height = rows[-1] - rows[0] + 1
+    if ink.shape[1] < MIN_ASPECT * height:
+        return None
+    inner = candidate_cuts(ink)
+    if not inner:
+        return None
+    cuts = (0, *inner, ink.shape[1])
+    spans = tuple((i, j) for i in range(len(cuts)) for j in range(i + 1, len(cuts))
+                  if (i, j) == (0, len(cuts) - 1) or cuts[j] - cuts[i] <= MAX_PART * height)
+    return Lattice(cuts, spans)
+
+
+def span_ink(ink: np.ndarray, lattice_: Lattice, span: int) -> np.ndarray:
+    i, j = lattice_.spans[span]
+    part = np.zeros_like(ink)
+    part[:, lattice_.cuts[i]:lattice_.cuts[j]] = ink[:, lattice_.cuts[i]:lattice_.cuts[j]]
+    return part
+
+
+def span_box(box: Box, ink_width: int, lattice_: Lattice, span: int) -> Box:
+    """The span's box in the input image: the blob's box, cut at the span's columns."""
+    i, j = lattice_.spans[span]
+    scale = box.w / max(ink_width, 1)
+    x0 = box.x + int(round(lattice_.cuts[i] * scale))
+    x1 = box.x + int(round(lattice_.cuts[j] * scale))
+    return Box(x0, box.y, max(1, x1 - x0), box.h)
+
+
+def span_score(probabilities: np.ndarray) -> float:
+    """How surely a span is one digit: log of its best digit's probability ("not a digit" lowers it)."""
+    return float(np.log(max(float(np.max(probabilities[:10])), 1e-9)))
+
+
+def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = None) -> list[int]:
+    """Spans covering the blob left to right with the best total score, SPLIT_COST per extra digit.
+
+    `ones` marks the spans read as "1". A vertical slice of almost any stroke
+    reads as a 1, so a split made of 1s only (an A cut into "111") is never
+    taken: a split needs at least one piece that is another digit.
+    """
+    n = len(lattice_.cuts)
+    ones = ones or [False] * len(scores)
+    # best[state][j]: best score of spans covering cuts 0..j; state 1 once a piece is not a "1"
+    best = [[-np.inf] * n, [-np.inf] * n]
+    back: list[list[tuple[int, int, int] | None]] = [[None] * n, [None] * n]
+    best[0][0] = 0.0
+    by_end: dict[int, list[tuple[int, int, float]]] = {}
+    for span, ((i, j), score) in enumerate(zip(lattice_.spans, scores)):
+        by_end.setdefault(j, []).append((i, span, score))
+    for j in range(1, n):
+        for i, span, score in by_end.get(j, []):
+            for state in (0, 1):
+                if best[state][i] == -np.inf:
+                    continue
+                new = 1 if (state or not ones[span]) else 0
+                total = best[state][i] + score - (SPLIT_COST if i > 0 else 0.0)
+                if total > best[new][j]:
+                    best[new][j], back[new][j] = total, (i, span, state)
+    whole = lattice_.whole
+    if scores[whole] >= best[1][n - 1]:  # the blob as one piece, whatever digit it reads as
+        return [whole]
+    path, j, state = [], n - 1, 1
+    while j > 0:
+        i, span, state = back[state][j]
+        path.append(span)
+        j = i
+    return path[::-1]

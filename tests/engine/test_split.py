@@ -1,0 +1,58 @@
+"""Cutting touching digits where the model reads the pieces best (engine/split.py)."""
+import numpy as np
+
+from digitdesk.engine import split
+from digitdesk.engine.prepare import ink_map
+from digitdesk.engine.results import Box
+from tests.engine import images
+
+
+def blob_ink(text: str, gap: float) -> np.ndarray:
+    ink = ink_map(images.number_image(text, gap=gap))
+    ys, xs = np.nonzero(ink > 0.05)
+    return ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
+
+
+def test_a_narrow_digit_gets_no_lattice():
+    assert split.lattice(blob_ink("7", gap=0.3)) is None
+
+
+def test_touching_digits_get_a_cut_near_where_they_meet():
+    ink = blob_ink("08", gap=-0.05)
+    found = split.lattice(ink)
+    assert found is not None and found.spans[found.whole] == (0, len(found.cuts) - 1)
+    meet = ink.shape[1] / 2
+    assert min(abs(c - meet) for c in found.cuts[1:-1]) <= 0.1 * ink.shape[0]
+    height = ink.shape[0]
+    for i, j in found.spans:  # every candidate digit is a plausible width, the whole blob aside
+        assert (i, j) == (0, len(found.cuts) - 1) or found.cuts[j] - found.cuts[i] <= split.MAX_PART * height
+
+
+def test_best_path_prefers_the_whole_unless_the_pieces_are_clearly_surer():
+    lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
+    sure, unsure = np.log(0.99), np.log(0.2)
+    assert split.best_path(lattice, [sure, sure, sure]) == [1]          # whole read surely: stays whole
+    assert split.best_path(lattice, [sure, unsure, sure]) == [0, 2]     # whole doubtful, halves sure: cut
+    assert split.best_path(lattice, [unsure, sure, unsure]) == [1]
+
+
+def test_best_path_covers_the_blob_left_to_right_with_three_digits():
+    lattice = split.Lattice(cuts=(0, 5, 10, 15), spans=((0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)))
+    scores = {(0, 1): np.log(0.98), (1, 2): np.log(0.97), (2, 3): np.log(0.99)}
+    path = split.best_path(lattice, [scores.get(s, np.log(0.05)) for s in lattice.spans])
+    assert [lattice.spans[k] for k in path] == [(0, 1), (1, 2), (2, 3)]
+
+
+def test_span_boxes_tile_the_blob_box():
+    lattice = split.Lattice(cuts=(0, 30, 60), spans=((0, 1), (0, 2), (1, 2)))
+    box = Box(100, 50, 120, 80)
+    left, right = split.span_box(box, 60, lattice, 0), split.span_box(box, 60, lattice, 2)
+    assert (left.x, left.w, right.x, right.x + right.w) == (100, 60, 160, 220)
+    assert left.y == right.y == 50 and left.h == 80
+
+
+def test_span_ink_keeps_only_its_columns():
+    ink = np.ones((10, 40), np.float32)
+    lattice = split.Lattice(cuts=(0, 15, 40), spans=((0, 1), (0, 2), (1, 2)))
+    part = split.span_ink(ink, lattice, 2)
+    assert part[:, :15].sum() == 0 and part[:, 15:].min() == 1
