@@ -6,7 +6,6 @@ from digitdesk.engine.prepare import to_mnist
 from digitdesk.engine.recognizer import Recognizer
 from digitdesk.engine.stroke_digits import group_ink, prepare_stroke_blobs
 from digitdesk.engine.stroke_groups import PenStroke, group_strokes
-from digitdesk.engine.stroke_ink import render_strokes
 from tests.engine.pen import cursive_pair, digit, number, touching_ten
 
 
