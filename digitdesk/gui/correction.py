@@ -106,6 +106,7 @@ class Corrector(QObject):
             if dialog is not None:   # its measuring thread stops with the window
                 dialog.close()
                 dialog.shutdown()
+            self.handwriting.shutdown()
             return False
         if watched in self._views and event.type() == QEvent.Type.MouseButtonRelease \
                 and event.button() == Qt.MouseButton.LeftButton:
@@ -169,6 +170,7 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     corrector.attach_view(drop.view, "images", show_in_images)
     corrector.attach_view(webcam.view, "webcam")
     handwriting.changed.connect(reread_drawing)
+    window.client.modelReady.connect(lambda _seconds: handwriting.warm_up())
     handwriting.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
 
     undo = QAction("&Undo correction", window)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QThread, Signal, Slot
 
 from digitdesk.data_dir import DEFAULT_PROFILE, data_dir
 from digitdesk.engine.live_profile import LiveProfile
@@ -18,6 +18,24 @@ from digitdesk.engine.samples import SampleStore, SampleStoreError
 
 PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
+
+
+class ProfileWarmer(QObject):
+    """Builds the profile (the model reads the check digits and the samples) in its own thread, so that
+    neither the start-up nor the first correction of a session waits for it."""
+    done = Signal()
+
+    def __init__(self, live: LiveProfile):
+        super().__init__()
+        self._live = live
+
+    @Slot()
+    def run(self) -> None:
+        try:
+            self._live.ready()
+        except Exception:  # noqa: BLE001 - no model: the readings say so; the profile waits for one
+            pass
+        self.done.emit()
 
 
 class Handwriting(QObject):
@@ -34,6 +52,7 @@ class Handwriting(QObject):
         self._runner_factory = runner_factory   # None: the app's shared runner
         self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
         self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
+        self._warm_thread: QThread | None = None
 
     @classmethod
     def open(cls, settings=None, app_location: str | None = None, **kwargs) -> Handwriting:
@@ -46,17 +65,35 @@ class Handwriting(QObject):
         return self.store.notice
 
     def close(self) -> None:
+        self.shutdown()
         self.store.close()
+
+    def warm_up(self) -> None:
+        """Build the profile in the background (call once the model is loaded)."""
+        if self._warm_thread is not None:
+            return
+        self._warm_thread = QThread()
+        self._warm_thread.setObjectName("digitdesk-profile")
+        worker = ProfileWarmer(self.live)
+        worker.moveToThread(self._warm_thread)
+        self._warm_thread.started.connect(worker.run)
+        worker.done.connect(self._warm_thread.quit)
+        self._warm_thread.finished.connect(worker.deleteLater)
+        self._warmer = worker
+        self._warm_thread.start()
+
+    def shutdown(self) -> None:
+        """Wait for the background build, if one runs (the window calls this when it closes)."""
+        if self._warm_thread is not None and self._warm_thread.isRunning():
+            self._warm_thread.quit()
+            self._warm_thread.wait()
 
     # ---- reading ------------------------------------------------------------------------------
     def recognizer_loader(self):
         """For InferenceClient: the model's Recognizer reading with this profile (runs in the worker thread)."""
         from digitdesk.engine.recognizer import Recognizer
         from digitdesk.engine.runner import shared_runner
-        recognizer = Recognizer((self._runner_factory or shared_runner)(), profile=self.live)
-        if len(self.live):
-            self.live.ready()   # build it now, while the model loads, not on the first drawing
-        return recognizer
+        return Recognizer((self._runner_factory or shared_runner)(), profile=self.live)
 
     # ---- the chosen profile ---------------------------------------------------------------------
     @property
