@@ -100,13 +100,18 @@ def load_mnist_dir(directory: str | os.PathLike):
             (arrays["test_images"], arrays["test_labels"]))
 
 
-def default_data_dir() -> Path | None:
-    """$DIGITDESK_MNIST_DIR, else ../shared/data/mnist beside the project, else None."""
-    env = os.environ.get(ENV_VAR)
+def shared_data_dir(name: str, env_var: str) -> Path | None:
+    """$env_var, else ../shared/data/<name> beside the project, else None."""
+    env = os.environ.get(env_var)
     if env:
         return Path(env)
-    sibling = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist"
+    sibling = Path(__file__).resolve().parents[2] / "shared" / "data" / name
     return sibling if sibling.is_dir() else None
+
+
+def default_data_dir() -> Path | None:
+    """$DIGITDESK_MNIST_DIR, else ../shared/data/mnist beside the project, else None."""
+    return shared_data_dir("mnist", ENV_VAR)
 
 
 def load_mnist(data_dir: str | os.PathLike | None = None):

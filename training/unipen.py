@@ -18,6 +18,7 @@ import numpy as np
 
 from digitdesk.engine.prepare import to_mnist
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds
+from training.data import shared_data_dir
 
 ENV_VAR = "DIGITDESK_UNIPEN_DIR"
 DIGITS_FILE = "digits.jsonl.gz"
@@ -43,11 +44,7 @@ class PenChar:
 
 def default_unipen_dir() -> Path | None:
     """$DIGITDESK_UNIPEN_DIR, else ../shared/data/unipen beside the project, else None."""
-    env = os.environ.get(ENV_VAR)
-    if env:
-        return Path(env)
-    sibling = Path(__file__).resolve().parents[2] / "shared" / "data" / "unipen"
-    return sibling if sibling.is_dir() else None
+    return shared_data_dir("unipen", ENV_VAR)
 
 
 def heldout_writers(directory: str | os.PathLike) -> frozenset[str]:
