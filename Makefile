@@ -10,6 +10,9 @@ DEV_STAMP := $(VENV)/.installed
 # MNIST IDX directory for training/evaluation (default: $DIGITDESK_MNIST_DIR or ../shared/data/mnist)
 DATA_DIR ?=
 DATA_ARG := $(if $(DATA_DIR),--data-dir $(DATA_DIR))
+# UNIPEN folder for training/evaluation (default: $DIGITDESK_UNIPEN_DIR or ../shared/data/unipen)
+UNIPEN_DIR ?=
+UNIPEN_ARG := $(if $(UNIPEN_DIR),--unipen-dir $(UNIPEN_DIR))
 
 .PHONY: install venv run lint test train evaluate eda bench dist test-dist clean
 
@@ -39,11 +42,11 @@ test: lint
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest
 
 train: venv
-	$(BIN)/python -m training.train $(DATA_ARG)
+	$(BIN)/python -m training.train $(DATA_ARG) $(UNIPEN_ARG)
 	$(BIN)/python -m training.export_litert
 
 evaluate: venv
-	$(BIN)/python -m training.evaluate --model models/digit_cnn.keras --out reports $(DATA_ARG)
+	$(BIN)/python -m training.evaluate --model models/digit_cnn.keras --out reports $(DATA_ARG) $(UNIPEN_ARG)
 
 eda: venv
 	$(BIN)/python -m training.eda --out reports/eda $(DATA_ARG)
