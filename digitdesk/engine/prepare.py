@@ -103,7 +103,7 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
         if array.dtype.itemsize > 4:   # beyond float32's range it would overflow to infinity
             limit = float(np.finfo(np.float32).max)
             array = np.clip(array, -limit, limit)
-    values = array.astype(np.float32)
+    values = np.maximum(array.astype(np.float32), 0.0)   # below black is black (and cannot overflow when scaled)
     high = float(values.max()) if values.size else 0.0
     if np.issubdtype(array.dtype, np.floating) and high <= 1.0:
         values = values * 255.0

@@ -142,7 +142,7 @@ def pictures(draw):
     return draw(hnp.arrays(dtype, shape, elements=elements, fill=st.just(fill)))
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(picture=pictures())
 def test_any_array_gives_a_reading_or_a_plain_refusal(recognizer, picture):
     result = read(recognizer, picture)
@@ -157,7 +157,7 @@ def test_any_array_gives_a_reading_or_a_plain_refusal(recognizer, picture):
             assert digit.input28.shape == (28, 28) and np.isfinite(digit.input28).all()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(data=st.binary(min_size=0, max_size=400))
 def test_any_bytes_decode_or_are_refused_in_words(recognizer, data):
     try:
