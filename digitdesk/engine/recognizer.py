@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from dataclasses import replace
 from typing import Iterable
 
 import numpy as np
@@ -108,7 +109,9 @@ class Recognizer:
             for b in blobs:
                 rows = probabilities[row:row + len(b.candidates)]
                 row += len(b.candidates)
-                readings += [self._reading(b.candidates[k], rows[k]) for k in b.choose(rows)]
+                chosen, doubtful = b.choice(rows)
+                read = [self._reading(b.candidates[k], rows[k]) for k in chosen]
+                readings += [replace(r, unsure=True) if doubtful and not r.not_digit else r for r in read]
             results.append(Recognition(tuple(readings)))
         return results
 

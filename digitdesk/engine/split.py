@@ -28,6 +28,7 @@ GRID = 0.15           # candidate cuts at least every this many heights
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
 SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly better than whole
+DOUBT = 0.5            # whole and best cut closer than this (log-score) make the reading unsure
 LEVEL = 0.05           # ink above this counts in the column profile
 
 
@@ -57,10 +58,24 @@ class Blob:
 
     def choose(self, probabilities: np.ndarray) -> list[int]:
         """Which candidates are the blob's digits, given the model's rows for them."""
+        return self.choice(probabilities)[0]
+
+    def choice(self, probabilities: np.ndarray) -> tuple[list[int], bool]:
+        """(the blob's digits, doubtful): doubtful when keeping it whole and the best cut score
+        within DOUBT of each other, so the reading is shown unsure rather than silently wrong."""
         if self.lattice is None:
-            return [0]
-        return best_path(self.lattice, [span_score(p) for p in probabilities],
-                         [int(np.argmax(p[:10])) == 1 for p in probabilities])
+            return [0], False
+        scores = [span_score(p) for p in probabilities]
+        ones = [int(np.argmax(p[:10])) == 1 for p in probabilities]
+        path = best_path(self.lattice, scores, ones)
+        whole = self.lattice.whole
+        cut_scores = list(scores)
+        cut_scores[whole] = -np.inf
+        cut = best_path(self.lattice, cut_scores, ones)
+        if cut == [whole]:  # no cut is possible at all
+            return path, False
+        margin = abs(scores[whole] - path_score(self.lattice, cut, scores))
+        return path, margin < DOUBT
 
 
 def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
@@ -158,6 +173,11 @@ def span_box(box: Box, ink_width: int, lattice_: Lattice, span: int) -> Box:
 def span_score(probabilities: np.ndarray) -> float:
     """How surely a span is one digit: log of its best digit's probability ("not a digit" lowers it)."""
     return float(np.log(max(float(np.max(probabilities[:10])), 1e-9)))
+
+
+def path_score(lattice_: Lattice, path: list[int], scores: list[float]) -> float:
+    """A path's total: its spans' scores, SPLIT_COST per digit beyond the first."""
+    return float(sum(scores[k] for k in path)) - SPLIT_COST * (len(path) - 1)
 
 
 def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = None) -> list[int]:

@@ -56,3 +56,21 @@ def test_span_ink_keeps_only_its_columns():
     lattice = split.Lattice(cuts=(0, 15, 40), spans=((0, 1), (0, 2), (1, 2)))
     part = split.span_ink(ink, lattice, 2)
     assert part[:, :15].sum() == 0 and part[:, 15:].min() == 1
+
+
+def rows(*readings):
+    """Model rows for the lattice's spans: (digit, probability) each."""
+    out = np.full((len(readings), 11), 1e-4, np.float32)
+    for i, (digit, p) in enumerate(readings):
+        out[i, digit] = p
+    return out
+
+
+def test_a_split_barely_better_than_the_whole_is_doubtful():
+    lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
+    candidates = tuple(split.PreparedDigit(Box(0, 0, 1, 1), np.zeros((28, 28), np.float32)) for _ in range(3))
+    blob = split.Blob(candidates, lattice)
+    clear = blob.choice(rows((2, 0.99), (8, 0.05), (6, 0.99)))
+    assert clear == ([0, 2], False)
+    close = blob.choice(rows((2, 0.9), (8, 0.5), (6, 0.9)))   # whole 8 at 0.5 vs "26" at 0.9 x 0.9 minus the cost
+    assert close[1] is True
