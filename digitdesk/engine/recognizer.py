@@ -109,7 +109,7 @@ class Recognizer:
             for b in blobs:
                 rows = probabilities[row:row + len(b.candidates)]
                 row += len(b.candidates)
-                chosen, doubtful = b.choice(rows)
+                chosen, doubtful = b.choice(rows, self.not_digit_threshold)
                 read = [self._reading(b.candidates[k], rows[k]) for k in chosen]
                 readings += [replace(r, unsure=True) if doubtful and not r.not_digit else r for r in read]
             results.append(Recognition(tuple(readings)))

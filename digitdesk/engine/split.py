@@ -55,24 +55,35 @@ class Blob:
     """One blob of ink: the digit it may be, or (with a lattice) the candidate digits it may hold."""
     candidates: tuple[PreparedDigit, ...]  # the whole blob alone, or one per lattice span
     lattice: Lattice | None = None
+    # True for touching groups of pen strokes: the grouping's split stands unless the model
+    # refuses one of its pieces (a K drawn as '|' and '<'); then the lattice decides
+    keep_split: bool = False
 
-    def choose(self, probabilities: np.ndarray) -> list[int]:
+    def choose(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> list[int]:
         """Which candidates are the blob's digits, given the model's rows for them."""
-        return self.choice(probabilities)[0]
+        return self.choice(probabilities, refuse_at)[0]
 
-    def choice(self, probabilities: np.ndarray) -> tuple[list[int], bool]:
+    def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> tuple[list[int], bool]:
         """(the blob's digits, doubtful): doubtful when keeping it whole and the best cut score
-        within DOUBT of each other, so the reading is shown unsure rather than silently wrong."""
+        within DOUBT of each other, so the reading is shown unsure rather than silently wrong.
+        A candidate whose "not a digit" probability reaches `refuse_at` is refused."""
         if self.lattice is None:
             return [0], False
         scores = [span_score(p) for p in probabilities]
         ones = [int(np.argmax(p[:10])) == 1 for p in probabilities]
-        path = best_path(self.lattice, scores, ones)
+        refused = [len(p) > 10 and float(p[10]) >= refuse_at for p in probabilities]
+        if self.keep_split:
+            singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
+            if not any(refused[k] for k in singles):
+                return singles, False
+        path = best_path(self.lattice, scores, ones, refused)
         whole = self.lattice.whole
         cut_scores = list(scores)
         cut_scores[whole] = -np.inf
-        cut = best_path(self.lattice, cut_scores, ones)
+        cut = best_path(self.lattice, cut_scores, ones, refused)
         if cut == [whole]:  # no cut is possible at all
+            return path, False
+        if any(refused[k] for k in cut) or not np.isfinite(scores[whole]):
             return path, False
         margin = abs(scores[whole] - path_score(self.lattice, cut, scores))
         return path, margin < DOUBT
@@ -180,15 +191,20 @@ def path_score(lattice_: Lattice, path: list[int], scores: list[float]) -> float
     return float(sum(scores[k] for k in path)) - SPLIT_COST * (len(path) - 1)
 
 
-def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = None) -> list[int]:
+def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = None,
+              refused: list[bool] | None = None) -> list[int]:
     """Spans covering the blob left to right with the best total score, SPLIT_COST per extra digit.
 
     `ones` marks the spans read as "1". A vertical slice of almost any stroke
     reads as a 1, so a split made of 1s only (an A cut into "111") is never
-    taken: a split needs at least one piece that is another digit.
+    taken: a split needs at least one piece that is another digit. `refused`
+    marks spans the model calls "not a digit": a split never keeps one (a K
+    drawn as '|' and '<' is not a 1 beside a mark); only the whole blob may be refused.
     """
     n = len(lattice_.cuts)
     ones = ones or [False] * len(scores)
+    if refused:
+        scores = [-np.inf if no and k != lattice_.whole else s for k, (s, no) in enumerate(zip(scores, refused))]
     # best[state][j]: best score of spans covering cuts 0..j; state 1 once a piece is not a "1"
     best = [[-np.inf] * n, [-np.inf] * n]
     back: list[list[tuple[int, int, int] | None]] = [[None] * n, [None] * n]

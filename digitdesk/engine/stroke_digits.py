@@ -16,18 +16,51 @@ import numpy as np
 
 from digitdesk.engine.results import Box
 from digitdesk.engine.segment import CROP_SIDE
-from digitdesk.engine.split import Blob, blob
+from digitdesk.engine.prepare import to_mnist
+from digitdesk.engine.split import Blob, Lattice, PreparedDigit, blob
 from digitdesk.engine.stroke_groups import PenStroke, StrokeGroup, group_strokes
 from digitdesk.engine.stroke_ink import render_strokes
 
 SIMPLIFY = 0.25  # px: a point this close to the line through its neighbours adds nothing visible
 
 
+TOUCH = 0.0   # px of horizontal overlap from which two neighbouring groups may be one character
+RUN = 3       # groups judged together at most
+
+
 def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
     """Every digit of the drawing, left to right, as model input (with candidate cuts where a stroke
-    may run through several digits)."""
-    return [blob(group_ink(strokes, group), _box(group), may_hold_several=group.needs_image_split)
-            for group in group_strokes(strokes)]
+    may run through several digits, and a merged candidate for neighbouring groups that overlap)."""
+    groups = group_strokes(strokes)
+    blobs, i = [], 0
+    while i < len(groups):
+        run = [groups[i]]
+        while i + len(run) < len(groups) and len(run) < RUN and groups[i + len(run)].box[0] - run[-1].box[2] < TOUCH:
+            run.append(groups[i + len(run)])
+        if len(run) == 1:
+            group = run[0]
+            blobs.append(blob(group_ink(strokes, group), _box(group), may_hold_several=group.needs_image_split))
+        else:
+            blobs.append(_run_blob(strokes, run))
+        i += len(run)
+    return blobs
+
+
+def _run_blob(strokes: Sequence[PenStroke], run: list[StrokeGroup]) -> Blob:
+    """Overlapping groups: each alone, and every neighbouring pair and the whole run merged."""
+    n = len(run)
+    spans = tuple((a, b) for a in range(n) for b in range(a + 1, n + 1) if b - a <= 2 or (a, b) == (0, n))
+    candidates = []
+    for a, b in spans:
+        merged = _merged(run[a:b])
+        candidates.append(PreparedDigit(_box(merged), to_mnist(group_ink(strokes, merged))))
+    return Blob(tuple(candidates), Lattice(tuple(range(n + 1)), spans), keep_split=True)
+
+
+def _merged(groups: Sequence[StrokeGroup]) -> StrokeGroup:
+    boxes = np.array([g.box for g in groups])
+    return StrokeGroup(tuple(sorted(i for g in groups for i in g.strokes)),
+                       (boxes[:, 0].min(), boxes[:, 1].min(), boxes[:, 2].max(), boxes[:, 3].max()))
 
 
 def group_ink(strokes: Sequence[PenStroke], group: StrokeGroup, max_side: int = CROP_SIDE) -> np.ndarray:

@@ -28,7 +28,9 @@ class ScriptedRunner:
 
 def test_each_digit_is_drawn_alone_so_touching_ink_never_leaks_in():
     strokes = touching_ten()
-    one, zero = (b.candidates[0] for b in prepare_stroke_blobs(strokes))
+    (run,) = prepare_stroke_blobs(strokes)   # overlapping groups are judged together ...
+    assert run.keep_split and run.lattice.spans == ((0, 1), (0, 2), (1, 2))
+    one = run.candidates[0]                  # ... but each is still drawn alone
     np.testing.assert_array_equal(one.input28, to_mnist(group_ink(digit("1", 0), group_strokes(digit("1", 0))[0])))
     assert one.input28[:, :8].max() == 0 and one.input28[:, 20:].max() == 0   # a lone thin stroke, no loop
 
@@ -52,6 +54,32 @@ def test_no_strokes_nothing_to_read_and_no_model_call():
     runner = ScriptedRunner()
     result = Recognizer(runner).recognize_strokes([])
     assert runner.calls == [] and result.message == "Nothing to read"
+
+
+class Judge:
+    """Reads each candidate by its width in the 20x20 fit: narrow = 1, wide = `wide`, else 0."""
+
+    def __init__(self, wide=(10, 0.97), middle=(0, 0.99)):
+        self.wide, self.middle = wide, middle
+
+    def classify(self, batch):
+        rows = np.full((len(batch), 11), 1e-4, np.float32)
+        for i, image in enumerate(batch):
+            cols = np.flatnonzero(image.max(axis=0) > 0.2)
+            width = cols[-1] - cols[0] + 1 if len(cols) else 0
+            digit, p = (1, 0.99) if width < 8 else self.wide if width >= 19 else self.middle
+            rows[i, digit] = p
+        return rows
+
+
+def test_overlapping_strokes_stay_apart_unless_the_model_refuses_a_piece():
+    from digitdesk.engine.calibration import Calibration
+    judge = Judge()
+    judge.calibration = Calibration()
+    assert Recognizer(judge).recognize_strokes(touching_ten()).text == "10"
+    judge.middle = (10, 0.95)   # the 0 is "not a digit": the pair is judged as one mark, refused whole
+    result = Recognizer(judge).recognize_strokes(touching_ten())
+    assert result.text == "" and len(result.digits) == 1 and result.digits[0].not_digit
 
 
 def test_only_a_stroke_through_two_digits_gets_candidate_cuts():
@@ -104,3 +132,12 @@ def test_a_two_stroke_4_a_barred_7_and_a_late_bar_on_a_5_are_read_as_written(rea
     result = reader.recognize_strokes(strokes)
     assert result.text == "4750"
     assert len(result.digits) == 4
+
+
+def test_a_k_drawn_as_a_bar_and_an_angle_is_not_read_as_a_one(reader):
+    """The grouping splits touching strokes into digits; the model's refusal of the '<' undoes that."""
+    bar = PenStroke(np.array([(0.25, 0.0), (0.25, 1.0)]) * 200 + 50, 20)
+    angle = PenStroke(np.array([(0.8, 0.0), (0.25, 0.55), (0.8, 1.0)]) * 200 + 50, 20)
+    seven = [PenStroke(s.points + (260, 0), s.width) for s in digit("7", 0)]
+    result = reader.recognize_strokes([bar, angle] + seven)
+    assert result.text == "7" and [d.not_digit for d in result.digits] == [True, False]
