@@ -19,15 +19,17 @@ import numpy as np
 from digitdesk.engine.prepare import ink_bounds, to_mnist
 from digitdesk.engine.results import Box
 
-MIN_ASPECT = 1.05      # blobs narrower than this share of their height are one digit: no lattice (a lone
-                       # letter is rarely wider; below it, slices of A or K read as digits)
-WIDER_THAN_OTHERS = 1.3  # ... and at least this many times as wide as the picture's other digits,
-LONE_ASPECT = 1.6        # ... or, alone, this many times as wide as tall
+MIN_ASPECT = 0.75      # blobs narrower than this share of their height are one digit: no lattice
+WIDER_THAN_OTHERS = 1.15 # ... and this many times as wide as the picture's other digits (median),
+LONE_ASPECT = 1.2        # ... or, alone, this many times as wide as tall
 NARROW = 0.5             # blobs narrower than this share of their height ('1's) do not set the width
-GRID = 0.15           # candidate cuts at least every this many heights
+GRID = 0.15              # candidate cuts at least every this many heights ...
+MAX_CUTS_PER_HEIGHT = 3  # candidate cuts per height of blob width: bounds the spans the model reads
+SPACING = 0.12           # ... and never closer together than this (fewer candidates, faster)
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
 SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly better than whole
+SURE_PIECE = 0.9       # a refused blob is cut only into pieces each read at least this surely
 DOUBT = 0.5            # whole and best cut closer than this (log-score) make the reading unsure
 LEVEL = 0.05           # ink above this counts in the column profile
 
@@ -78,6 +80,8 @@ class Blob:
                 return singles, False
         path = best_path(self.lattice, scores, ones, refused)
         whole = self.lattice.whole
+        if refused[whole] and len(path) > 1 and min(scores[k] for k in path) < np.log(SURE_PIECE):
+            return [whole], False  # a refused mark is cut into digits only if every piece is surely one
         cut_scores = list(scores)
         cut_scores[whole] = -np.inf
         cut = best_path(self.lattice, cut_scores, ones, refused)
@@ -93,9 +97,10 @@ def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
     """Is blob `index` (of blobs' (width, height) on one picture) worth cutting?
 
     Slices of a letter read as digits too (an A cut into strokes reads "11"),
-    so a blob gets candidate cuts only when it is much wider than this
-    picture's other digits, or, with none to compare, too wide to be one
-    character. A '1' says nothing about how wide digits are here.
+    so a blob gets candidate cuts only when it is at least as wide as this
+    picture's other digits, or, with none to compare, as wide as tall (and
+    Blob.choice cuts a refused blob only into pieces each surely a digit).
+    A '1' says nothing about how wide digits are here.
     """
     width, height = sizes[index]
     if width < MIN_ASPECT * height:
@@ -143,9 +148,10 @@ def candidate_cuts(ink: np.ndarray) -> list[int]:
     grid = list(range(margin, width - margin + 1, step))
     kept: list[int] = []
     for c in sorted(valleys, key=lambda c: smooth[c]) + grid:
-        if all(abs(c - k) >= max(1, step // 2) for k in kept):
+        if all(abs(c - k) >= max(1, int(SPACING * height)) for k in kept):
             kept.append(c)
-    return sorted(kept)
+    limit = max(MAX_CUTS_PER_HEIGHT, int(MAX_CUTS_PER_HEIGHT * width / height))
+    return sorted(kept[:limit])  # the deepest valleys first, then the grid: the model reads every span
 
 
 def lattice(ink: np.ndarray) -> Lattice | None:
