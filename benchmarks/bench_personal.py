@@ -279,7 +279,7 @@ def main(argv=None, runner=None) -> None:
                                  "unsure_below_ceiling": int((misread & (P[:, :DIGITS].max(axis=1) <
                                                                          Guards().ceiling)).sum())}
         print_table(f"{source.name}: {len(set(source.writers))} writers, {len(source.labels)} digits", result)
-        print(f"  the model alone: {result['model_alone']} (refusals are never changed by a profile)")
+        print(f"  the model alone: {result['model_alone']} (a profile changes a refusal only right on a sample)")
         report[source.name] = result
     P, F = answers[0]
     empty = PersonalProfile(cached[0], space).apply(P, F, not_digit)

@@ -20,7 +20,9 @@ The guards, tuned on writers the figures are not reported on
   was samples overruling confident, right readings (1/7, 4/9), while the help
   went to readings below ~80 %;
 * readings further away than that are returned bit for bit unchanged, and
-  pieces refused as "not a digit" are never touched.
+  pieces refused as "not a digit" are touched only when a sample lies within
+  `rescue` of the reach (half the way, by default): a style the model refuses,
+  like a long-flagged European 1, reads as the user taught it.
 A profile is checked on its own samples (each one read with all the others) and
 on the check digits (other people's), with and without it: `check()`.
 """
@@ -47,6 +49,7 @@ class Guards:
     power: float = 2.0     # how fast the bonus falls off with distance
     margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
     ceiling: float = 0.8   # readings the model is this sure of (top digit probability) are left alone
+    rescue: float = 0.5    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
 
 
 def load_reference() -> tuple[np.ndarray, np.ndarray]:
@@ -220,8 +223,16 @@ class PersonalProfile:
         if self.guards.ceiling < 1.0:
             digits = p[:, :DIGITS]
             swayed &= digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
+        rescued = np.zeros(len(p), bool)
         if p.shape[1] > DIGITS and not_digit_threshold is not None:
-            swayed &= p[:, DIGITS] < not_digit_threshold     # refused pieces stay refused, untouched
+            refused = p[:, DIGITS] >= not_digit_threshold
+            rescued = refused & (closeness.max(axis=1) >= self.guards.rescue) if closeness.size else rescued
+            swayed &= ~refused     # other refused pieces stay refused, untouched
+        if rescued.any():          # the user's own sample right there: "not a digit" competes with the bonus
+            logits = np.log(np.maximum(p[rescued], 1e-30))
+            logits[:, :DIGITS] += bonus[rescued]
+            e = np.exp(logits - logits.max(axis=1, keepdims=True))
+            p[rescued] = e / e.sum(axis=1, keepdims=True)
         if not swayed.any():
             return p
         digits = p[swayed, :DIGITS]

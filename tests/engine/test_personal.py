@@ -73,14 +73,28 @@ def test_readings_out_of_a_samples_reach_are_left_exactly_as_they_were(runner, s
     assert towards.all()                                                       # only ever towards the sample's digit
 
 
-def test_a_piece_refused_as_not_a_digit_stays_refused_and_untouched(runner, space, reference):
+def test_a_refused_piece_right_on_a_taught_sample_reads_as_taught(runner, space, reference):
+    """A style the model refuses (a long-flagged 1) reads as the user taught it, once taught."""
     x, y, p, f = reference
     profile = PersonalProfile(runner, space, GUARDS)
     profile.add(1, int(y[0]), x[0])
     refused = p[:1].copy()
     refused[0] = 0.001
     refused[0, 10] = 0.99                     # the model's verdict on this piece: not a digit
-    np.testing.assert_array_equal(profile.apply(refused, f[:1], not_digit_threshold=0.5), refused)
+    rescued = profile.apply(refused, f[:1], not_digit_threshold=0.5)[0]
+    assert rescued[10] < 0.5 and int(rescued[:10].argmax()) == int(y[0])
+
+
+def test_a_refused_piece_not_close_to_any_sample_stays_refused_and_untouched(runner, space, reference):
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, int(y[0]), x[0])
+    z = space.embed(f)
+    far = int(np.argmin(z @ z[0]))            # the reference digit least like the taught one
+    refused = p[far:far + 1].copy()
+    refused[0] = 0.001
+    refused[0, 10] = 0.99
+    np.testing.assert_array_equal(profile.apply(refused, f[far:far + 1], not_digit_threshold=0.5), refused)
 
 
 def test_two_lookalike_digits_of_one_hand_split_the_ground_between_them(runner, space, reference):
