@@ -61,12 +61,9 @@ class Blob:
     # refuses one of its pieces (a K drawn as '|' and '<'); then the lattice decides
     keep_split: bool = False
 
-    def choose(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> list[int]:
-        """Which candidates are the blob's digits, given the model's rows for them."""
-        return self.choice(probabilities, refuse_at)[0]
-
     def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> tuple[list[int], bool]:
-        """(the blob's digits, doubtful): doubtful when keeping it whole and the best cut score
+        """(which candidates are the blob's digits, doubtful), given the model's rows for the candidates:
+        doubtful when keeping it whole and the best cut score
         within DOUBT of each other, so the reading is shown unsure rather than silently wrong.
         A candidate whose "not a digit" probability reaches `refuse_at` is refused."""
         if self.lattice is None:
