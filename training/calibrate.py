@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
-NOT_DIGIT = 10
+NOT_DIGIT = 10           # the class index of "not a digit", after the ten digits
+CLASSES = [str(d) for d in range(10)] + ["not a digit"]
 # Measured on validation (MNIST tenth + UNIPEN validation writers): refusing 0.5 % of digits
 # refuses 96 % of letters, 0.25 % still 93 %; a user loses more from a refused digit than
 # from a letter read as a digit and flagged, so digits come first.
@@ -146,7 +147,7 @@ def write(model, val, path) -> dict:
     from training.data import normalise
     logits = np.concatenate([np.asarray(model.predict_on_batch(normalise(val.x[i:i + 1024]))[0])
                              for i in range(0, len(val.y), 1024)])
-    info = {"classes": [str(d) for d in range(10)] + ["not a digit"], **calibrate(logits, val.y)}
+    info = {"classes": CLASSES, **calibrate(logits, val.y)}
     path.write_text(json.dumps(info, indent=1) + "\n")
     return info
 

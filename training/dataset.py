@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training import negatives, unipen
+from training import calibrate, negatives, unipen
 from training.data import load_mnist, stratified_split
 
 UNIPEN_RENDERS = 2        # pen widths per training writer's digit
@@ -87,13 +87,13 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         if limit:
             pen_train = pen_train[:limit // 2]
         train.append(_pen_digits(pen_train, rng, UNIPEN_RENDERS))
-        train.append(_tagged(negatives.letters(others_train, n_letters, rng), negatives.NOT_DIGIT, "letters"))
+        train.append(_tagged(negatives.letters(others_train, n_letters, rng), calibrate.NOT_DIGIT, "letters"))
         check = heldout(unipen_dir, 0)
         val.append(_pen_digits(check.digits[: limit or None], rng))
         val.append(_tagged(negatives.letters(check.others, limit or VAL_LETTERS, rng),
-                           negatives.NOT_DIGIT, "letters"))
+                           calibrate.NOT_DIGIT, "letters"))
     else:
         print("UNIPEN not found: training on MNIST and synthetic negatives only")
-    train.append(_tagged(negatives.synthetic(n_synth, split.x_train, rng), negatives.NOT_DIGIT, "synthetic"))
-    val.append(_tagged(negatives.synthetic(n_synth_val, split.x_val, rng), negatives.NOT_DIGIT, "synthetic"))
+    train.append(_tagged(negatives.synthetic(n_synth, split.x_train, rng), calibrate.NOT_DIGIT, "synthetic"))
+    val.append(_tagged(negatives.synthetic(n_synth_val, split.x_val, rng), calibrate.NOT_DIGIT, "synthetic"))
     return Labelled.join(*train).shuffled(rng), Labelled.join(*val)

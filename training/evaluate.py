@@ -34,7 +34,7 @@ from training.calibrate import NOT_DIGIT
 from training.data import load_mnist, normalise
 from training.robustness import robustness_report
 
-LABELS = [str(d) for d in range(10)] + ["not a digit"]
+LABELS = calibrate.CLASSES
 
 
 def parse_args(argv=None):

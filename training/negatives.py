@@ -17,7 +17,6 @@ from digitdesk.engine.prepare import to_mnist
 from digitdesk.engine.stroke_ink import render_strokes
 from training.unipen import LOOKALIKES, PenChar, render_all
 
-NOT_DIGIT = 10  # the class index of "not a digit"
 # Kinds never trained on, from any writer: the refusal figure on them shows how
 # the model treats input it has never seen (Dhamija et al.: the hard case).
 UNSEEN_KINDS = frozenset("kwRM#@%*")

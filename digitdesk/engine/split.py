@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from digitdesk.engine.calibration import DIGITS
 from digitdesk.engine.prepare import ink_bounds, to_mnist
 from digitdesk.engine.results import Box
 
@@ -62,15 +63,17 @@ class Blob:
     keep_split: bool = False
 
     def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> tuple[list[int], bool]:
-        """(which candidates are the blob's digits, doubtful), given the model's rows for the candidates:
-        doubtful when keeping it whole and the best cut score
-        within DOUBT of each other, so the reading is shown unsure rather than silently wrong.
-        A candidate whose "not a digit" probability reaches `refuse_at` is refused."""
+        """(which candidates are the blob's digits, doubtful), given the model's rows for the candidates.
+
+        Doubtful when keeping the blob whole and the best cut score within DOUBT of each
+        other, so the reading is shown unsure rather than silently wrong. A candidate
+        whose "not a digit" probability reaches `refuse_at` is refused.
+        """
         if self.lattice is None:
             return [0], False
         scores = [span_score(p) for p in probabilities]
-        ones = [int(np.argmax(p[:10])) == 1 for p in probabilities]
-        refused = [len(p) > 10 and float(p[10]) >= refuse_at for p in probabilities]
+        ones = [int(np.argmax(p[:DIGITS])) == 1 for p in probabilities]
+        refused = [len(p) > DIGITS and float(p[DIGITS]) >= refuse_at for p in probabilities]
         if self.keep_split:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
             if not any(refused[k] for k in singles):
@@ -94,9 +97,10 @@ def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
     """Is blob `index` (of blobs' (width, height) on one picture) worth cutting?
 
     Slices of a letter read as digits too (an A cut into strokes reads "11"),
-    so a blob gets candidate cuts only when it is at least as wide as this
-    picture's other digits, or, with none to compare, as wide as tall (and
-    Blob.choice cuts a refused blob only into pieces each surely a digit).
+    so a blob gets candidate cuts only when it is WIDER_THAN_OTHERS times as
+    wide as this picture's other digits, or, with none to compare, LONE_ASPECT
+    times as wide as tall (and Blob.choice cuts a refused blob only into pieces
+    each surely a digit).
     A '1' says nothing about how wide digits are here.
     """
     width, height = sizes[index]
@@ -110,15 +114,14 @@ def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
 
 def blob(ink: np.ndarray, box: Box, may_hold_several: bool = True) -> Blob:
     """The blob whose ink (bright on black) lies in `box` of the input, with candidate cuts if it may need them."""
-    whole = Blob((PreparedDigit(box, to_mnist(ink)),))
     bounds = ink_bounds(ink) if may_hold_several else None
-    if bounds is None:
-        return whole
-    x, y, w, h = bounds
-    tight = ink[y:y + h, x:x + w]
-    found = lattice(tight)
+    found = None
+    if bounds is not None:
+        x, y, w, h = bounds
+        tight = ink[y:y + h, x:x + w]
+        found = lattice(tight)
     if found is None:
-        return whole
+        return Blob((PreparedDigit(box, to_mnist(ink)),))
     return Blob(tuple(PreparedDigit(span_box(box, w, found, k), to_mnist(span_ink(tight, found, k)))
                       for k in range(len(found.spans))), found)
 
@@ -186,7 +189,7 @@ def span_box(box: Box, ink_width: int, lattice_: Lattice, span: int) -> Box:
 
 def span_score(probabilities: np.ndarray) -> float:
     """How surely a span is one digit: log of its best digit's probability ("not a digit" lowers it)."""
-    return float(np.log(max(float(np.max(probabilities[:10])), 1e-9)))
+    return float(np.log(max(float(np.max(probabilities[:DIGITS])), 1e-9)))
 
 
 def path_score(lattice_: Lattice, path: list[int], scores: list[float]) -> float:
