@@ -14,7 +14,7 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several
+from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several, second_look
 
 
 def as_image(image):
@@ -98,22 +98,42 @@ class Recognizer:
         return self._read(prepared)
 
     def _read(self, pictures: list[list[Blob]]) -> list[Recognition]:
-        """All candidates of all pictures through the model in one call, then each blob's best reading."""
-        inputs = [c.input28 for blobs in pictures for b in blobs for c in b.candidates]
-        if not inputs:
-            return [Recognition() for _ in pictures]
-        probabilities = self._classify(np.stack(inputs))
-        results, row = [], 0
-        for blobs in pictures:
+        """All candidates of all pictures through the model in one call, then each blob's best reading.
+
+        Blobs refused whole get a second look (split.second_look): cut with a lower
+        width gate, their pieces read in one more call, only when something was refused.
+        """
+        blobs = [b for picture in pictures for b in picture]
+        rows = self._rows(blobs)
+        again = {}
+        for i, (b, r) in enumerate(zip(blobs, rows)):
+            if b.lattice is None and self._refused(r[0]):
+                again[i] = second_look(b)
+        again = {i: b for i, b in again.items() if b is not None}
+        for (i, b), r in zip(again.items(), self._rows(list(again.values()))):
+            blobs[i], rows[i] = b, r
+        results, k = [], 0
+        for picture in pictures:
             readings = []
-            for b in blobs:
-                rows = probabilities[row:row + len(b.candidates)]
-                row += len(b.candidates)
-                chosen, doubtful = b.choice(rows, self.not_digit_threshold)
-                read = [self._reading(b.candidates[k], rows[k]) for k in chosen]
-                readings += [replace(r, unsure=True) if doubtful and not r.not_digit else r for r in read]
+            for b, r in zip(blobs[k:k + len(picture)], rows[k:k + len(picture)]):
+                chosen, doubtful = b.choice(r, self.not_digit_threshold, in_number=len(picture) > 1)
+                read = [self._reading(b.candidates[c], r[c]) for c in chosen]
+                readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
+            k += len(picture)
             results.append(Recognition(tuple(readings)))
         return results
+
+    def _rows(self, blobs: list[Blob]) -> list[np.ndarray]:
+        """Each blob's candidates' probabilities, all blobs in one model call."""
+        inputs = [c.input28 for b in blobs for c in b.candidates]
+        if not inputs:
+            return [np.zeros((0, DIGITS + 1), np.float32) for _ in blobs]
+        probabilities = self._classify(np.stack(inputs))
+        ends = np.cumsum([len(b.candidates) for b in blobs])
+        return np.split(probabilities, ends[:-1])
+
+    def _refused(self, probabilities: np.ndarray) -> bool:
+        return len(probabilities) > DIGITS and float(probabilities[DIGITS]) >= self.not_digit_threshold
 
     def recognize_strokes(self, strokes) -> Recognition:
         """A drawing read from its pen strokes (PenStrokes in pixels, in drawing order), one model call.
@@ -131,7 +151,7 @@ class Recognizer:
         p = p / max(float(p.sum()), 1e-12)
         digits = p[:DIGITS]
         best = int(np.argmax(digits))
-        not_digit = len(p) > DIGITS and float(p[DIGITS]) >= self.not_digit_threshold
+        not_digit = self._refused(p)
         confidence = float(p[DIGITS]) if not_digit else float(digits[best])
         return DigitReading(digit=best, confidence=confidence, probabilities=digits.copy(), box=digit.box,
                             input28=digit.input28, unsure=not not_digit and confidence < self.unsure_threshold,

@@ -9,6 +9,12 @@ the model calls "not a digit" (two digits, half a digit) scores low, so a
 wrong cut loses to the right one, and a blob that is really one wide digit
 stays whole. This keeps the engine's flow one way: segment proposes, classify
 scores, the best path is chosen, results are built.
+
+A blob the model refuses as "not a digit" gets a second look (second_look):
+the width gate is lowered, so a '61' or two touching 1s, too narrow to seem
+several digits, are cut and read when every piece is surely a digit. In a
+number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
+1s may stand: there a refused blob is far more often touching digits than a letter.
 """
 from __future__ import annotations
 
@@ -30,7 +36,10 @@ SPACING = 0.12           # ... and never closer together than this (fewer candid
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
 SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly better than whole
+REFUSED_SPLIT_COST = 2.0  # ... when the whole is refused: the fewest sure pieces (slices of a 1 read as 1s)
 SURE_PIECE = 0.9       # a refused blob is cut only into pieces each read at least this surely
+IN_NUMBER_SURE = 0.6   # ... or this surely, in a number (the picture holds other blobs)
+SECOND_LOOK_ASPECT = 0.35  # a refused blob at least this wide (share of its height) is looked at again
 DOUBT = 0.5            # whole and best cut closer than this (log-score) make the reading unsure
 LEVEL = 0.05           # ink above this counts in the column profile
 
@@ -61,13 +70,19 @@ class Blob:
     # True for touching groups of pen strokes: the grouping's split stands unless the model
     # refuses one of its pieces (a K drawn as '|' and '<'); then the lattice decides
     keep_split: bool = False
+    # a blob without a lattice keeps its ink (bright on black) and box, for a second look if refused
+    source: tuple[np.ndarray, Box] | None = None
 
-    def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0) -> tuple[list[int], bool]:
+    def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0,
+               in_number: bool = False) -> tuple[list[int], bool]:
         """(which candidates are the blob's digits, doubtful), given the model's rows for the candidates.
 
         Doubtful when keeping the blob whole and the best cut score within DOUBT of each
         other, so the reading is shown unsure rather than silently wrong. A candidate
-        whose "not a digit" probability reaches `refuse_at` is refused.
+        whose "not a digit" probability reaches `refuse_at` is refused. A refused
+        blob is cut only into pieces each surely a digit (SURE_PIECE, or
+        IN_NUMBER_SURE `in_number`, where 1s alone may stand too); a piece below
+        SURE_PIECE makes the reading doubtful.
         """
         if self.lattice is None:
             return [0], False
@@ -78,12 +93,16 @@ class Blob:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
             if not any(refused[k] for k in singles):
                 return singles, False
-        path = best_path(self.lattice, scores, ones, refused)
         whole = self.lattice.whole
-        if refused[whole] and len(path) > 1 and min(scores[k] for k in path) < np.log(SURE_PIECE):
-            return [whole], False  # a refused mark is cut into digits only if every piece is surely one
         cut_scores = list(scores)
         cut_scores[whole] = -np.inf
+        if refused[whole]:
+            cut = best_path(self.lattice, cut_scores, None if in_number else ones, refused, REFUSED_SPLIT_COST)
+            weakest = min(scores[k] for k in cut)
+            if cut == [whole] or weakest < np.log(IN_NUMBER_SURE if in_number else SURE_PIECE):
+                return [whole], False
+            return cut, weakest < np.log(SURE_PIECE)
+        path = best_path(self.lattice, scores, ones, refused)
         cut = best_path(self.lattice, cut_scores, ones, refused)
         if cut == [whole]:  # no cut is possible at all
             return path, False
@@ -114,14 +133,27 @@ def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
 
 def blob(ink: np.ndarray, box: Box, may_hold_several: bool = True) -> Blob:
     """The blob whose ink (bright on black) lies in `box` of the input, with candidate cuts if it may need them."""
-    bounds = ink_bounds(ink) if may_hold_several else None
-    found = None
-    if bounds is not None:
-        x, y, w, h = bounds
-        tight = ink[y:y + h, x:x + w]
-        found = lattice(tight)
+    cut = _cut(ink, box, MIN_ASPECT) if may_hold_several else None
+    return cut or Blob((PreparedDigit(box, to_mnist(ink)),), source=(ink, box))
+
+
+def second_look(refused: Blob) -> Blob | None:
+    """A refused blob without cuts, with candidate cuts from a lower width gate (SECOND_LOOK_ASPECT):
+    a '61' or two touching 1s, which looked too narrow to hold two digits. None if it cannot be cut."""
+    if refused.lattice is not None or refused.source is None:
+        return None
+    return _cut(*refused.source, SECOND_LOOK_ASPECT)
+
+
+def _cut(ink: np.ndarray, box: Box, min_aspect: float) -> Blob | None:
+    bounds = ink_bounds(ink)
+    if bounds is None:
+        return None
+    x, y, w, h = bounds
+    tight = ink[y:y + h, x:x + w]
+    found = lattice(tight, min_aspect)
     if found is None:
-        return Blob((PreparedDigit(box, to_mnist(ink)),))
+        return None
     return Blob(tuple(PreparedDigit(span_box(box, w, found, k), to_mnist(span_ink(tight, found, k)))
                       for k in range(len(found.spans))), found)
 
@@ -154,13 +186,14 @@ def candidate_cuts(ink: np.ndarray) -> list[int]:
     return sorted(kept[:limit])  # the deepest valleys first, then the grid: the model reads every span
 
 
-def lattice(ink: np.ndarray) -> Lattice | None:
-    """The blob's candidate digits, or None when it can only be one digit (narrow, or no valley)."""
+def lattice(ink: np.ndarray, min_aspect: float = MIN_ASPECT) -> Lattice | None:
+    """The blob's candidate digits, or None when it can only be one digit (narrower than `min_aspect`
+    of its height, or no place to cut)."""
     rows = np.flatnonzero((ink > LEVEL).any(axis=1))
     if len(rows) == 0:
         return None
     height = rows[-1] - rows[0] + 1
-    if ink.shape[1] < MIN_ASPECT * height:
+    if ink.shape[1] < min_aspect * height:
         return None
     inner = candidate_cuts(ink)
     if not inner:
@@ -198,8 +231,8 @@ def path_score(lattice_: Lattice, path: list[int], scores: list[float]) -> float
 
 
 def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = None,
-              refused: list[bool] | None = None) -> list[int]:
-    """Spans covering the blob left to right with the best total score, SPLIT_COST per extra digit.
+              refused: list[bool] | None = None, split_cost: float = SPLIT_COST) -> list[int]:
+    """Spans covering the blob left to right with the best total score, `split_cost` per extra digit.
 
     `ones` marks the spans read as "1". A vertical slice of almost any stroke
     reads as a 1, so a split made of 1s only (an A cut into "111") is never
@@ -224,7 +257,7 @@ def best_path(lattice_: Lattice, scores: list[float], ones: list[bool] | None = 
                 if best[state][i] == -np.inf:
                     continue
                 new = 1 if (state or not ones[span]) else 0
-                total = best[state][i] + score - (SPLIT_COST if i > 0 else 0.0)
+                total = best[state][i] + score - (split_cost if i > 0 else 0.0)
                 if total > best[new][j]:
                     best[new][j], back[new][j] = total, (i, span, state)
     whole = lattice_.whole

@@ -71,16 +71,18 @@ def test_low_confidence_is_flagged_unsure(confidence, threshold, unsure):
 
 
 class RefusingRunner:
-    """An eleven-class runner: the inputs whose index is in `junk` are "not a digit", the others digit 4."""
+    """An eleven-class runner: the inputs whose index is in `junk` are "not a digit", the others digit 4;
+    on a second look (a later call) every piece of the junk is junk too."""
     calibration = Calibration(unsure_threshold=0.6, not_digit_threshold=0.7)
 
     def __init__(self, junk: set[int], p_junk: float = 0.9):
-        self.junk, self.p_junk = junk, p_junk
+        self.junk, self.p_junk, self.calls = junk, p_junk, 0
 
     def classify(self, batch: np.ndarray) -> np.ndarray:
+        self.calls += 1
         rows = np.zeros((len(batch), 11), np.float32)
         for i in range(len(batch)):
-            if i in self.junk:
+            if i in self.junk or self.calls > 1:
                 rows[i, 10], rows[i, 4] = self.p_junk, 1 - self.p_junk
             else:
                 rows[i, 4] = 1.0

@@ -74,3 +74,46 @@ def test_a_split_barely_better_than_the_whole_is_doubtful():
     assert clear == ([0, 2], False)
     close = blob.choice(rows((2, 0.9), (8, 0.5), (6, 0.9)))   # whole 8 at 0.5 vs "26" at 0.9 x 0.9 minus the cost
     assert close[1] is True
+
+
+NOT_DIGIT = 10
+
+
+def three_span_blob():
+    lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
+    candidates = tuple(split.PreparedDigit(Box(0, 0, 1, 1), np.zeros((28, 28), np.float32)) for _ in range(3))
+    return split.Blob(candidates, lattice)
+
+
+def test_a_refused_blob_is_read_as_its_pieces_when_each_is_surely_a_digit():
+    blob = three_span_blob()
+    assert blob.choice(rows((6, 0.97), (NOT_DIGIT, 0.9), (1, 0.96)), refuse_at=0.6) == ([0, 2], False)
+    assert blob.choice(rows((6, 0.97), (NOT_DIGIT, 0.9), (NOT_DIGIT, 0.8)), refuse_at=0.6) == ([1], False)
+
+
+def test_in_a_number_less_sure_pieces_and_two_ones_may_stand_but_are_shown_unsure():
+    blob = three_span_blob()
+    fair = rows((6, 0.7), (NOT_DIGIT, 0.9), (1, 0.75))
+    assert blob.choice(fair, refuse_at=0.6) == ([1], False)                    # alone: stays refused
+    assert blob.choice(fair, refuse_at=0.6, in_number=True) == ([0, 2], True)  # in a number: read, unsure
+    ones = rows((1, 0.97), (NOT_DIGIT, 0.9), (1, 0.96))
+    assert blob.choice(ones, refuse_at=0.6) == ([1], False)                    # an A is not "11"
+    assert blob.choice(ones, refuse_at=0.6, in_number=True) == ([0, 2], False)  # two touching 1s in a number
+
+
+def test_a_refused_blob_is_cut_into_the_fewest_sure_pieces():
+    lattice = split.Lattice(cuts=(0, 5, 10, 15, 20), spans=((0, 2), (0, 4), (2, 4), (0, 1), (1, 2), (2, 3), (3, 4)))
+    candidates = tuple(split.PreparedDigit(Box(0, 0, 1, 1), np.zeros((28, 28), np.float32)) for _ in range(7))
+    blob = split.Blob(candidates, lattice)
+    slices = rows((1, 0.9), (NOT_DIGIT, 0.9), (1, 0.9), (1, 0.99), (1, 0.99), (1, 0.99), (1, 0.99))
+    assert blob.choice(slices, refuse_at=0.6, in_number=True)[0] == [0, 2]  # "11", not "1111"
+
+
+def test_a_refused_narrow_blob_gets_cuts_on_a_second_look():
+    ink = blob_ink("61", gap=-0.3)
+    assert ink.shape[1] < split.MIN_ASPECT * ink.shape[0]
+    first = split.blob(ink, Box(0, 0, ink.shape[1], ink.shape[0]), may_hold_several=True)
+    assert first.lattice is None                        # too narrow to seem two digits at first
+    again = split.second_look(first)
+    assert again is not None and again.lattice is not None and len(again.candidates) == len(again.lattice.spans)
+    assert split.second_look(again) is None             # a blob already cut is not cut again
