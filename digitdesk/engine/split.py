@@ -39,6 +39,7 @@ SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly
 REFUSED_SPLIT_COST = 2.0  # ... when the whole is refused: the fewest sure pieces (slices of a 1 read as 1s)
 SURE_PIECE = 0.9       # a refused blob is cut only into pieces each read at least this surely
 IN_NUMBER_SURE = 0.6   # ... or this surely, in a number (the picture holds other blobs)
+ONES_TALL = 0.8        # ... where each 1 must be this share of the blob's height
 SECOND_LOOK_ASPECT = 0.35  # a refused blob at least this wide (share of its height) is looked at again
 DOUBT = 0.5            # whole and best cut closer than this (log-score) make the reading unsure
 LEVEL = 0.05           # ink above this counts in the column profile
@@ -101,6 +102,9 @@ class Blob:
             weakest = min(scores[k] for k in cut)
             if cut == [whole] or weakest < np.log(IN_NUMBER_SURE if in_number else SURE_PIECE):
                 return [whole], False
+            tall = self.candidates[whole].box.h * ONES_TALL
+            if all(ones[k] for k in cut) and any(self.candidates[k].box.h < tall for k in cut):
+                return [whole], False  # the flag and the stem of a European 1 are not "11"
             return cut, weakest < np.log(SURE_PIECE)
         path = best_path(self.lattice, scores, ones, refused)
         cut = best_path(self.lattice, cut_scores, ones, refused)
@@ -154,7 +158,7 @@ def _cut(ink: np.ndarray, box: Box, min_aspect: float) -> Blob | None:
     found = lattice(tight, min_aspect)
     if found is None:
         return None
-    return Blob(tuple(PreparedDigit(span_box(box, w, found, k), to_mnist(span_ink(tight, found, k)))
+    return Blob(tuple(PreparedDigit(span_box(box, tight, found, k), to_mnist(span_ink(tight, found, k)))
                       for k in range(len(found.spans))), found)
 
 
@@ -211,13 +215,17 @@ def span_ink(ink: np.ndarray, lattice_: Lattice, span: int) -> np.ndarray:
     return part
 
 
-def span_box(box: Box, ink_width: int, lattice_: Lattice, span: int) -> Box:
-    """The span's box in the input image: the blob's box, cut at the span's columns."""
+def span_box(box: Box, tight: np.ndarray, lattice_: Lattice, span: int) -> Box:
+    """The span's box in the input image: the blob's box (that of its `tight` ink), cut at the span's
+    columns and shrunk to the rows its ink reaches."""
     i, j = lattice_.spans[span]
-    scale = box.w / max(ink_width, 1)
-    x0 = box.x + int(round(lattice_.cuts[i] * scale))
-    x1 = box.x + int(round(lattice_.cuts[j] * scale))
-    return Box(x0, box.y, max(1, x1 - x0), box.h)
+    c0, c1 = lattice_.cuts[i], lattice_.cuts[j]
+    sx, sy = box.w / max(tight.shape[1], 1), box.h / max(tight.shape[0], 1)
+    rows = np.flatnonzero((tight[:, c0:c1] > LEVEL).any(axis=1))
+    r0, r1 = (int(rows[0]), int(rows[-1]) + 1) if len(rows) else (0, tight.shape[0])
+    x0, x1 = box.x + int(round(c0 * sx)), box.x + int(round(c1 * sx))
+    y0, y1 = box.y + int(round(r0 * sy)), box.y + int(round(r1 * sy))
+    return Box(x0, y0, max(1, x1 - x0), max(1, y1 - y0))
 
 
 def span_score(probabilities: np.ndarray) -> float:

@@ -46,9 +46,11 @@ def test_best_path_covers_the_blob_left_to_right_with_three_digits():
 def test_span_boxes_tile_the_blob_box():
     lattice = split.Lattice(cuts=(0, 30, 60), spans=((0, 1), (0, 2), (1, 2)))
     box = Box(100, 50, 120, 80)
-    left, right = split.span_box(box, 60, lattice, 0), split.span_box(box, 60, lattice, 2)
+    tight = np.ones((40, 60), np.float32)
+    tight[:20, 30:] = 0                       # the right piece's ink fills only the lower half
+    left, right = split.span_box(box, tight, lattice, 0), split.span_box(box, tight, lattice, 2)
     assert (left.x, left.w, right.x, right.x + right.w) == (100, 60, 160, 220)
-    assert left.y == right.y == 50 and left.h == 80
+    assert (left.y, left.h) == (50, 80) and (right.y, right.h) == (90, 40)
 
 
 def test_span_ink_keeps_only_its_columns():
@@ -117,3 +119,12 @@ def test_a_refused_narrow_blob_gets_cuts_on_a_second_look():
     again = split.second_look(first)
     assert again is not None and again.lattice is not None and len(again.candidates) == len(again.lattice.spans)
     assert split.second_look(again) is None             # a blob already cut is not cut again
+
+
+def test_the_flag_and_stem_of_a_refused_european_one_are_not_read_as_eleven():
+    lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
+    zeros = np.zeros((28, 28), np.float32)
+    boxes = (Box(0, 0, 10, 40), Box(0, 0, 20, 100), Box(10, 0, 10, 100))   # the flag reaches 40 % down
+    blob = split.Blob(tuple(split.PreparedDigit(b, zeros) for b in boxes), lattice)
+    ones = rows((1, 0.97), (NOT_DIGIT, 0.9), (1, 0.96))
+    assert blob.choice(ones, refuse_at=0.6, in_number=True) == ([1], False)
