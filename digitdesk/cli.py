@@ -39,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
                          help="processes reading in parallel (default: one per core; 1: no extra processes)")
     predict.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
     predict.add_argument("--profile", metavar="NAME",
-                         help="read with this person's handwriting profile (see teach; read in one process)")
+                         help="read with this person's handwriting profile (see teach)")
     from digitdesk.profile_cli import add_commands
     add_commands(commands)   # teach, profile
     return parser
@@ -98,7 +98,7 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     jobs: processes to read with (default: one per core; 1 reads in this process). Files
     are listed lazily and rows are written as they come, CSV included, so memory stays
     flat however many files there are. Ctrl+C stops within a moment: exit status 130.
-    profile: read with this personal profile (engine/personal.py), in this process.
+    profile: read with this personal profile (engine/personal.py); worker processes get a snapshot of it.
     """
     out = out or sys.stdout
     err = err or sys.stderr
@@ -112,9 +112,14 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
         print("digitdesk predict: no images found in " + ", ".join(paths), file=err)
         return 1
     jobs = available_cores() if jobs is None else jobs
-    if len(first) <= CHUNK_FILES or profile is not None:   # a profile is loaded once, in this process
+    if len(first) <= CHUNK_FILES:
         jobs = 1   # one chunk of work: starting processes would cost more than it saves
-    recognizer = None
+    recognizer = samples = None
+    if jobs > 1 and profile is not None:
+        from digitdesk.profile_cli import profile_samples
+        samples = profile_samples(profile, err)
+        if samples is None:
+            return 1
     if jobs <= 1:
         from digitdesk.engine.recognizer import Recognizer
         from digitdesk.engine.runner import shared_runner
@@ -142,7 +147,7 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     try:
         csv_rows = CsvRows(csv_file) if csv_file else None
         results = read_files(itertools.chain(first, files), recognizer, jobs=jobs,
-                             chunk_size=batch_size if jobs <= 1 else None)
+                             chunk_size=batch_size if jobs <= 1 else None, samples=samples)
         with contextlib.closing(results):
             for result in results:
                 row = (result.path, result.recognition, result.error)

@@ -198,6 +198,12 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
     return 1 if skipped else 0
 
 
+def profile_samples(name: str, err: TextIO):
+    """The named profile's samples (for `predict --profile` in worker processes); None if there is no such profile."""
+    with open_store(err) as store:
+        return store.samples(name) if _known(store, name, "predict", err) else None
+
+
 def personal_recognizer(name: str, err: TextIO):
     """A Recognizer reading with the named profile (for `predict --profile`); None if it cannot be had."""
     from digitdesk.engine.personal import load_profile

@@ -152,3 +152,25 @@ def test_a_damaged_store_is_reported_and_the_command_carries_on(data_dir, tmp_pa
     assert main(["teach", "--label", "1", *files]) == 0
     out, err = capsys.readouterr()
     assert "damaged" in err and "Taught 1 samples" in out
+
+
+def test_predict_with_a_profile_on_several_cores_reads_as_taught(data_dir, tmp_path, capsys):
+    """The worker processes get the profile too: a 7 drawn like a flagged 1, taught once, reads 7 in a folder."""
+    from digitdesk.engine.recognizer import Recognizer
+    from digitdesk.engine.runner import shared_runner
+    from tests.engine.images import FLAGGED_SEVEN, drawn
+
+    if Recognizer(shared_runner()).recognize(drawn(FLAGGED_SEVEN)).digits[0].digit == 7:
+        pytest.skip("the bundled model already reads this 7: nothing to teach")
+    lesson = save(tmp_path / "lesson.png", drawn(FLAGGED_SEVEN))
+    assert main(["teach", "--profile", "ana", "--label", "7", str(lesson)]) == 0
+    folder = tmp_path / "scans"
+    for seed in range(1, 13):
+        save(folder / f"{seed:02d}.png", drawn(FLAGGED_SEVEN, seed))
+    capsys.readouterr()
+
+    def sevens(*options):
+        assert main(["predict", "--jobs", "2", *options, str(folder)]) == 0
+        return [line.split(": ")[1].split(" ")[0] for line in capsys.readouterr().out.splitlines()].count("7")
+
+    assert sevens("--profile", "ana") >= 10 > sevens()

@@ -8,6 +8,11 @@ files; only results, and thumbnails if asked for, travel back. At most a few
 chunks per worker are in flight, so memory stays flat however many files there
 are, and results come back in the order of the input however the work is shared.
 
+A personal profile travels as a snapshot of its samples: the pool writes them
+to a small file once per read, each task names the file, and a worker builds
+the profile from it once (reading its samples through its own model) and keeps
+it while the name stays the same. Workers never open the sample store.
+
 Cancelling (the caller's `cancelled()`, Ctrl+C, leaving the loop) drops the
 chunks not yet started and waits for the running ones, a fraction of a second;
 worker processes ignore Ctrl+C, so only this side decides, and `close()` ends
@@ -27,8 +32,10 @@ import itertools
 import multiprocessing
 import multiprocessing.connection
 import os
+import shutil
 import signal
 import sys
+import tempfile
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -154,6 +161,8 @@ def worker_runner():
 
 _worker_recognizer = None
 _worker_error: str | None = None
+_worker_space = None                     # the personal profiles' feature space, fitted once per worker
+_worker_profile: tuple[str, object] | None = None   # (snapshot file, PersonalProfile)
 
 
 def _start_worker(runner_factory: Callable[[], object]) -> None:
@@ -188,10 +197,40 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="digitdesk-parent-watch", daemon=True).start()
 
 
-def _read_in_worker(paths: list[str], thumbnail_side: int | None) -> list[FileResult]:
+def _read_in_worker(paths: list[str], thumbnail_side: int | None, profile_file: str | None = None) -> list[FileResult]:
     if _worker_recognizer is None:
         raise ModelUnavailable(_worker_error or "the model could not be loaded")
+    _worker_recognizer.profile = _profile_from(profile_file)
     return read_chunk(paths, _worker_recognizer, thumbnail_side)
+
+
+def _profile_from(snapshot: str | None):
+    """The PersonalProfile of a snapshot file (see write_snapshot), built once per file in this worker."""
+    global _worker_space, _worker_profile
+    if snapshot is None:
+        return None
+    if _worker_profile is None or _worker_profile[0] != snapshot:
+        from digitdesk.engine.personal import FeatureSpace, PersonalProfile
+        runner = _worker_recognizer.runner
+        _worker_space = _worker_space or FeatureSpace.fit(runner)
+        profile = PersonalProfile(runner, _worker_space)
+        with np.load(snapshot) as saved:
+            profile.add_many(zip(saved["ids"].tolist(), saved["labels"].tolist(), saved["images"]))
+        _worker_profile = (snapshot, profile)
+    return _worker_profile[1]
+
+
+def write_snapshot(samples, folder: str) -> str | None:
+    """A personal profile's samples (objects with .id, .label, .image) in a new file in `folder`; None if none."""
+    samples = list(samples)
+    if not samples:
+        return None
+    handle, path = tempfile.mkstemp(suffix=".npz", prefix="profile-", dir=folder)
+    with os.fdopen(handle, "wb") as fh:
+        np.savez(fh, ids=np.array([s.id for s in samples], np.int64),
+                 labels=np.array([s.label for s in samples], np.int64),
+                 images=np.stack([np.asarray(s.image, np.uint8).reshape(28, 28) for s in samples]))
+    return path
 
 
 class ModelUnavailable(RuntimeError):
@@ -216,6 +255,7 @@ class ReadPool:
         self._runner_factory = runner_factory
         self._method = method   # None: decided when the processes start
         self._executor: ProcessPoolExecutor | None = None
+        self._snapshots: str | None = None   # a temporary folder for profile snapshots, removed on close
 
     def __enter__(self) -> ReadPool:
         return self
@@ -238,10 +278,16 @@ class ReadPool:
         if self._executor is not None:
             self._executor.shutdown(wait=True, cancel_futures=True)
             self._executor = None
+        if self._snapshots is not None:
+            shutil.rmtree(self._snapshots, ignore_errors=True)
+            self._snapshots = None
 
     def read(self, paths: Iterable[str], chunk_size: int = CHUNK_FILES, thumbnail_side: int | None = None,
-             cancelled: Callable[[], bool] | None = None) -> Iterator[FileResult]:
+             cancelled: Callable[[], bool] | None = None, samples=None) -> Iterator[FileResult]:
         """FileResults in the order of `paths`, as soon as each is ready (paths are taken lazily).
+
+        `samples` (objects with .id, .label, .image): a personal profile to read with,
+        as it is now; None or empty reads with the model alone.
 
         Stops early, without error, when `cancelled()` turns true. A worker that
         dies (a decoder crash, the OS out of memory) costs the chunks in flight
@@ -250,6 +296,10 @@ class ReadPool:
         WorkersFailed if fresh processes keep dying before reading anything.
         """
         cancelled = cancelled or (lambda: False)
+        samples = list(samples or [])
+        if samples and self._snapshots is None:
+            self._snapshots = tempfile.mkdtemp(prefix="digitdesk-profile-")
+        profile = write_snapshot(samples, self._snapshots) if samples else None
         pending = chunks((str(p) for p in paths), chunk_size)
         window: deque[_Task] = deque()   # in input order
         limit = self.jobs * CHUNKS_PER_WORKER
@@ -257,7 +307,7 @@ class ReadPool:
         try:
             while True:
                 while len(window) < limit and (chunk := next(pending, None)) is not None:
-                    window.append(_Task(chunk, self._submit(chunk, thumbnail_side)))
+                    window.append(_Task(chunk, self._submit(chunk, thumbnail_side, profile), profile))
                 if not window:
                     return
                 task = window[0]
@@ -283,8 +333,8 @@ class ReadPool:
             for task in window:
                 task.future.cancel()
 
-    def _submit(self, chunk: list[str], thumbnail_side: int | None) -> Future:
-        return self._pool().submit(_read_in_worker, chunk, thumbnail_side)
+    def _submit(self, chunk: list[str], thumbnail_side: int | None, profile: str | None) -> Future:
+        return self._pool().submit(_read_in_worker, chunk, thumbnail_side, profile)
 
     def _restart(self, window: deque[_Task], thumbnail_side: int | None) -> None:
         """After a worker died: fresh processes; unfinished chunks get one more try, then rows saying why."""
@@ -299,7 +349,7 @@ class ReadPool:
                 task.future, task.given_up = Future(), True
                 task.future.set_result([FileResult(p, None, WORKER_DIED) for p in task.paths])
             else:
-                task.future, task.retried = self._submit(task.paths, thumbnail_side), True
+                task.future, task.retried = self._submit(task.paths, thumbnail_side, task.profile), True
 
 
 @dataclass
@@ -307,14 +357,16 @@ class _Task:
     """A chunk of files on its way through the pool."""
     paths: list[str]
     future: Future
+    profile: str | None = None   # the profile snapshot it is read with
     retried: bool = False
     given_up: bool = False   # its rows say the process died: no worker read it
 
 
 def read_files(paths: Iterable[str], recognizer=None, jobs: int = 1, chunk_size: int | None = None,
                thumbnail_side: int | None = None, cancelled: Callable[[], bool] | None = None,
-               pool: ReadPool | None = None) -> Iterator[FileResult]:
-    """Read files in order: in this process with `recognizer` when jobs == 1 and no pool is given, else in a pool.
+               pool: ReadPool | None = None, samples=None) -> Iterator[FileResult]:
+    """Read files in order: in this process with `recognizer` when jobs == 1 and no pool is given, else in a pool
+    (reading with the personal profile of `samples`, if given; in this process the recognizer's profile counts).
 
     A pool made here is closed when the iteration ends (finished, cancelled,
     interrupted or abandoned).
@@ -332,7 +384,7 @@ def read_files(paths: Iterable[str], recognizer=None, jobs: int = 1, chunk_size:
     owned = pool is None
     pool = pool or ReadPool(jobs)
     try:
-        yield from pool.read(paths, chunk_size or CHUNK_FILES, thumbnail_side, cancelled)
+        yield from pool.read(paths, chunk_size or CHUNK_FILES, thumbnail_side, cancelled, samples)
     finally:
         if owned:
             pool.close()

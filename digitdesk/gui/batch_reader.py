@@ -152,8 +152,7 @@ class BatchReader(QObject):
             return
         total, done, chunk, pixels = len(files), 0, [], 0
         self.started.emit(job, total)
-        # the worker processes read without the personal profile: with one, the folder is read here
-        if self.jobs > 1 and total >= POOL_MIN_FILES and not (self.profile is not None and len(self.profile)):
+        if self.jobs > 1 and total >= POOL_MIN_FILES:
             self._read_in_pool(job, files)
             return
         for path in files:
@@ -179,7 +178,10 @@ class BatchReader(QObject):
         self.pool_used = True
         total, done = len(files), 0
         try:
-            for result in self._pool.read(files, thumbnail_side=THUMBNAIL_SIDE, cancelled=lambda: self.cancelled(job)):
+            profile = self.profile   # the workers get its samples as they are now (on or off)
+            samples = profile.store.samples(profile.name) if profile is not None and len(profile) else None
+            for result in self._pool.read(files, thumbnail_side=THUMBNAIL_SIDE, cancelled=lambda: self.cancelled(job),
+                                          samples=samples):
                 self.item.emit(BatchItem(job, Path(result.path).name, result.path, result.thumbnail,
                                          result.recognition, result.error))
                 done += 1

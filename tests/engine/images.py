@@ -54,6 +54,19 @@ def canvas_digit(digit: int, size: tuple[int, int] = (700, 1000), box=None, thic
     return draw_digit(canvas, digit, box, thickness)
 
 
+FLAGGED_SEVEN = [(0.05, 0.35), (0.65, 0.1), (0.6, 0.9)]   # a 7 drawn like a flagged 1: the model is unsure
+
+
+def drawn(points, seed: int = 0) -> np.ndarray:
+    """One stroke through `points` (0-1 box) on a 300x400 page, a little different for every seed."""
+    rng = np.random.default_rng(seed)
+    page = np.full((400, 300), 255, np.uint8)
+    jitter = rng.normal(0, 0.01, (len(points), 2))
+    xy = np.array([(40 + (x + dx) * 220, 30 + (y + dy) * 340) for (x, y), (dx, dy) in zip(points, jitter)])
+    cv2.polylines(page, [xy.astype(np.int32)], False, 0, 22, cv2.LINE_AA)
+    return page
+
+
 def number_image(text: str, digit_height: int = 120, thickness: int = 12, gap: float = 0.35,
                  margin: int = 40) -> np.ndarray:
     """A row of digits, dark on white, like a number written on a form."""

@@ -159,3 +159,25 @@ def test_workers_that_keep_dying_end_the_read_with_a_plain_message(scans):
         rows.extend(pool.read([scans[i % 27] for i in range(5_000)]))
     assert len(rows) < 200                                        # gave up early, not after 5,000 files
     assert all(r.error and "stopped unexpectedly" in r.error for r in rows)
+
+
+def test_worker_processes_read_with_a_snapshot_of_the_personal_profile(tmp_path, real_runner):
+    """A 7 drawn like a flagged 1, taught once: the pool reads the folder as this process does with the profile."""
+    from digitdesk.engine.personal import load_profile
+    from digitdesk.engine.recognizer import Recognizer
+    from digitdesk.engine.samples import SampleStore
+    from tests.engine.images import FLAGGED_SEVEN, drawn
+
+    first = Recognizer(real_runner).recognize(drawn(FLAGGED_SEVEN)).digits[0]
+    if first.digit == 7:
+        pytest.skip("the bundled model already reads this 7: nothing to teach")
+    files = [str(save(tmp_path / f"{seed:02d}.png", drawn(FLAGGED_SEVEN, seed))) for seed in range(1, 13)]
+    with SampleStore(tmp_path / "data") as store:
+        store.add("ana", 7, first.input28, "draw")
+        samples = store.samples("ana")
+        alone = summary(read_files(files, Recognizer(real_runner, profile=load_profile(store, "ana", real_runner))))
+    with ReadPool(2) as pool:
+        pooled = summary(pool.read(files, samples=samples))
+        plain = summary(pool.read(files))                   # the same workers, no profile: as before
+    assert pooled == alone and [text for _, text, _ in pooled].count("7") >= 10
+    assert [text for _, text, _ in plain].count("7") < [text for _, text, _ in pooled].count("7")

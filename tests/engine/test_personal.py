@@ -175,17 +175,7 @@ def test_a_reading_the_model_is_sure_of_is_never_overruled(runner, space, refere
 def test_with_the_bundled_model_a_taught_hand_is_read_its_way_and_other_digits_are_not(real_runner):
     """A 7 drawn like a flagged 1, which the model reads as an unsure 1: one sample makes it a 7; clear
     digits of other kinds, drawn by the same hand, read as before."""
-    import cv2
-
-    def drawn(points, seed=0):
-        rng = np.random.default_rng(seed)
-        page = np.full((400, 300), 255, np.uint8)
-        jitter = rng.normal(0, 0.01, (len(points), 2))
-        xy = np.array([(40 + (x + dx) * 220, 30 + (y + dy) * 340) for (x, y), (dx, dy) in zip(points, jitter)])
-        cv2.polylines(page, [xy.astype(np.int32)], False, 0, 22, cv2.LINE_AA)
-        return page
-
-    seven = [(0.05, 0.35), (0.65, 0.1), (0.6, 0.9)]
+    drawn, seven = images.drawn, images.FLAGGED_SEVEN
     first = Recognizer(real_runner).recognize(drawn(seven)).digits[0]
     if first.digit == 7 or first.confidence >= Guards().ceiling:
         pytest.skip(f"the bundled model reads this shape as {first.digit} ({first.confidence:.0%}): no lesson")
