@@ -3,7 +3,7 @@
 * train: MNIST training digits (minus a stratified validation tenth), UNIPEN pen
   digits of the training writers (each rendered twice with different pens), and
   "not a digit" examples (training writers' letters and symbols plus synthetic
-  ones).
+  ones); with flag_ones, also flagged copies of their plain 1s (training/styles.py).
 * validation (early stopping, temperature, thresholds): the MNIST tenth, and the
   first half of UNIPEN's held-out writers (digits, letters, symbols) plus fresh
   synthetic negatives.
@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from training import calibrate, negatives, unipen
+from training import calibrate, negatives, styles, unipen
 from training.data import load_mnist, stratified_split
 
 UNIPEN_RENDERS = 2        # pen widths per training writer's digit
@@ -68,7 +68,7 @@ def heldout(unipen_dir, half: int) -> HeldOut:
 
 
 def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float = 0.1,
-          limit: int = 0) -> tuple[Labelled, Labelled]:
+          limit: int = 0, flag_ones: bool = False) -> tuple[Labelled, Labelled]:
     """(train, validation), shuffled; `limit` shrinks every part for smoke runs."""
     rng = np.random.default_rng(seed)
     unipen_dir = unipen_dir or unipen.default_unipen_dir()
@@ -87,6 +87,9 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         if limit:
             pen_train = pen_train[:limit // 2]
         train.append(_pen_digits(pen_train, rng, UNIPEN_RENDERS))
+        if flag_ones:
+            flagged = [styles.flagged(c, rng) for c in styles.plain_ones(pen_train)]
+            train.append(_pen_digits(flagged, rng, UNIPEN_RENDERS))
         train.append(_tagged(negatives.letters(others_train, n_letters, rng), calibrate.NOT_DIGIT, "letters"))
         check = heldout(unipen_dir, 0)
         val.append(_pen_digits(check.digits[: limit or None], rng))

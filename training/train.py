@@ -43,6 +43,8 @@ def parse_args(argv=None):
     p.add_argument("--width", type=int, default=32, help="filters in the first block")
     p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--flag-ones", action="store_true",
+                   help="also train on flagged copies of plain 1s (an experiment, not the bundled model's recipe)")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
     return p.parse_args(argv)
 
@@ -61,7 +63,8 @@ def main(argv=None):
     args = parse_args(argv)
     keras.utils.set_random_seed(args.seed)
     start = time.perf_counter()
-    train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit)
+    train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit,
+                               args.flag_ones)
     counts = {str(s): int(n) for s, n in zip(*np.unique(train.source, return_counts=True))}
     print(f"train {len(train.y)} {counts}  validation {len(val.y)}  "
           f"(built in {time.perf_counter() - start:.0f} s, seed {args.seed})")

@@ -1,0 +1,30 @@
+"""Flagged 1s: the style that made version 2 refuse a held-out writer's 1s."""
+import numpy as np
+
+from training.styles import flagged, plain_ones
+from training.unipen import PenChar
+
+
+def _char(label, *strokes):
+    return PenChar(label, "w", "c", tuple(np.float32(s) for s in strokes))
+
+
+def test_only_plain_ones_get_a_flag():
+    stick = _char("1", [(50, 0), (52, 100)])
+    already_flagged = _char("1", [(0, 40), (50, 0), (52, 100)])
+    seven = _char("7", [(0, 0), (60, 0), (20, 100)])
+    assert plain_ones([stick, already_flagged, seven]) == [stick]
+
+
+def test_flag_is_drawn_into_the_top_of_the_stem_down_to_the_left():
+    rng = np.random.default_rng(0)
+    for written in [[(50, 0), (52, 100)], [(52, 100), (50, 0)]] * 20:  # top-down and bottom-up
+        one = flagged(_char("1", written, [(40, 100), (64, 100)]), rng)
+        stroke = one.strokes[0]
+        assert one.label == "1" and len(one.strokes) == 2          # flag + stem in one stroke, foot kept
+        top = int(np.argmin(stroke[:, 1]))
+        assert 0 < top < len(stroke) - 1                         # the flag leads up to the top, the stem goes down
+        start, foot = stroke[0], stroke[-1]
+        assert start[0] < stroke[top][0] - 15                    # the flag starts well left of the top
+        assert 25 <= start[1] - stroke[top][1] <= 90             # and part of the way down
+        assert foot[1] - stroke[top][1] > 95                     # the stem still runs the full height
