@@ -8,9 +8,9 @@ Per writer, k = 1 and 3 samples of each digit are taught (drawn at random, --see
 and the writer's other digits read with the profile and without; and a stream: the
 writer's digits in random order, where only the misreadings are corrected (each becomes a
 sample), error counted on the second half. A reading refused as "not a digit" counts as an
-error both ways (a profile un-refuses a piece only right beside one of its samples). Also: MNIST test read through an empty
-profile (must be unchanged), and timings: recognize on a canvas with no profile and with
-1,000 samples, and how long a correction takes to count.
+error both ways (a profile un-refuses a piece only right beside one of its samples). Also:
+MNIST test read through an empty profile (must be unchanged), and timings: recognize on a
+canvas with no profile and with 1,000 samples, and how long a correction takes to count.
 
 --tune runs a grid of guards on tuning writers instead, never the reported ones: MNIST
 train writers (taught from their training digits, read on the tenth held out of training,
