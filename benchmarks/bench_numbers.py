@@ -14,13 +14,16 @@ so boxes overlap and ink sometimes touches. Sources:
   QTest mouse events (offscreen Qt) and read the way the app reads the canvas
   (strokes grouped into digits); the same drawings are also read by the image
   method (unipen_canvas_image) for comparison.
+* unipen_letters: the guard against reading letters as numbers: lone letters and
+  symbols of the held-out writers (the kinds that do not pass for digits) drawn
+  as images; the share refused (nothing read) is reported.
 
 Reports exact-number accuracy, right-count accuracy and per-digit accuracy
 (1 - edit distance / digits), by length, and the p50 time to read a 6-digit
 drawing. Prints a table, then one JSON line last.
 
     .venv/bin/python benchmarks/bench_numbers.py [--n 500] [--seed 0]
-        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas]
+        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters]
 """
 from __future__ import annotations
 
@@ -48,9 +51,10 @@ from digitdesk.engine.stroke_groups import PenStroke  # noqa: E402
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
 from training.data import default_data_dir  # noqa: E402
-from training.unipen import PenChar, default_unipen_dir, heldout_writers, load  # noqa: E402
+from training.negatives import refusable  # noqa: E402
+from training.unipen import OTHERS_FILE, PenChar, default_unipen_dir, heldout_writers, load  # noqa: E402
 
-SOURCES = ("mnist_scan", "mnist_photo", "unipen_image", "unipen_canvas")
+SOURCES = ("mnist_scan", "mnist_photo", "unipen_image", "unipen_canvas", "unipen_letters")
 LENGTHS = range(2, 7)
 SIZE_SPREAD = 0.10              # each digit's height within +-10 % of the number's
 JITTER = 0.04                   # sd of each digit's bottom, share of the height
@@ -140,11 +144,11 @@ def pen_number(chars: Sequence[PenChar], rng: np.random.Generator, height: float
     return Number("".join(c.label for c in chars), strokes=strokes)
 
 
-def pen_image(number: Number, rng: np.random.Generator) -> np.ndarray:
-    """The strokes drawn as an image: dark pen ink on white paper, with a margin."""
+def pen_image(number: Number, rng: np.random.Generator, margin: float | None = None) -> np.ndarray:
+    """The strokes drawn as an image: dark pen ink on white paper, with a margin (half the height)."""
     strokes = number.strokes
     x0, y0, x1, y1 = stroke_bounds([s.points for s in strokes])
-    margin = (y1 - y0) * 0.5
+    margin = (y1 - y0) * 0.5 if margin is None else margin
     ink = render_strokes([s.points for s in strokes], [s.width for s in strokes],
                          origin=(x0 - margin, y0 - margin),
                          shape=(int(y1 - y0 + 2 * margin), int(x1 - x0 + 2 * margin)))
@@ -171,6 +175,20 @@ def unipen_writers(directory: Path) -> dict[str, list[PenChar]]:
         if char.writer in heldout and char.label.isdigit():
             writers[char.writer].append(char)
     return {w: chars for w, chars in writers.items() if len(chars) >= max(LENGTHS)}
+
+
+def unipen_letters(directory: Path, n: int, rng: np.random.Generator) -> list[Number]:
+    """n lone letters and symbols of held-out writers (not the look-alikes of digits), drawn as images."""
+    heldout = heldout_writers(directory)
+    pool = [c for c in load(directory, OTHERS_FILE) if c.writer in heldout and refusable(c)]
+    letters = []
+    for i in rng.choice(len(pool), size=min(n, len(pool)), replace=False):
+        height = rng.uniform(*PEN_HEIGHT)
+        letter = pen_number([pool[i]], rng, height)
+        letter.text = pool[i].label
+        letter.image = pen_image(letter, rng, margin=0.5 * height)   # a dash is flat: margins by the pen's scale
+        letters.append(letter)
+    return letters
 
 
 def pick(pool: dict, rng: np.random.Generator) -> tuple[list, int]:
@@ -347,6 +365,11 @@ def main() -> None:
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
             continue
+        if source == "unipen_letters":
+            letters = unipen_letters(Path(unipen), args.n, rng)
+            texts = read_images(letters, recognizer)
+            results[source] = {"letters": len(letters), "refused": round(float(np.mean([t == "" for t in texts])), 4)}
+            continue
         pool = unipen_writers(Path(unipen))
         if source == "unipen_image":
             numbers = unipen_numbers(pool, args.n, rng)
@@ -381,6 +404,9 @@ def main() -> None:
           f"runner {type(recognizer.runner).__name__}, load {os.getloadavg()[0]:.2f}")
     print(f"{'source':22s} {'exact':>7s} {'count':>7s} {'digit':>7s}   exact by length 2..6")
     for source, r in results.items():
+        if "refused" in r:
+            print(f"{source:22s} {r['letters']} lone letters and symbols, {r['refused']:.1%} refused")
+            continue
         by_length = " ".join(f"{r['by_length'][k]['exact']:6.1%}" for k in r["by_length"])
         print(f"{source:22s} {r['exact']:7.1%} {r['count']:7.1%} {r['digit']:7.1%}   {by_length}")
     for source, reason in skipped.items():
