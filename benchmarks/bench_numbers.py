@@ -23,7 +23,7 @@ Reports exact-number accuracy, right-count accuracy and per-digit accuracy
 drawing. Prints a table, then one JSON line last.
 
     .venv/bin/python benchmarks/bench_numbers.py [--n 500] [--seed 0]
-        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters]
+        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters] [--tune]
 """
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
 from training.data import default_data_dir  # noqa: E402
 from training.negatives import refusable  # noqa: E402
-from training.unipen import OTHERS_FILE, PenChar, default_unipen_dir, heldout_writers, load  # noqa: E402
+from training.unipen import OTHERS_FILE, PenChar, default_unipen_dir, halves, heldout_writers, load  # noqa: E402
 
 SOURCES = ("mnist_scan", "mnist_photo", "unipen_image", "unipen_canvas", "unipen_letters")
 LENGTHS = range(2, 7)
@@ -167,9 +167,15 @@ def mnist_writers(directory: Path) -> dict[int, list[int]]:
     return {w: ids for w, ids in writers.items() if len(ids) >= max(LENGTHS)}
 
 
-def unipen_writers(directory: Path) -> dict[str, list[PenChar]]:
-    """Held-out writers' digits only: nobody the model could have been trained on."""
+def writers_of(directory: Path, tune: bool) -> frozenset[str]:
+    """UNIPEN's held-out writers (never trained on); with `tune` only the half that validates the model."""
     heldout = heldout_writers(directory)
+    return halves(heldout)[0] if tune else heldout
+
+
+def unipen_writers(directory: Path, tune: bool = False) -> dict[str, list[PenChar]]:
+    """Held-out writers' digits only: nobody the model could have been trained on."""
+    heldout = writers_of(directory, tune)
     writers = defaultdict(list)
     for char in load(directory):
         if char.writer in heldout and char.label.isdigit():
@@ -177,9 +183,9 @@ def unipen_writers(directory: Path) -> dict[str, list[PenChar]]:
     return {w: chars for w, chars in writers.items() if len(chars) >= max(LENGTHS)}
 
 
-def unipen_letters(directory: Path, n: int, rng: np.random.Generator) -> list[Number]:
+def unipen_letters(directory: Path, n: int, rng: np.random.Generator, tune: bool = False) -> list[Number]:
     """n lone letters and symbols of held-out writers (not the look-alikes of digits), drawn as images."""
-    heldout = heldout_writers(directory)
+    heldout = writers_of(directory, tune)
     pool = [c for c in load(directory, OTHERS_FILE) if c.writer in heldout and refusable(c)]
     letters = []
     for i in rng.choice(len(pool), size=min(n, len(pool)), replace=False):
@@ -339,8 +345,13 @@ def main() -> None:
     parser.add_argument("--cut", choices=("model", "width"), default="model",
                         help="touching digits in images: cut where the model reads the pieces best (default), "
                              "or by the width of the picture's other digits (version 1)")
+    parser.add_argument("--tune", action="store_true",
+                        help="choose settings on UNIPEN's validation writers only (the held-out half that validates "
+                             "the model); MNIST test sources are skipped")
     args = parser.parse_args()
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
+    if args.tune:
+        sources = [s for s in sources if not s.startswith("mnist")]
     unknown = set(sources) - set(SOURCES)
     if unknown:
         parser.error(f"unknown source(s): {', '.join(sorted(unknown))}; choose from {', '.join(SOURCES)}")
@@ -366,11 +377,11 @@ def main() -> None:
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
             continue
         if source == "unipen_letters":
-            letters = unipen_letters(Path(unipen), args.n, rng)
+            letters = unipen_letters(Path(unipen), args.n, rng, args.tune)
             texts = read_images(letters, recognizer)
             results[source] = {"letters": len(letters), "refused": round(float(np.mean([t == "" for t in texts])), 4)}
             continue
-        pool = unipen_writers(Path(unipen))
+        pool = unipen_writers(Path(unipen), args.tune)
         if source == "unipen_image":
             numbers = unipen_numbers(pool, args.n, rng)
             for number in numbers:
@@ -415,7 +426,7 @@ def main() -> None:
         print(f"6-digit drawing read in {timing['strokes_p50_ms']:.2f} ms p50 from strokes "
               f"({timing['strokes_without_model_p50_ms']:.2f} ms of it before the model call), "
               f"{timing['image_method_p50_ms']:.2f} ms by the image method ({timing['six_digit_drawings']} drawings)")
-    print(json.dumps({"benchmark": "numbers", "n": args.n, "seed": args.seed, "results": results,
+    print(json.dumps({"benchmark": "numbers", "n": args.n, "seed": args.seed, "tune": args.tune, "results": results,
                       "skipped": skipped, "timing": timing, "load": round(os.getloadavg()[0], 2)}))
 
 

@@ -39,13 +39,20 @@ def prepare_blobs(image) -> list[Blob]:
     return [blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)]
 
 
+# In a number (a picture of several pieces) junk is rarer than alone, so a piece is refused only when the
+# model is this sure it is not a digit; between the model's refusal threshold and this it is read, unsure.
+# Chosen on UNIPEN's validation writers (benchmarks/bench_numbers.py --tune), never the reported ones.
+IN_NUMBER_REFUSE = 0.95
+
+
 class Recognizer:
     """Reads digits with a ModelRunner (the shared runner unless given one).
 
     The thresholds come from the runner's calibration (fitted on validation
     writers, see models/README.md) unless given: below `unsure_threshold` a
     digit is flagged unsure; from `not_digit_threshold` of "not a digit"
-    probability a piece is refused.
+    probability a piece is refused (in a number, from IN_NUMBER_REFUSE, and
+    shown unsure below it).
     """
 
     def __init__(self, runner: ModelRunner | None = None, unsure_threshold: float | None = None,
@@ -117,7 +124,7 @@ class Recognizer:
             readings = []
             for b, r in zip(blobs[k:k + len(picture)], rows[k:k + len(picture)]):
                 chosen, doubtful = b.choice(r, self.not_digit_threshold, in_number=len(picture) > 1)
-                read = [self._reading(b.candidates[c], r[c]) for c in chosen]
+                read = [self._reading(b.candidates[c], r[c], len(picture) > 1) for c in chosen]
                 readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
             k += len(picture)
             results.append(Recognition(tuple(readings)))
@@ -146,15 +153,18 @@ class Recognizer:
         from digitdesk.engine.stroke_digits import prepare_stroke_blobs
         return self._read([prepare_stroke_blobs(strokes)])[0]
 
-    def _reading(self, digit: PreparedDigit, probabilities: np.ndarray) -> DigitReading:
+    def _reading(self, digit: PreparedDigit, probabilities: np.ndarray, in_number: bool = False) -> DigitReading:
         p = np.clip(probabilities.astype(np.float32), 0.0, None)
         p = p / max(float(p.sum()), 1e-12)
         digits = p[:DIGITS]
         best = int(np.argmax(digits))
-        not_digit = self._refused(p)
+        doubted = self._refused(p)
+        refuse_at = max(self.not_digit_threshold, IN_NUMBER_REFUSE) if in_number else self.not_digit_threshold
+        not_digit = len(p) > DIGITS and float(p[DIGITS]) >= refuse_at
         confidence = float(p[DIGITS]) if not_digit else float(digits[best])
         return DigitReading(digit=best, confidence=confidence, probabilities=digits.copy(), box=digit.box,
-                            input28=digit.input28, unsure=not not_digit and confidence < self.unsure_threshold,
+                            input28=digit.input28,
+                            unsure=not not_digit and (doubted or confidence < self.unsure_threshold),
                             not_digit=not_digit)
 
 

@@ -1,6 +1,7 @@
 """Recognizer: pictures in, digits out; one model call per batch of pictures."""
 import io
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -98,10 +99,28 @@ def test_a_piece_that_is_not_a_digit_reads_as_nothing_with_a_plain_message():
 
 
 def test_in_a_number_a_refused_piece_is_left_out_of_the_text_but_kept_and_marked():
-    result = Recognizer(RefusingRunner({1})).recognize(images.number_image("123"))
+    result = Recognizer(RefusingRunner({1}, p_junk=0.99)).recognize(images.number_image("123"))
     assert [d.not_digit for d in result.digits] == [False, True, False]
     assert result.text == "44" and result.status == OK
     assert [d["not_digit"] for d in result.to_dict()["digits"]] == [False, True, False]
+
+
+def test_in_a_number_a_piece_refused_less_than_surely_is_read_but_shown_unsure():
+    """Alone, 90 % "not a digit" is refused; among digits (junk is rarer there) it is read, flagged unsure."""
+    lone = Recognizer(RefusingRunner({0}, p_junk=0.9)).recognize(images.canvas_digit(3))
+    assert lone.status == NOT_DIGIT
+    number = Recognizer(RefusingRunner({1}, p_junk=0.9)).recognize(images.number_image("123"))
+    assert number.text == "444" and [d.unsure for d in number.digits] == [False, True, False]
+    assert number.status == UNSURE
+
+
+def test_a_dash_between_digits_is_still_refused():
+    page = images.number_image("12034")
+    x, y, w, h = images.digit_boxes("12034")[2]
+    page[:, x - 5:x + w + 5] = 255                                  # the 0 wiped out, a dash drawn instead
+    cv2.line(page, (x + 5, y + h // 2), (x + w - 5, y + h // 2 - 8), 0, 12, cv2.LINE_AA)
+    result = Recognizer().recognize(page)
+    assert result.text == "1234" and [d.not_digit for d in result.digits] == [False, False, True, False, False]
 
 
 def test_refusal_and_unsure_thresholds_come_from_the_models_calibration():
