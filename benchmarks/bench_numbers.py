@@ -23,7 +23,8 @@ Reports exact-number accuracy, right-count accuracy and per-digit accuracy
 drawing. Prints a table, then one JSON line last.
 
     .venv/bin/python benchmarks/bench_numbers.py [--n 500] [--seed 0]
-        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters] [--tune]
+        [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters]
+        [--writers all|validation|report] [--tune]
 """
 from __future__ import annotations
 
@@ -167,15 +168,19 @@ def mnist_writers(directory: Path) -> dict[int, list[int]]:
     return {w: ids for w, ids in writers.items() if len(ids) >= max(LENGTHS)}
 
 
-def writers_of(directory: Path, tune: bool) -> frozenset[str]:
-    """UNIPEN's held-out writers (never trained on); with `tune` only the half that validates the model."""
+WRITERS = ("all", "validation", "report")
+
+
+def writers_of(directory: Path, which: str = "all") -> frozenset[str]:
+    """UNIPEN's held-out writers (never trained on): all, or the half that validates the model (and tunes
+    settings here), or the half kept for reporting (training/unipen.halves)."""
     heldout = heldout_writers(directory)
-    return halves(heldout)[0] if tune else heldout
+    return heldout if which == "all" else halves(heldout)[WRITERS.index(which) - 1]
 
 
-def unipen_writers(directory: Path, tune: bool = False) -> dict[str, list[PenChar]]:
+def unipen_writers(directory: Path, which: str = "all") -> dict[str, list[PenChar]]:
     """Held-out writers' digits only: nobody the model could have been trained on."""
-    heldout = writers_of(directory, tune)
+    heldout = writers_of(directory, which)
     writers = defaultdict(list)
     for char in load(directory):
         if char.writer in heldout and char.label.isdigit():
@@ -183,9 +188,9 @@ def unipen_writers(directory: Path, tune: bool = False) -> dict[str, list[PenCha
     return {w: chars for w, chars in writers.items() if len(chars) >= max(LENGTHS)}
 
 
-def unipen_letters(directory: Path, n: int, rng: np.random.Generator, tune: bool = False) -> list[Number]:
+def unipen_letters(directory: Path, n: int, rng: np.random.Generator, which: str = "all") -> list[Number]:
     """n lone letters and symbols of held-out writers (not the look-alikes of digits), drawn as images."""
-    heldout = writers_of(directory, tune)
+    heldout = writers_of(directory, which)
     pool = [c for c in load(directory, OTHERS_FILE) if c.writer in heldout and refusable(c)]
     letters = []
     for i in rng.choice(len(pool), size=min(n, len(pool)), replace=False):
@@ -345,12 +350,15 @@ def main() -> None:
     parser.add_argument("--cut", choices=("model", "width"), default="model",
                         help="touching digits in images: cut where the model reads the pieces best (default), "
                              "or by the width of the picture's other digits (version 1)")
+    parser.add_argument("--writers", choices=WRITERS, default="all",
+                        help="UNIPEN's held-out writers to compose from: all (default), the validation half or the "
+                             "report half")
     parser.add_argument("--tune", action="store_true",
-                        help="choose settings on UNIPEN's validation writers only (the held-out half that validates "
-                             "the model); MNIST test sources are skipped")
+                        help="choose settings: UNIPEN's validation writers only, MNIST test sources skipped")
     args = parser.parse_args()
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
     if args.tune:
+        args.writers = "validation"
         sources = [s for s in sources if not s.startswith("mnist")]
     unknown = set(sources) - set(SOURCES)
     if unknown:
@@ -377,11 +385,11 @@ def main() -> None:
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
             continue
         if source == "unipen_letters":
-            letters = unipen_letters(Path(unipen), args.n, rng, args.tune)
+            letters = unipen_letters(Path(unipen), args.n, rng, args.writers)
             texts = read_images(letters, recognizer)
             results[source] = {"letters": len(letters), "refused": round(float(np.mean([t == "" for t in texts])), 4)}
             continue
-        pool = unipen_writers(Path(unipen), args.tune)
+        pool = unipen_writers(Path(unipen), args.writers)
         if source == "unipen_image":
             numbers = unipen_numbers(pool, args.n, rng)
             for number in numbers:
@@ -426,8 +434,8 @@ def main() -> None:
         print(f"6-digit drawing read in {timing['strokes_p50_ms']:.2f} ms p50 from strokes "
               f"({timing['strokes_without_model_p50_ms']:.2f} ms of it before the model call), "
               f"{timing['image_method_p50_ms']:.2f} ms by the image method ({timing['six_digit_drawings']} drawings)")
-    print(json.dumps({"benchmark": "numbers", "n": args.n, "seed": args.seed, "tune": args.tune, "results": results,
-                      "skipped": skipped, "timing": timing, "load": round(os.getloadavg()[0], 2)}))
+    print(json.dumps({"benchmark": "numbers", "n": args.n, "seed": args.seed, "writers": args.writers,
+                      "results": results, "skipped": skipped, "timing": timing, "load": round(os.getloadavg()[0], 2)}))
 
 
 if __name__ == "__main__":
