@@ -21,7 +21,7 @@ The guards, tuned on writers the figures are not reported on
   went to readings below ~80 %;
 * readings further away than that are returned bit for bit unchanged, and
   pieces refused as "not a digit" are touched only when a sample lies within
-  `rescue` of the reach (half the way, by default): a style the model refuses,
+  `rescue` of the reach (closeness 1 - d/r >= 0.3: within 70 % of it): a style the model refuses,
   like a long-flagged European 1, reads as the user taught it.
 A profile is checked on its own samples (each one read with all the others) and
 on the check digits (other people's), with and without it: `check()`.
@@ -49,7 +49,7 @@ class Guards:
     power: float = 2.0     # how fast the bonus falls off with distance
     margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
     ceiling: float = 0.8   # readings the model is this sure of (top digit probability) are left alone
-    rescue: float = 0.5    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
+    rescue: float = 0.3    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
 
 
 def load_reference() -> tuple[np.ndarray, np.ndarray]:
