@@ -128,3 +128,12 @@ def test_the_flag_and_stem_of_a_refused_european_one_are_not_read_as_eleven():
     blob = split.Blob(tuple(split.PreparedDigit(b, zeros) for b in boxes), lattice)
     ones = rows((1, 0.97), (NOT_DIGIT, 0.9), (1, 0.96))
     assert blob.choice(ones, refuse_at=0.6, in_number=True) == ([1], False)
+
+
+def test_in_a_number_a_wide_blob_is_split_when_its_pieces_are_surer_together_than_the_whole():
+    """Two touching digits read as one at 80 %, each piece at 95 %: alone the blob stays whole (a wide
+    digit), beside other digits it is the two (0.95 x 0.95 > 0.8)."""
+    blob = three_span_blob()
+    merged = rows((1, 0.95), (6, 0.8), (6, 0.95))
+    assert blob.choice(merged)[0] == [1]
+    assert blob.choice(merged, in_number=True)[0] == [0, 2]
