@@ -9,9 +9,10 @@ chunks per worker are in flight, so memory stays flat however many files there
 are, and results come back in the order of the input however the work is shared.
 
 A personal profile travels as a snapshot of its samples: the pool writes them
-to a small file once per read, each task names the file, and a worker builds
-the profile from it once (reading its samples through its own model) and keeps
-it while the name stays the same. Workers never open the sample store.
+to a small file when they differ from the last snapshot's, each task names the
+file, and a worker builds the profile from it once (reading its samples through
+its own model) and keeps it while the name stays the same. Workers never open
+the sample store.
 
 Cancelling (the caller's `cancelled()`, Ctrl+C, leaving the loop) drops the
 chunks not yet started and waits for the running ones, a fraction of a second;
@@ -256,6 +257,7 @@ class ReadPool:
         self._method = method   # None: decided when the processes start
         self._executor: ProcessPoolExecutor | None = None
         self._snapshots: str | None = None   # a temporary folder for profile snapshots, removed on close
+        self._snapshot: tuple[tuple, str | None] = ((), None)   # (the samples' ids and labels, its file)
 
     def __enter__(self) -> ReadPool:
         return self
@@ -281,6 +283,7 @@ class ReadPool:
         if self._snapshots is not None:
             shutil.rmtree(self._snapshots, ignore_errors=True)
             self._snapshots = None
+            self._snapshot = ((), None)
 
     def read(self, paths: Iterable[str], chunk_size: int = CHUNK_FILES, thumbnail_side: int | None = None,
              cancelled: Callable[[], bool] | None = None, samples=None) -> Iterator[FileResult]:
@@ -296,10 +299,7 @@ class ReadPool:
         WorkersFailed if fresh processes keep dying before reading anything.
         """
         cancelled = cancelled or (lambda: False)
-        samples = list(samples or [])
-        if samples and self._snapshots is None:
-            self._snapshots = tempfile.mkdtemp(prefix="digitdesk-profile-")
-        profile = write_snapshot(samples, self._snapshots) if samples else None
+        profile = self._snapshot_of(list(samples or []))
         pending = chunks((str(p) for p in paths), chunk_size)
         window: deque[_Task] = deque()   # in input order
         limit = self.jobs * CHUNKS_PER_WORKER
@@ -332,6 +332,16 @@ class ReadPool:
         finally:
             for task in window:
                 task.future.cancel()
+
+    def _snapshot_of(self, samples: list) -> str | None:
+        """The snapshot file of these samples: the last one if they are the same (a sample's image never
+        changes under its id), so the workers keep the profile they built; None for no samples."""
+        key = tuple((s.id, s.label) for s in samples)
+        if key != self._snapshot[0]:
+            if samples and self._snapshots is None:
+                self._snapshots = tempfile.mkdtemp(prefix="digitdesk-profile-")
+            self._snapshot = (key, write_snapshot(samples, self._snapshots) if samples else None)
+        return self._snapshot[1]
 
     def _submit(self, chunk: list[str], thumbnail_side: int | None, profile: str | None) -> Future:
         return self._pool().submit(_read_in_worker, chunk, thumbnail_side, profile)

@@ -181,3 +181,20 @@ def test_worker_processes_read_with_a_snapshot_of_the_personal_profile(tmp_path,
         plain = summary(pool.read(files))                   # the same workers, no profile: as before
     assert pooled == alone and [text for _, text, _ in pooled].count("7") >= 10
     assert [text for _, text, _ in plain].count("7") < [text for _, text, _ in pooled].count("7")
+
+
+def test_a_profile_snapshot_is_written_again_only_when_the_samples_change():
+    """Dropping folders one after another costs the workers nothing new; a correction in between counts."""
+    from types import SimpleNamespace
+    image = np.zeros((28, 28), np.uint8)
+    taught = [SimpleNamespace(id=1, label=7, image=image)]
+    pool = ReadPool(1)
+    try:
+        first = pool._snapshot_of(taught)
+        assert first is not None and pool._snapshot_of(list(taught)) == first
+        corrected = pool._snapshot_of([*taught, SimpleNamespace(id=2, label=1, image=image)])
+        assert corrected not in (None, first) and os.path.exists(corrected)
+        assert pool._snapshot_of([]) is None
+    finally:
+        pool.close()
+    assert not os.path.exists(first)                      # the temporary folder goes with the pool
