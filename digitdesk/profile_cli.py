@@ -206,11 +206,13 @@ def profile_samples(name: str, err: TextIO):
 
 def personal_recognizer(name: str, err: TextIO):
     """A Recognizer reading with the named profile (for `predict --profile`); None if it cannot be had."""
-    from digitdesk.engine.personal import load_profile
+    from digitdesk.engine.personal import PersonalProfile
     from digitdesk.engine.recognizer import Recognizer
     from digitdesk.engine.runner import shared_runner
-    with open_store(err) as store:
-        if not _known(store, name, "predict", err):
-            return None
-        runner = shared_runner()
-        return Recognizer(runner, profile=load_profile(store, name, runner))
+    samples = profile_samples(name, err)
+    if samples is None:
+        return None
+    runner = shared_runner()
+    profile = PersonalProfile(runner)
+    profile.load(samples)
+    return Recognizer(runner, profile=profile)
