@@ -114,9 +114,8 @@ class Recognizer:
         rows = self._rows(blobs)
         again = {}
         for i, (b, r) in enumerate(zip(blobs, rows)):
-            if b.lattice is None and self._refused(r[0]):
-                again[i] = second_look(b)
-        again = {i: b for i, b in again.items() if b is not None}
+            if b.lattice is None and self._refused(r[0]) and (cut := second_look(b)) is not None:
+                again[i] = cut
         for (i, b), r in zip(again.items(), self._rows(list(again.values()))):
             blobs[i], rows[i] = b, r
         results, k = [], 0
