@@ -75,6 +75,9 @@ class Blob:
     # True for touching groups of pen strokes: the grouping's split stands unless the model
     # refuses one of its pieces (a K drawn as '|' and '<'); then the lattice decides
     keep_split: bool = False
+    # ... and when some of those groups do not even overlap (only nearly touch), a refused one is merged
+    # only into pieces each surely a digit; otherwise the groups stand as they were drawn
+    apart: bool = False
     # a blob without a lattice keeps its ink (bright on black) and box, for a second look if refused
     source: tuple[np.ndarray, Box] | None = None
 
@@ -98,6 +101,8 @@ class Blob:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
             if not any(refused[k] for k in singles):
                 return singles, False
+            if self.apart:
+                return self._merged_if_sure(singles, scores, ones, refused, in_number), False
         whole = self.lattice.whole
         cut_scores = list(scores)
         cut_scores[whole] = -np.inf
@@ -119,6 +124,15 @@ class Blob:
             return path, False
         margin = abs(scores[whole] - path_score(self.lattice, cut, scores, cost))
         return path, margin < DOUBT
+
+
+    def _merged_if_sure(self, singles: list[int], scores: list[float], ones: list[bool], refused: list[bool],
+                        in_number: bool) -> list[int]:
+        """Pen groups apart, one refused: the best pieces none refused if each is surely a digit (the bar and
+        the stem of a 4 drawn apart), else the groups as drawn."""
+        usable = [-np.inf if no else s for s, no in zip(scores, refused)]
+        path = best_path(self.lattice, usable, ones, None, IN_NUMBER_SPLIT_COST if in_number else SPLIT_COST)
+        return path if min(usable[k] for k in path) >= np.log(SURE_PIECE) else singles
 
 
 def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:

@@ -24,18 +24,22 @@ from digitdesk.engine.stroke_ink import render_strokes
 SIMPLIFY = 0.25  # px: a point this close to the line through its neighbours adds nothing visible
 
 
-TOUCH = 0.0   # px of horizontal overlap from which two neighbouring groups may be one character
+# Neighbouring groups this close (share of the writing height) may be one character: a 4 whose bar
+# stops short of its stem. Apart (not overlapping), they merge only when a group is refused and the
+# merged ink is surely a digit. Chosen on UNIPEN's validation writers (bench_numbers --tune).
+NEAR = 0.06
 RUN = 3       # groups judged together at most
 
 
 def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
     """Every digit of the drawing, left to right, as model input (with candidate cuts where a stroke
-    may run through several digits, and a merged candidate for neighbouring groups that overlap)."""
+    may run through several digits, and merged candidates for neighbouring groups that overlap or nearly touch)."""
     groups = group_strokes(strokes)
+    near = NEAR * max((g.box[3] - g.box[1] for g in groups), default=0.0)
     blobs, i = [], 0
     while i < len(groups):
         run = [groups[i]]
-        while i + len(run) < len(groups) and len(run) < RUN and groups[i + len(run)].box[0] - run[-1].box[2] < TOUCH:
+        while i + len(run) < len(groups) and len(run) < RUN and groups[i + len(run)].box[0] - run[-1].box[2] < near:
             run.append(groups[i + len(run)])
         if len(run) == 1:
             group = run[0]
@@ -47,14 +51,15 @@ def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
 
 
 def _run_blob(strokes: Sequence[PenStroke], run: list[StrokeGroup]) -> Blob:
-    """Overlapping groups: each alone, and every neighbouring pair and the whole run merged."""
+    """Neighbouring groups: each alone, and every neighbouring pair and the whole run merged."""
     n = len(run)
     spans = tuple((a, b) for a in range(n) for b in range(a + 1, n + 1) if b - a <= 2 or (a, b) == (0, n))
     candidates = []
     for a, b in spans:
         merged = _merged(run[a:b])
         candidates.append(PreparedDigit(_box(merged), to_mnist(group_ink(strokes, merged))))
-    return Blob(tuple(candidates), Lattice(tuple(range(n + 1)), spans), keep_split=True)
+    apart = any(b.box[0] >= a.box[2] for a, b in zip(run, run[1:]))
+    return Blob(tuple(candidates), Lattice(tuple(range(n + 1)), spans), keep_split=True, apart=apart)
 
 
 def _merged(groups: Sequence[StrokeGroup]) -> StrokeGroup:

@@ -64,6 +64,14 @@ def touching_ten() -> list[PenStroke]:
     return digit("1", 0) + digit("0", 26)
 
 
+def gapped_four(x: float, size: float = 100.0, width: float = 10.0) -> list[PenStroke]:
+    """A 4 whose bar stops 2 px short of its stem (pen 10): the two strokes neither touch nor overlap."""
+    scale = np.array([0.6 * size, size])
+    top = line((0.55, 0.0), (0.0, 0.65)) + line((0.0, 0.65), (0.6, 0.65))[1:]
+    return [PenStroke(np.array(points, np.float64) * scale + (x, 0), width)
+            for points in (top, line((0.8, 0.2), (0.8, 1.0)))]
+
+
 def cursive_pair() -> list[PenStroke]:
     """'00' in one stroke between a 1 and a 4 (which show how wide a digit is)."""
     loops = [(x + 0.3 * np.sin(t), 0.5 - 0.5 * np.cos(t)) for x in (0.3, 1.2) for t in np.linspace(0, 2 * np.pi, 40)]

@@ -6,7 +6,7 @@ from digitdesk.engine.prepare import to_mnist
 from digitdesk.engine.recognizer import Recognizer
 from digitdesk.engine.stroke_digits import group_ink, prepare_stroke_blobs
 from digitdesk.engine.stroke_groups import PenStroke, group_strokes
-from tests.engine.pen import cursive_pair, digit, number, touching_ten
+from tests.engine.pen import cursive_pair, digit, gapped_four, number, touching_ten
 
 
 class ScriptedRunner:
@@ -82,6 +82,31 @@ def test_overlapping_strokes_stay_apart_unless_the_model_refuses_a_piece():
     assert result.text == "" and len(result.digits) == 1 and result.digits[0].not_digit
 
 
+class Answers:
+    """Answers candidate i (in the order the blob lists them) with class answers[i][0] at answers[i][1]."""
+
+    def __init__(self, *answers):
+        self.answers = answers
+
+    def classify(self, batch):
+        rows = np.full((len(batch), 11), 1e-4, np.float32)
+        for row, (best, p) in zip(rows, self.answers):
+            row[best] = p
+        return rows
+
+
+def test_groups_that_nearly_touch_are_judged_together_but_stay_apart_unless_one_is_refused():
+    (run,) = prepare_stroke_blobs(gapped_four(0))     # candidates: open top, both merged, stem
+    assert run.keep_split and run.apart                # a 2 px gap: not overlapping, but near
+    refused_top = (10, 0.95)
+    assert Recognizer(Answers(refused_top, (4, 0.99), (1, 0.99))).recognize_strokes(gapped_four(0)).text == "4"
+    # the merged ink is no sure digit: the groups stand as drawn
+    result = Recognizer(Answers(refused_top, (4, 0.6), (1, 0.99))).recognize_strokes(gapped_four(0))
+    assert [d.not_digit for d in result.digits] == [True, False] and result.text == "1"
+    # nothing refused: the groups stand, however surely the merge reads
+    assert Recognizer(Answers((7, 0.9), (4, 0.999), (1, 0.99))).recognize_strokes(gapped_four(0)).text == "71"
+
+
 def test_only_a_stroke_through_two_digits_gets_candidate_cuts():
     blobs = prepare_stroke_blobs(cursive_pair())
     assert [b.lattice is not None for b in blobs] == [False, True, False]
@@ -132,6 +157,16 @@ def test_a_two_stroke_4_a_barred_7_and_a_late_bar_on_a_5_are_read_as_written(rea
     result = reader.recognize_strokes(strokes)
     assert result.text == "4750"
     assert len(result.digits) == 4
+
+
+def test_a_4_whose_bar_stops_short_of_its_stem_is_one_digit(reader):
+    assert reader.recognize_strokes(gapped_four(0)).text == "4"
+    assert reader.recognize_strokes(digit("1", -60) + gapped_four(0) + digit("7", 120)).text == "147"
+
+
+def test_digits_written_close_together_stay_apart(reader):
+    assert reader.recognize_strokes(number("1111", gap=0.02)).text == "1111"
+    assert reader.recognize_strokes(number("4747", gap=0.02)).text == "4747"
 
 
 def test_a_k_drawn_as_a_bar_and_an_angle_is_not_read_as_a_one(reader):
