@@ -14,7 +14,7 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several, second_look
+from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several, near_pair, second_look
 
 
 def as_image(image):
@@ -105,29 +105,49 @@ class Recognizer:
         return self._read(prepared)
 
     def _read(self, pictures: list[list[Blob]]) -> list[Recognition]:
-        """All candidates of all pictures through the model in one call, then each blob's best reading.
-
-        Blobs refused whole get a second look (split.second_look): cut with a lower
-        width gate, their pieces read in one more call, only when something was refused.
-        """
+        """All candidates of all pictures through the model in one call, then each blob's best reading."""
         blobs = [b for picture in pictures for b in picture]
         rows = self._rows(blobs)
-        again = {}
-        for i, (b, r) in enumerate(zip(blobs, rows)):
-            if b.lattice is None and self._refused(r[0]) and (cut := second_look(b)) is not None:
-                again[i] = cut
-        for (i, b), r in zip(again.items(), self._rows(list(again.values()))):
-            blobs[i], rows[i] = b, r
+        merged_away = self._look_again(blobs, rows, [p for p, picture in enumerate(pictures) for _ in picture])
         results, k = [], 0
         for picture in pictures:
             readings = []
-            for b, r in zip(blobs[k:k + len(picture)], rows[k:k + len(picture)]):
-                chosen, doubtful = b.choice(r, self.not_digit_threshold, in_number=len(picture) > 1)
-                read = [self._reading(b.candidates[c], r[c], len(picture) > 1) for c in chosen]
+            for i in range(k, k + len(picture)):
+                if i in merged_away:
+                    continue
+                chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=len(picture) > 1)
+                read = [self._reading(blobs[i].candidates[c], rows[i][c], len(picture) > 1) for c in chosen]
                 readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
             k += len(picture)
             results.append(Recognition(tuple(readings)))
         return results
+
+    def _look_again(self, blobs: list[Blob], rows: list[np.ndarray], picture_of: list[int]) -> set[int]:
+        """A second look at blobs refused whole, in one more model call, only when something was refused.
+
+        A refused blob is judged with a neighbour whose ink nearly touches it
+        (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
+        when that is surely a digit; else it is cut with a lower width gate
+        (split.second_look). Replaces blobs and rows in place; returns the blobs
+        merged into their left neighbour.
+        """
+        refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
+        cuts = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
+        pairs = {i: pair for i in range(len(blobs) - 1)
+                 if (refused[i] or refused[i + 1]) and picture_of[i] == picture_of[i + 1]
+                 and (pair := near_pair(blobs[i], blobs[i + 1])) is not None}
+        answers = self._rows(list(cuts.values()) + list(pairs.values()))
+        cut_rows = dict(zip(cuts, answers))
+        merged_away: set[int] = set()
+        for (i, pair), r in zip(pairs.items(), answers[len(cuts):]):
+            if i not in merged_away and pair.choice(r, self.not_digit_threshold, in_number=True)[0] == [1]:
+                blobs[i], rows[i] = pair, r
+                merged_away.add(i + 1)
+                cuts.pop(i, None)
+                cuts.pop(i + 1, None)
+        for i, cut in cuts.items():
+            blobs[i], rows[i] = cut, cut_rows[i]
+        return merged_away
 
     def _rows(self, blobs: list[Blob]) -> list[np.ndarray]:
         """Each blob's candidates' probabilities, all blobs in one model call."""

@@ -23,7 +23,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from digitdesk.engine.calibration import DIGITS
-from digitdesk.engine.prepare import ink_bounds, to_mnist
+import cv2
+
+from digitdesk.engine.prepare import MASK_LEVEL, ink_bounds, to_mnist
 from digitdesk.engine.results import Box
 
 MIN_ASPECT = 0.75      # blobs narrower than this share of their height are one digit: no lattice
@@ -45,6 +47,11 @@ SURE_PIECE = 0.9       # a refused blob is cut only into pieces each read at lea
 IN_NUMBER_SURE = 0.6   # ... or this surely, in a number (the picture holds other blobs)
 ONES_TALL = 0.8        # ... where each 1 must be this share of the blob's height
 SECOND_LOOK_ASPECT = 0.35  # a refused blob at least this wide (share of its height) is looked at again
+# Neighbours whose ink is this close (share of the taller one's height) may be one digit: a 4 whose bar
+# stops short of its stem. They stay apart unless one is refused and the two merged are surely a digit.
+# Chosen on UNIPEN's validation writers (bench_numbers --tune), for drawings and pictures alike.
+NEAR_GAP = 0.06
+PAIR_SIDE = 112        # px: two near blobs are merged at most this large before the 28x28 fit
 DOUBT = 0.5            # whole and best cut closer than this (log-score) make the reading unsure
 LEVEL = 0.05           # ink above this counts in the column profile
 
@@ -125,7 +132,6 @@ class Blob:
         margin = abs(scores[whole] - path_score(self.lattice, cut, scores, cost))
         return path, margin < DOUBT
 
-
     def _merged_if_sure(self, singles: list[int], scores: list[float], ones: list[bool], refused: list[bool],
                         in_number: bool) -> list[int]:
         """Pen groups apart, one refused: the best pieces none refused if each is surely a digit (the bar and
@@ -166,6 +172,36 @@ def second_look(refused: Blob) -> Blob | None:
     if refused.lattice is not None or refused.source is None:
         return None
     return _cut(*refused.source, SECOND_LOOK_ASPECT)
+
+
+def near_pair(left: Blob, right: Blob) -> Blob | None:
+    """Two neighbouring blobs whose ink nearly touches (a 4 whose bar stops short of its stem), judged
+    together: each alone and both merged, standing apart unless one is refused and the merged ink is
+    surely a digit (Blob.choice). None when they are not near or cannot be merged."""
+    if left.lattice is not None or right.lattice is not None or left.source is None or right.source is None:
+        return None
+    a, b = left.source[1], right.source[1]
+    top, bottom = min(a.y, b.y), max(a.y + a.h, b.y + b.h)
+    height = max(a.h, b.h)
+    rows_shared = min(a.y + a.h, b.y + b.h) - max(a.y, b.y)
+    if b.x - (a.x + a.w) > NEAR_GAP * height or rows_shared < 0.5 * min(a.h, b.h):
+        return None
+    x0, x1 = min(a.x, b.x), max(a.x + a.w, b.x + b.w)
+    scale = min(1.0, PAIR_SIDE / max(x1 - x0, bottom - top))
+    canvas = np.zeros((int(np.ceil((bottom - top) * scale)) + 1, int(np.ceil((x1 - x0) * scale)) + 1), np.float32)
+    for ink, box in (left.source, right.source):
+        bounds = ink_bounds(ink, MASK_LEVEL)
+        if bounds is None:
+            return None
+        x, y, w, h = bounds
+        size = (max(1, int(round(box.w * scale))), max(1, int(round(box.h * scale))))
+        tile = cv2.resize(ink[y:y + h, x:x + w], size, interpolation=cv2.INTER_AREA)
+        cx, cy = int(round((box.x - x0) * scale)), int(round((box.y - top) * scale))
+        region = canvas[cy:cy + tile.shape[0], cx:cx + tile.shape[1]]
+        np.maximum(region, tile[:region.shape[0], :region.shape[1]], out=region)
+    merged = PreparedDigit(Box(x0, top, x1 - x0, bottom - top), to_mnist(canvas))
+    return Blob((left.candidates[0], merged, right.candidates[0]), Lattice((0, 1, 2), ((0, 1), (0, 2), (1, 2))),
+                keep_split=True, apart=True)
 
 
 def _cut(ink: np.ndarray, box: Box, min_aspect: float) -> Blob | None:

@@ -17,17 +17,13 @@ import numpy as np
 from digitdesk.engine.results import Box
 from digitdesk.engine.segment import CROP_SIDE
 from digitdesk.engine.prepare import to_mnist
-from digitdesk.engine.split import Blob, Lattice, PreparedDigit, blob
+from digitdesk.engine.split import NEAR_GAP, Blob, Lattice, PreparedDigit, blob
 from digitdesk.engine.stroke_groups import PenStroke, StrokeGroup, group_strokes
 from digitdesk.engine.stroke_ink import render_strokes
 
 SIMPLIFY = 0.25  # px: a point this close to the line through its neighbours adds nothing visible
 
 
-# Neighbouring groups this close (share of the writing height) may be one character: a 4 whose bar
-# stops short of its stem. Apart (not overlapping), they merge only when a group is refused and the
-# merged ink is surely a digit. Chosen on UNIPEN's validation writers (bench_numbers --tune).
-NEAR = 0.06
 RUN = 3       # groups judged together at most
 
 
@@ -35,7 +31,7 @@ def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
     """Every digit of the drawing, left to right, as model input (with candidate cuts where a stroke
     may run through several digits, and merged candidates for neighbouring groups that overlap or nearly touch)."""
     groups = group_strokes(strokes)
-    near = NEAR * max((g.box[3] - g.box[1] for g in groups), default=0.0)
+    near = NEAR_GAP * max((g.box[3] - g.box[1] for g in groups), default=0.0)
     blobs, i = [], 0
     while i < len(groups):
         run = [groups[i]]

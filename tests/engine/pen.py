@@ -65,11 +65,11 @@ def touching_ten() -> list[PenStroke]:
 
 
 def gapped_four(x: float, size: float = 100.0, width: float = 10.0) -> list[PenStroke]:
-    """A 4 whose bar stops 2 px short of its stem (pen 10): the two strokes neither touch nor overlap."""
-    scale = np.array([0.6 * size, size])
+    """A wide 4 whose bar stops 5 px short of its stem (pen 10): the two strokes neither touch nor overlap."""
+    scale = np.array([size, size])
     top = line((0.55, 0.0), (0.0, 0.65)) + line((0.0, 0.65), (0.6, 0.65))[1:]
     return [PenStroke(np.array(points, np.float64) * scale + (x, 0), width)
-            for points in (top, line((0.8, 0.2), (0.8, 1.0)))]
+            for points in (top, line((0.75, 0.2), (0.75, 1.0)))]
 
 
 def cursive_pair() -> list[PenStroke]:

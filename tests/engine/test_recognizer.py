@@ -10,7 +10,8 @@ from digitdesk.engine.decode import ImageDecodeError
 from digitdesk.engine.calibration import Calibration
 from digitdesk.engine.recognizer import Recognizer, recognize
 from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE
-from tests.engine import images
+from digitdesk.engine.stroke_ink import render_strokes
+from tests.engine import images, pen
 from tests.gui.media import GlyphSource, finish, ink_onto, lighting, paper
 
 
@@ -165,6 +166,14 @@ def test_reads_drawn_digits_with_fine_and_fat_pens(real_runner, digit, thickness
 def test_reads_a_number_photographed_on_paper(real_runner, kind):
     picture = images.jpeg(images.on_paper(images.number_image("1074"), kind), 60)
     assert Recognizer(real_runner).recognize(picture).text == "1074"
+
+
+def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(real_runner):
+    strokes = pen.digit("1", -60) + pen.gapped_four(0) + pen.digit("7", 130)
+    ink = render_strokes([s.points for s in strokes], 10, origin=(-120, -60), shape=(220, 360))
+    page = images.on_paper(np.rint(255 * (1 - ink)).astype(np.uint8), "white")
+    result = Recognizer(real_runner).recognize(page)
+    assert result.text == "147" and len(result.digits) == 3
 
 
 def test_module_level_recognize_uses_the_bundled_model(real_runner):

@@ -2,7 +2,7 @@
 import numpy as np
 
 from digitdesk.engine import split
-from digitdesk.engine.prepare import ink_map
+from digitdesk.engine.prepare import ink_map, to_mnist
 from digitdesk.engine.results import Box
 from tests.engine import images
 
@@ -137,3 +137,20 @@ def test_in_a_number_a_wide_blob_is_split_when_its_pieces_are_surer_together_tha
     merged = rows((1, 0.95), (6, 0.8), (6, 0.95))
     assert blob.choice(merged)[0] == [1]
     assert blob.choice(merged, in_number=True)[0] == [0, 2]
+
+
+def _lone(ink: np.ndarray, box: Box) -> split.Blob:
+    return split.blob(ink, box, may_hold_several=False)
+
+
+def test_blobs_whose_ink_nearly_touches_are_judged_together():
+    bar, stem = np.ones((10, 40), np.float32), np.ones((100, 8), np.float32)   # each blob's ink, boxed tight:
+    left, right = _lone(bar, Box(0, 30, 40, 10)), _lone(stem, Box(44, 10, 8, 100))  # a 4's bar, its stem 4 px on
+    pair = split.near_pair(left, right)
+    assert pair is not None and pair.keep_split and pair.apart
+    assert [c.box for c in pair.candidates] == [left.candidates[0].box, Box(0, 10, 52, 100), right.candidates[0].box]
+    page = np.zeros((100, 52), np.float32)                             # both blobs' ink where they lie
+    page[20:30, :40], page[:, 44:52] = bar, stem
+    np.testing.assert_allclose(pair.candidates[1].input28, to_mnist(page), atol=0.02)
+    assert split.near_pair(left, _lone(stem, Box(60, 10, 8, 100))) is None    # 20 px apart: not near
+    assert split.near_pair(left, _lone(stem, Box(44, 200, 8, 100))) is None   # beside, but on another line
