@@ -133,6 +133,8 @@ class Recognizer:
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
         cuts = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
+        cuts |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
+                 if b.regroup is not None and any(self._refused(row) for row in r)}
         pairs = {i: pair for i in range(len(blobs) - 1)
                  if (refused[i] or refused[i + 1]) and picture_of[i] == picture_of[i + 1]
                  and (pair := near_pair(blobs[i], blobs[i + 1])) is not None}

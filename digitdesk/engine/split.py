@@ -18,6 +18,7 @@ number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,6 +88,9 @@ class Blob:
     apart: bool = False
     # a blob without a lattice keeps its ink (bright on black) and box, for a second look if refused
     source: tuple[np.ndarray, Box] | None = None
+    # neighbouring pen groups are first read alone; this builds the blob with their merged candidates
+    # too, read on a second look only when the model refuses one of them (most drawings never need it)
+    regroup: Callable[[], Blob] | None = None
 
     def choice(self, probabilities: np.ndarray, refuse_at: float = 2.0,
                in_number: bool = False) -> tuple[list[int], bool]:
@@ -106,7 +110,7 @@ class Blob:
         refused = [len(p) > DIGITS and float(p[DIGITS]) >= refuse_at for p in probabilities]
         if self.keep_split:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
-            if not any(refused[k] for k in singles):
+            if not any(refused[k] for k in singles) or self.regroup is not None:
                 return singles, False
             if self.apart:
                 return self._merged_if_sure(singles, scores, ones, refused, in_number), False

@@ -9,6 +9,7 @@ and the reader keeps the cut where the model reads the pieces best.
 from __future__ import annotations
 
 import math
+from functools import partial
 from collections.abc import Sequence
 
 import cv2
@@ -47,11 +48,23 @@ def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
 
 
 def _run_blob(strokes: Sequence[PenStroke], run: list[StrokeGroup]) -> Blob:
-    """Neighbouring groups: each alone, and every neighbouring pair and the whole run merged."""
+    """Neighbouring groups, each alone; their merged candidates wait for a second look (Blob.regroup)."""
+    n = len(run)
+    singles = tuple((k, k + 1) for k in range(n))
+    candidates = tuple(PreparedDigit(_box(g), to_mnist(group_ink(strokes, g))) for g in run)
+    return Blob(candidates, Lattice(tuple(range(n + 1)), singles), keep_split=True,
+                regroup=partial(_regrouped, strokes, run, candidates))
+
+
+def _regrouped(strokes: Sequence[PenStroke], run: list[StrokeGroup], singles: tuple[PreparedDigit, ...]) -> Blob:
+    """The run with every neighbouring pair and the whole run merged, for the model to judge."""
     n = len(run)
     spans = tuple((a, b) for a in range(n) for b in range(a + 1, n + 1) if b - a <= 2 or (a, b) == (0, n))
     candidates = []
     for a, b in spans:
+        if b - a == 1:
+            candidates.append(singles[a])
+            continue
         merged = _merged(run[a:b])
         candidates.append(PreparedDigit(_box(merged), to_mnist(group_ink(strokes, merged))))
     apart = any(b.box[0] >= a.box[2] for a, b in zip(run, run[1:]))

@@ -28,9 +28,10 @@ class ScriptedRunner:
 
 def test_each_digit_is_drawn_alone_so_touching_ink_never_leaks_in():
     strokes = touching_ten()
-    (run,) = prepare_stroke_blobs(strokes)   # overlapping groups are judged together ...
-    assert run.keep_split and run.lattice.spans == ((0, 1), (0, 2), (1, 2))
-    one = run.candidates[0]                  # ... but each is still drawn alone
+    (run,) = prepare_stroke_blobs(strokes)   # overlapping groups are read alone first ...
+    assert run.keep_split and run.lattice.spans == ((0, 1), (1, 2))
+    assert run.regroup().lattice.spans == ((0, 1), (0, 2), (1, 2))   # ... merged only on a second look
+    one = run.candidates[0]                  # ... and each is drawn alone
     np.testing.assert_array_equal(one.input28, to_mnist(group_ink(digit("1", 0), group_strokes(digit("1", 0))[0])))
     assert one.input28[:, :8].max() == 0 and one.input28[:, 20:].max() == 0   # a lone thin stroke, no loop
 
@@ -83,28 +84,33 @@ def test_overlapping_strokes_stay_apart_unless_the_model_refuses_a_piece():
 
 
 class Answers:
-    """Answers candidate i (in the order the blob lists them) with class answers[i][0] at answers[i][1]."""
+    """Answers model call c's candidate i (in the order the blobs list them) with class calls[c][i][0] at
+    probability calls[c][i][1]."""
 
-    def __init__(self, *answers):
-        self.answers = answers
+    def __init__(self, *calls):
+        self.calls = list(calls)
 
     def classify(self, batch):
+        answers = self.calls.pop(0)
+        assert len(answers) == len(batch)
         rows = np.full((len(batch), 11), 1e-4, np.float32)
-        for row, (best, p) in zip(rows, self.answers):
+        for row, (best, p) in zip(rows, answers):
             row[best] = p
         return rows
 
 
-def test_groups_that_nearly_touch_are_judged_together_but_stay_apart_unless_one_is_refused():
-    (run,) = prepare_stroke_blobs(gapped_four(0))     # candidates: open top, both merged, stem
-    assert run.keep_split and run.apart                # a 5 px gap: not overlapping, but near
-    refused_top = (10, 0.95)
-    assert Recognizer(Answers(refused_top, (4, 0.99), (1, 0.99))).recognize_strokes(gapped_four(0)).text == "4"
+def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_refused():
+    (run,) = prepare_stroke_blobs(gapped_four(0))     # read first: the open top and the stem
+    assert run.keep_split and run.regroup().apart      # a 5 px gap: not overlapping, but near
+    top_refused = [(10, 0.95), (1, 0.99)]
+    # then: the open top, both merged, the stem
+    four = Answers(top_refused, [(10, 0.95), (4, 0.99), (1, 0.99)])
+    assert Recognizer(four).recognize_strokes(gapped_four(0)).text == "4" and four.calls == []
     # the merged ink is no sure digit: the groups stand as drawn
-    result = Recognizer(Answers(refused_top, (4, 0.6), (1, 0.99))).recognize_strokes(gapped_four(0))
+    result = Recognizer(Answers(top_refused, [(10, 0.95), (4, 0.6), (1, 0.99)])).recognize_strokes(gapped_four(0))
     assert [d.not_digit for d in result.digits] == [True, False] and result.text == "1"
-    # nothing refused: the groups stand, however surely the merge reads
-    assert Recognizer(Answers((7, 0.9), (4, 0.999), (1, 0.99))).recognize_strokes(gapped_four(0)).text == "71"
+    # nothing refused: the groups stand, and the merged candidates are never read
+    assert Recognizer(Answers([(7, 0.9), (1, 0.99)])).recognize_strokes(gapped_four(0)).text == "71"
 
 
 def test_only_a_stroke_through_two_digits_gets_candidate_cuts():
