@@ -14,6 +14,7 @@ level, keeping only its own strokes, and boxed in the original image's pixels.
 """
 from __future__ import annotations
 
+import statistics
 from dataclasses import dataclass
 
 import cv2
@@ -287,7 +288,7 @@ def _split_touching(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:
     for piece in pieces:
         others = [p.width for p in pieces if p is not piece
                   and p.width >= NARROW * p.height and p.height >= SHORT * piece.height]
-        typical = float(np.median(others)) if others else 0.0
+        typical = float(statistics.median(others)) if others else 0.0
         count = min(4, int(round(piece.width / typical))) if typical else 1
         if piece.width < WIDE * typical or piece.width < PAIR_ASPECT * piece.height or count < 2:
             result.append(piece)

@@ -18,6 +18,7 @@ number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
 """
 from __future__ import annotations
 
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -160,7 +161,7 @@ def may_hold_several(index: int, sizes: list[tuple[int, int]]) -> bool:
         return False
     others = [w for k, (w, h) in enumerate(sizes) if k != index and w >= NARROW * h and h >= 0.6 * height]
     if others:
-        return width >= WIDER_THAN_OTHERS * float(np.median(others))
+        return width >= WIDER_THAN_OTHERS * float(statistics.median(others))
     return width >= LONE_ASPECT * height
 
 
