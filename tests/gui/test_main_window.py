@@ -292,6 +292,27 @@ FOUR_IN_TWO_STROKES = [DIGITS["4"][0] + DIGITS["4"][1][1:],   # the open top and
                        DIGITS["4"][2]]                          # then the stem
 
 
+FOUR_WITH_A_SHORT_BAR = [[(0.5, 0.15), (0.35, 0.375), (0.2, 0.6), (0.4, 0.6), (0.56, 0.6)],   # the bar stops short
+                         [(0.7, 0.15), (0.7, 0.5), (0.7, 0.87)]]   # of the stem, drawn after it, full height
+
+
+def test_a_4_whose_bar_stops_short_of_its_stem_is_one_digit_in_a_number(bundled_model, window, qtbot):
+    canvas = window.canvas
+    side = int(min(canvas.height() * 0.6, canvas.width() / 2.6))
+    top = int(canvas.height() * 0.2)
+    draw_digit(canvas, "1", QRect(20, top, side, side))
+    four = QRect(20 + int(0.6 * side), top, side, side)
+    for stroke in FOUR_WITH_A_SHORT_BAR:
+        draw_stroke(canvas, to_widget(stroke, four))
+    draw_digit(canvas, "7", QRect(four.x() + int(0.7 * side), top, side, side))
+    count, _ = cv2.connectedComponents((canvas.to_array() < 128).astype(np.uint8))
+    assert count - 1 == 4                             # the 4's bar and stem do not touch
+
+    panel = read(window, qtbot)
+    assert panel.number_text() == "147"
+    assert len(canvas.digit_boxes()) == 3
+
+
 def test_a_number_with_touching_digits_and_a_two_stroke_4_is_read_as_written(bundled_model, window, qtbot):
     canvas = window.canvas
     side = int(canvas.height() * 0.6)
