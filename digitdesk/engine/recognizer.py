@@ -123,32 +123,33 @@ class Recognizer:
         return results
 
     def _look_again(self, blobs: list[Blob], rows: list[np.ndarray], picture_of: list[int]) -> set[int]:
-        """A second look at blobs refused whole, in one more model call, only when something was refused.
+        """A second look, in one more model call, only when the model refused something.
 
-        A refused blob is judged with a neighbour whose ink nearly touches it
+        A blob refused whole is judged with a neighbour whose ink nearly touches it
         (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
         when that is surely a digit; else it is cut with a lower width gate
-        (split.second_look). Replaces blobs and rows in place; returns the blobs
-        merged into their left neighbour.
+        (split.second_look). Neighbouring pen groups, read alone so far, are read
+        merged too when one of them was refused (Blob.regroup). Replaces blobs and
+        rows in place; returns the blobs merged into their left neighbour.
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
-        cuts = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        cuts |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
-                 if b.regroup is not None and any(self._refused(row) for row in r)}
+        looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
+        looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
+                  if b.regroup is not None and any(self._refused(row) for row in r)}
         pairs = {i: pair for i in range(len(blobs) - 1)
                  if (refused[i] or refused[i + 1]) and picture_of[i] == picture_of[i + 1]
                  and (pair := near_pair(blobs[i], blobs[i + 1])) is not None}
-        answers = self._rows(list(cuts.values()) + list(pairs.values()))
-        cut_rows = dict(zip(cuts, answers))
+        answers = self._rows(list(looks.values()) + list(pairs.values()))
+        look_rows = dict(zip(looks, answers))
         merged_away: set[int] = set()
-        for (i, pair), r in zip(pairs.items(), answers[len(cuts):]):
+        for (i, pair), r in zip(pairs.items(), answers[len(looks):]):
             if i not in merged_away and pair.choice(r, self.not_digit_threshold, in_number=True)[0] == [1]:
                 blobs[i], rows[i] = pair, r
                 merged_away.add(i + 1)
-                cuts.pop(i, None)
-                cuts.pop(i + 1, None)
-        for i, cut in cuts.items():
-            blobs[i], rows[i] = cut, cut_rows[i]
+                looks.pop(i, None)
+                looks.pop(i + 1, None)
+        for i, look in looks.items():
+            blobs[i], rows[i] = look, look_rows[i]
         return merged_away
 
     def _rows(self, blobs: list[Blob]) -> list[np.ndarray]:

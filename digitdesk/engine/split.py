@@ -15,6 +15,9 @@ the width gate is lowered, so a '61' or two touching 1s, too narrow to seem
 several digits, are cut and read when every piece is surely a digit. In a
 number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
 1s may stand: there a refused blob is far more often touching digits than a letter.
+A refused blob whose ink nearly touches a neighbour's (near_pair: the bar and the
+stem of a 4 that do not meet) is also read merged with it, and kept merged only
+when that is surely a digit.
 """
 from __future__ import annotations
 
@@ -22,11 +25,10 @@ import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 from digitdesk.engine.calibration import DIGITS
-import cv2
-
 from digitdesk.engine.prepare import MASK_LEVEL, ink_bounds, to_mnist
 from digitdesk.engine.results import Box
 

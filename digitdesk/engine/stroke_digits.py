@@ -9,8 +9,8 @@ and the reader keeps the cut where the model reads the pieces best.
 from __future__ import annotations
 
 import math
-from functools import partial
 from collections.abc import Sequence
+from functools import partial
 
 import cv2
 import numpy as np
