@@ -14,7 +14,7 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import Blob, PreparedDigit, blob, may_hold_several, near_pair, second_look
+from digitdesk.engine.split import WEAK_WHOLE, Blob, PreparedDigit, blob, may_hold_several, near_pair, second_look
 
 
 def as_image(image):
@@ -128,12 +128,16 @@ class Recognizer:
         A blob refused whole is judged with a neighbour whose ink nearly touches it
         (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
         when that is surely a digit; else it is cut with a lower width gate
-        (split.second_look). Neighbouring pen groups, read alone so far, are read
+        (split.second_look), as is a blob read as no digit more likely than not
+        (a '10' read as a doubtful 0; split.WEAK_WHOLE). Neighbouring pen groups, read alone so far, are read
         merged too when one of them was refused (Blob.regroup). Replaces blobs and
         rows in place; returns the blobs merged into their left neighbour.
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
+        weak = [b.lattice is None and not refused[i] and float(np.max(r[0][:DIGITS])) < WEAK_WHOLE
+                for i, (b, r) in enumerate(zip(blobs, rows))]
+        looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
                   if b.regroup is not None and any(self._refused(row) for row in r)}
         pairs = {i: pair for i in range(len(blobs) - 1)

@@ -124,6 +124,45 @@ def test_a_dash_between_digits_is_still_refused():
     assert result.text == "1234" and [d.not_digit for d in result.digits] == [False, False, True, False, False]
 
 
+class TouchingTenRunner:
+    """Reads the whole of a touching '10' as a doubtful 0 (`whole`); on the second look, the piece left of
+    the cut nearest the 1's right edge as a sure 1, the rest as a sure 0, any other piece as no digit."""
+
+    def __init__(self, look, one_edge: float, whole: float):
+        self.look, self.whole, self.calls = look, whole, 0
+        cuts = look.lattice.cuts                 # one_edge: share of the blob's width
+        self.one = min(range(1, len(cuts) - 1), key=lambda k: abs(cuts[k] - one_edge * cuts[-1]))
+
+    def classify(self, batch):
+        self.calls += 1
+        rows = np.full((len(batch), 11), 1e-4, np.float32)
+        if self.calls == 1:
+            rows[0, 0] = self.whole
+            rows[0, 10] = 1 - self.whole
+            return rows
+        last = len(self.look.lattice.cuts) - 1
+        for row, span in zip(rows, self.look.lattice.spans):
+            best = {(0, self.one): (1, 0.97), (self.one, last): (0, 0.99), (0, last): (0, self.whole)}.get(span)
+            digit, p = best or (10, 0.9)
+            row[digit] = p
+        return rows
+
+
+@pytest.mark.parametrize("whole, text", [(0.35, "10"), (0.6, "0")])
+def test_two_touching_digits_read_whole_as_no_digit_more_likely_than_not_get_a_second_look(whole, text):
+    from digitdesk.engine.recognizer import prepare_blobs
+    from digitdesk.engine.split import second_look
+    page = images.number_image("10", gap=-0.3)                   # the 1's ink runs into the 0's
+    (lone,) = prepare_blobs(page)
+    one = prepare_blobs(images.number_image("10", gap=-0.2))[0].candidates[0].box   # the 1 alone, same place
+    blob = lone.candidates[0].box
+    look = second_look(lone, weak=True)
+    runner = TouchingTenRunner(look, (one.x + one.w - blob.x) / blob.w, whole)
+    result = Recognizer(runner, not_digit_threshold=0.95).recognize(page)
+    assert result.text == text
+    assert runner.calls == (2 if whole < 0.5 else 1)       # a surer whole is never looked at again
+
+
 def test_refusal_and_unsure_thresholds_come_from_the_models_calibration():
     doubtful = Recognizer(RefusingRunner({0}, p_junk=0.65)).recognize(images.canvas_digit(3))
     assert doubtful.status == UNSURE and doubtful.text == "4"  # 0.65 "not a digit" < 0.7: still read, unsure

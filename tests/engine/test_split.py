@@ -1,4 +1,6 @@
 """Cutting touching digits where the model reads the pieces best (engine/split.py)."""
+from dataclasses import replace
+
 import numpy as np
 
 from digitdesk.engine import split
@@ -119,6 +121,16 @@ def test_a_refused_narrow_blob_gets_cuts_on_a_second_look():
     again = split.second_look(first)
     assert again is not None and again.lattice is not None and len(again.candidates) == len(again.lattice.spans)
     assert split.second_look(again) is None             # a blob already cut is not cut again
+
+
+def test_a_blob_read_as_no_digit_more_likely_than_not_is_cut_only_into_sure_pieces():
+    weak = replace(three_span_blob(), weak_whole=True)            # a "10" read whole as a doubtful 0
+    assert weak.choice(rows((1, 0.97), (0, 0.35), (0, 0.99)), refuse_at=0.6, in_number=True) == ([0, 2], False)
+    # a piece below SURE_PIECE: the whole stays, even in a number (where a refused blob's bar is lower)
+    assert weak.choice(rows((1, 0.97), (0, 0.35), (0, 0.7)), refuse_at=0.6, in_number=True) == ([1], False)
+    ink = blob_ink("10", gap=-0.1)
+    lone = split.blob(ink, Box(0, 0, ink.shape[1], ink.shape[0]), may_hold_several=False)
+    assert split.second_look(lone, weak=True).weak_whole and not split.second_look(lone).weak_whole
 
 
 def test_the_flag_and_stem_of_a_refused_european_one_are_not_read_as_eleven():
