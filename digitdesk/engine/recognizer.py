@@ -104,11 +104,15 @@ class Recognizer:
             prepared = [[Blob((digit,)) for digit in prepare_digits(image)] for image in images]
         return self._read(prepared)
 
-    def _read(self, pictures: list[list[Blob]]) -> list[Recognition]:
-        """All candidates of all pictures through the model in one call, then each blob's best reading."""
+    def _read(self, pictures: list[list[Blob]], weak_looks: bool = True) -> list[Recognition]:
+        """All candidates of all pictures through the model in one call, then each blob's best reading.
+
+        `weak_looks`: blobs read weakly get a second look (pictures; a drawing's strokes already say
+        where its digits part)."""
         blobs = [b for picture in pictures for b in picture]
         rows = self._rows(blobs)
-        merged_away = self._look_again(blobs, rows, [p for p, picture in enumerate(pictures) for _ in picture])
+        picture_of = [p for p, picture in enumerate(pictures) for _ in picture]
+        merged_away = self._look_again(blobs, rows, picture_of, weak_looks)
         results, k = [], 0
         for picture in pictures:
             readings = []
@@ -122,7 +126,8 @@ class Recognizer:
             results.append(Recognition(tuple(readings)))
         return results
 
-    def _look_again(self, blobs: list[Blob], rows: list[np.ndarray], picture_of: list[int]) -> set[int]:
+    def _look_again(self, blobs: list[Blob], rows: list[np.ndarray], picture_of: list[int],
+                    weak_looks: bool = True) -> set[int]:
         """A second look, in one more model call, only when the model refused something.
 
         A blob refused whole is judged with a neighbour whose ink nearly touches it
@@ -135,7 +140,7 @@ class Recognizer:
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        weak = [b.lattice is None and not refused[i] and float(np.max(r[0][:DIGITS])) < WEAK_WHOLE
+        weak = [weak_looks and b.lattice is None and not refused[i] and float(np.max(r[0][:DIGITS])) < WEAK_WHOLE
                 for i, (b, r) in enumerate(zip(blobs, rows))]
         looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
@@ -177,7 +182,7 @@ class Recognizer:
         Boxes are in the strokes' pixels.
         """
         from digitdesk.engine.stroke_digits import prepare_stroke_blobs
-        return self._read([prepare_stroke_blobs(strokes)])[0]
+        return self._read([prepare_stroke_blobs(strokes)], weak_looks=False)[0]
 
     def _reading(self, digit: PreparedDigit, probabilities: np.ndarray, in_number: bool = False) -> DigitReading:
         p = np.clip(probabilities.astype(np.float32), 0.0, None)
