@@ -14,7 +14,8 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import WEAK_WHOLE, Blob, PreparedDigit, blob, may_hold_several, near_pair, second_look
+from digitdesk.engine.split import (IN_NUMBER_REFUSE, WEAK_WHOLE, Blob, PreparedDigit, blob, may_hold_several,
+                                   near_pair, second_look)
 
 
 def as_image(image):
@@ -39,10 +40,6 @@ def prepare_blobs(image) -> list[Blob]:
     return [blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)]
 
 
-# In a number (a picture of several pieces) junk is rarer than alone, so a piece is refused only when the
-# model is this sure it is not a digit; between the model's refusal threshold and this it is read, unsure.
-# Chosen on UNIPEN's validation writers (benchmarks/bench_numbers.py --tune), never the reported ones.
-IN_NUMBER_REFUSE = 0.95
 
 
 class Recognizer:

@@ -46,6 +46,10 @@ SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly
 # than the whole's. Chosen on UNIPEN's validation writers (bench_numbers.py --tune: 0.35 / 0.1 / 0 read
 # 92.0 / 93.0 / 93.4 % of numbers in images); alone, single digits would pay for it (bench_real_input).
 IN_NUMBER_SPLIT_COST = 0.0
+# In a number (a picture of several pieces) junk is rarer than alone, so a piece is refused only when the
+# model is this sure it is not a digit; between the model's refusal threshold and this it is read, unsure.
+# Chosen on UNIPEN's validation writers (benchmarks/bench_numbers.py --tune), never the reported ones.
+IN_NUMBER_REFUSE = 0.95
 REFUSED_SPLIT_COST = 2.0  # when the whole is refused: the fewest sure pieces (slices of a 1 read as 1s)
 SURE_PIECE = 0.9       # a refused blob is cut only into pieces each read at least this surely
 IN_NUMBER_SURE = 0.6   # ... or this surely, in a number (the picture holds other blobs)
@@ -88,7 +92,8 @@ class Blob:
     candidates: tuple[PreparedDigit, ...]  # the whole blob alone, or one per lattice span
     lattice: Lattice | None = None
     # True for touching groups of pen strokes: the grouping's split stands unless the model
-    # refuses one of its pieces (a K drawn as '|' and '<'); then the lattice decides
+    # refuses one of its pieces (in a number, surely: IN_NUMBER_REFUSE; a K drawn as '|' and '<'); then the
+    # lattice decides. A piece refused less surely is merged only into a sure digit, else read as drawn
     keep_split: bool = False
     # ... and when some of those groups do not even overlap (only nearly touch), a refused one is merged
     # only into pieces each surely a digit; otherwise the groups stand as they were drawn
@@ -121,7 +126,8 @@ class Blob:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
             if not any(refused[k] for k in singles) or self.regroup is not None:
                 return singles, False
-            if self.apart:
+            surely = max(refuse_at, IN_NUMBER_REFUSE) if in_number else refuse_at
+            if self.apart or not any(float(probabilities[k][DIGITS]) >= surely for k in singles):
                 return self._merged_if_sure(singles, scores, ones, refused, in_number), False
         whole = self.lattice.whole
         cut_scores = list(scores)

@@ -113,6 +113,36 @@ def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_ref
     assert Recognizer(Answers([(7, 0.9), (1, 0.99)])).recognize_strokes(gapped_four(0)).text == "71"
 
 
+class Rows:
+    """Answers model call c with the rows calls[c], each a dict {class: probability}."""
+
+    def __init__(self, *calls):
+        self.calls = list(calls)
+
+    def classify(self, batch):
+        answers = self.calls.pop(0)
+        assert len(answers) == len(batch)
+        rows = np.full((len(batch), 11), 1e-4, np.float32)
+        for row, answer in zip(rows, answers):
+            for label, p in answer.items():
+                row[label] = p
+        return rows
+
+
+def test_in_a_number_overlapping_groups_are_lost_together_only_when_one_is_surely_no_digit():
+    """A 1 drawn over the edge of a 0, then a 7: the 0 alone is 70 % "not a digit", the pair merged 97 %.
+    In a number a piece is refused only from 95 %, so the 0 is read (unsure), not dropped with its 1."""
+    strokes = touching_ten() + digit("7", 150)
+    one, zero, seven, merged = {1: 0.97}, {0: 0.3, 10: 0.7}, {7: 0.99}, {10: 0.97}
+    runner = Rows([one, zero, seven], [one, merged, zero])
+    result = Recognizer(runner, not_digit_threshold=0.6).recognize_strokes(strokes)
+    assert result.text == "107" and runner.calls == []
+    sure_junk = {0: 0.02, 10: 0.98}                       # surely no digit: the pair is one refused mark
+    runner = Rows([one, sure_junk, seven], [one, merged, sure_junk])
+    result = Recognizer(runner, not_digit_threshold=0.6).recognize_strokes(strokes)
+    assert result.text == "7" and [d.not_digit for d in result.digits] == [True, False]
+
+
 def test_only_a_stroke_through_two_digits_gets_candidate_cuts():
     blobs = prepare_stroke_blobs(cursive_pair())
     assert [b.lattice is not None for b in blobs] == [False, True, False]
