@@ -83,38 +83,9 @@ def test_overlapping_strokes_stay_apart_unless_the_model_refuses_a_piece():
     assert result.text == "" and len(result.digits) == 1 and result.digits[0].not_digit
 
 
-class Answers:
-    """Answers model call c's candidate i (in the order the blobs list them) with class calls[c][i][0] at
-    probability calls[c][i][1]."""
-
-    def __init__(self, *calls):
-        self.calls = list(calls)
-
-    def classify(self, batch):
-        answers = self.calls.pop(0)
-        assert len(answers) == len(batch)
-        rows = np.full((len(batch), 11), 1e-4, np.float32)
-        for row, (best, p) in zip(rows, answers):
-            row[best] = p
-        return rows
-
-
-def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_refused():
-    (run,) = prepare_stroke_blobs(gapped_four(0))     # read first: the open top and the stem
-    assert run.keep_split and run.regroup().apart      # a 5 px gap: not overlapping, but near
-    top_refused = [(10, 0.95), (1, 0.99)]
-    # then: the open top, both merged, the stem
-    four = Answers(top_refused, [(10, 0.95), (4, 0.99), (1, 0.99)])
-    assert Recognizer(four).recognize_strokes(gapped_four(0)).text == "4" and four.calls == []
-    # the merged ink is no sure digit: the groups stand as drawn
-    result = Recognizer(Answers(top_refused, [(10, 0.95), (4, 0.6), (1, 0.99)])).recognize_strokes(gapped_four(0))
-    assert [d.not_digit for d in result.digits] == [True, False] and result.text == "1"
-    # nothing refused: the groups stand, and the merged candidates are never read
-    assert Recognizer(Answers([(7, 0.9), (1, 0.99)])).recognize_strokes(gapped_four(0)).text == "71"
-
-
 class Rows:
-    """Answers model call c with the rows calls[c], each a dict {class: probability}."""
+    """Answers model call c's candidates (in the order the blobs list them) with the rows calls[c], each a
+    dict {class: probability}."""
 
     def __init__(self, *calls):
         self.calls = list(calls)
@@ -127,6 +98,20 @@ class Rows:
             for label, p in answer.items():
                 row[label] = p
         return rows
+
+
+def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_refused():
+    (run,) = prepare_stroke_blobs(gapped_four(0))     # read first: the open top and the stem
+    assert run.keep_split and run.regroup().apart      # a 5 px gap: not overlapping, but near
+    top_refused = [{10: 0.95}, {1: 0.99}]
+    # then: the open top, both merged, the stem
+    four = Rows(top_refused, [{10: 0.95}, {4: 0.99}, {1: 0.99}])
+    assert Recognizer(four).recognize_strokes(gapped_four(0)).text == "4" and four.calls == []
+    # the merged ink is no sure digit: the groups stand as drawn
+    result = Recognizer(Rows(top_refused, [{10: 0.95}, {4: 0.6}, {1: 0.99}])).recognize_strokes(gapped_four(0))
+    assert [d.not_digit for d in result.digits] == [True, False] and result.text == "1"
+    # nothing refused: the groups stand, and the merged candidates are never read
+    assert Recognizer(Rows([{7: 0.9}, {1: 0.99}])).recognize_strokes(gapped_four(0)).text == "71"
 
 
 def test_in_a_number_overlapping_groups_are_lost_together_only_when_one_is_surely_no_digit():
