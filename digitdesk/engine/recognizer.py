@@ -14,8 +14,8 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import (IN_NUMBER_REFUSE, WEAK_WHOLE, Blob, PreparedDigit, blob, may_hold_several,
-                                   near_pair, second_look)
+from digitdesk.engine.split import (WEAK_WHOLE, Blob, PreparedDigit, blob, is_refused, may_hold_several,
+                                   near_pair, refusal_bar, second_look)
 
 
 def as_image(image):
@@ -40,16 +40,14 @@ def prepare_blobs(image) -> list[Blob]:
     return [blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)]
 
 
-
-
 class Recognizer:
     """Reads digits with a ModelRunner (the shared runner unless given one).
 
     The thresholds come from the runner's calibration (fitted on validation
     writers, see models/README.md) unless given: below `unsure_threshold` a
     digit is flagged unsure; from `not_digit_threshold` of "not a digit"
-    probability a piece is refused (in a number, from IN_NUMBER_REFUSE, and
-    shown unsure below it).
+    probability a piece is refused (in a number, from split.IN_NUMBER_REFUSE,
+    and shown unsure below it).
     """
 
     def __init__(self, runner: ModelRunner | None = None, unsure_threshold: float | None = None,
@@ -168,7 +166,7 @@ class Recognizer:
         return np.split(probabilities, ends[:-1])
 
     def _refused(self, probabilities: np.ndarray) -> bool:
-        return len(probabilities) > DIGITS and float(probabilities[DIGITS]) >= self.not_digit_threshold
+        return is_refused(probabilities, self.not_digit_threshold)
 
     def recognize_strokes(self, strokes) -> Recognition:
         """A drawing read from its pen strokes (PenStrokes in pixels, in drawing order), one model call.
@@ -187,8 +185,7 @@ class Recognizer:
         digits = p[:DIGITS]
         best = int(np.argmax(digits))
         doubted = self._refused(p)
-        refuse_at = max(self.not_digit_threshold, IN_NUMBER_REFUSE) if in_number else self.not_digit_threshold
-        not_digit = len(p) > DIGITS and float(p[DIGITS]) >= refuse_at
+        not_digit = is_refused(p, refusal_bar(self.not_digit_threshold, in_number))
         confidence = float(p[DIGITS]) if not_digit else float(digits[best])
         return DigitReading(digit=best, confidence=confidence, probabilities=digits.copy(), box=digit.box,
                             input28=digit.input28,

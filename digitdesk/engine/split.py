@@ -68,6 +68,16 @@ DOUBT = 0.5            # whole and best cut closer than this (log-score) make th
 LEVEL = 0.05           # ink above this counts in the column profile
 
 
+def is_refused(probabilities: np.ndarray, bar: float) -> bool:
+    """Does this reading's "not a digit" probability reach `bar` (a 10-class model never refuses)?"""
+    return len(probabilities) > DIGITS and float(probabilities[DIGITS]) >= bar
+
+
+def refusal_bar(refuse_at: float, in_number: bool) -> float:
+    """From which "not a digit" probability a piece is refused: in a number, only from IN_NUMBER_REFUSE."""
+    return max(refuse_at, IN_NUMBER_REFUSE) if in_number else refuse_at
+
+
 @dataclass(frozen=True)
 class Lattice:
     """Candidate digits of one blob: spans between cut columns of its ink."""
@@ -121,13 +131,13 @@ class Blob:
             return [0], False
         scores = [span_score(p) for p in probabilities]
         ones = [int(np.argmax(p[:DIGITS])) == 1 for p in probabilities]
-        refused = [len(p) > DIGITS and float(p[DIGITS]) >= refuse_at for p in probabilities]
+        refused = [is_refused(p, refuse_at) for p in probabilities]
         if self.keep_split:
             singles = [self.lattice.spans.index((k, k + 1)) for k in range(len(self.lattice.cuts) - 1)]
             if not any(refused[k] for k in singles) or self.regroup is not None:
                 return singles, False
-            surely = max(refuse_at, IN_NUMBER_REFUSE) if in_number else refuse_at
-            if self.apart or not any(float(probabilities[k][DIGITS]) >= surely for k in singles):
+            surely = refusal_bar(refuse_at, in_number)
+            if self.apart or not any(is_refused(probabilities[k], surely) for k in singles):
                 return self._merged_if_sure(singles, scores, ones, refused, in_number), False
         whole = self.lattice.whole
         cut_scores = list(scores)
