@@ -20,7 +20,7 @@ from training import calibrate, negatives, styles, unipen
 from training.data import load_mnist, stratified_split
 
 UNIPEN_RENDERS = 2        # pen widths per training writer's digit
-LETTERS_PER_EPOCH = 22000  # training writers' letters and symbols used as negatives
+TRAIN_LETTERS = 22000  # training writers' letters and symbols used as negatives (of ~43,800)
 SYNTHETIC_TRAIN = 9000
 SYNTHETIC_VAL = 1500
 VAL_LETTERS = 3000           # held-out letters in validation (all of them would swamp the digits)
@@ -68,7 +68,8 @@ def heldout(unipen_dir, half: int) -> HeldOut:
 
 
 def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float = 0.1,
-          limit: int = 0, flag_ones: bool = False) -> tuple[Labelled, Labelled]:
+          limit: int = 0, flag_ones: bool = False,
+          n_letters: int = TRAIN_LETTERS) -> tuple[Labelled, Labelled]:
     """(train, validation), shuffled; `limit` shrinks every part for smoke runs."""
     rng = np.random.default_rng(seed)
     unipen_dir = unipen_dir or unipen.default_unipen_dir()
@@ -78,7 +79,7 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
     split = stratified_split(x_mnist, y_mnist, val_fraction, seed)
     train = [_tagged(split.x_train, split.y_train, "mnist")]
     val = [_tagged(split.x_val, split.y_val, "mnist")]
-    n_letters, n_synth, n_synth_val = (LETTERS_PER_EPOCH, SYNTHETIC_TRAIN, SYNTHETIC_VAL) if not limit else \
+    n_letters, n_synth, n_synth_val = (n_letters, SYNTHETIC_TRAIN, SYNTHETIC_VAL) if not limit else \
         (limit // 4, limit // 8, limit // 20)
     if unipen_dir is not None:
         held = unipen.heldout_writers(unipen_dir)

@@ -45,6 +45,8 @@ def parse_args(argv=None):
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--flag-ones", action="store_true",
                    help="also train on flagged copies of plain 1s (an experiment, not the bundled model's recipe)")
+    p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
+                   help="training writers' letters and symbols used as negatives")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
     return p.parse_args(argv)
 
@@ -64,7 +66,7 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     start = time.perf_counter()
     train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit,
-                               args.flag_ones)
+                               args.flag_ones, args.letters)
     counts = {str(s): int(n) for s, n in zip(*np.unique(train.source, return_counts=True))}
     print(f"train {len(train.y)} {counts}  validation {len(val.y)}  "
           f"(built in {time.perf_counter() - start:.0f} s, seed {args.seed})")
