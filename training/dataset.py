@@ -20,7 +20,7 @@ from training import calibrate, negatives, styles, unipen
 from training.data import load_mnist, stratified_split
 
 UNIPEN_RENDERS = 2        # pen widths per training writer's digit
-TRAIN_LETTERS = 22000  # training writers' letters and symbols used as negatives (of ~43,800)
+TRAIN_LETTERS = 36000  # training writers' letters and symbols used as negatives (of 43,814)
 SYNTHETIC_TRAIN = 9000
 SYNTHETIC_VAL = 1500
 VAL_LETTERS = 3000           # held-out letters in validation (all of them would swamp the digits)
