@@ -15,10 +15,12 @@ The guards, tuned on writers the figures are not reported on
   the model), and never beyond `margin` times its distance to the profile's
   nearest sample of another digit: two look-alike digits of one hand split the
   ground between them instead of one taking the other's readings;
-* readings the model is at least `ceiling` sure of (top digit probability) are
-  left alone: on writers the figures are not reported on, the remaining harm
-  was samples overruling confident, right readings (1/7, 4/9), while the help
-  went to readings below ~80 %;
+* readings the model is at least `ceiling` (50 %) sure of (top digit probability)
+  are left alone unless a sample lies right on them (closeness >= `override`,
+  0.95: the drawing the user corrected, or one drawn the same way). On writers the
+  figures are not reported on, the harm was samples overruling likely, right
+  readings (1/7, 4/9); with model version 3, a ceiling of 60 % or 80 % still made
+  one to four tuning writers worse, 50 % none;
 * readings further away than that are returned bit for bit unchanged, and
   pieces refused as "not a digit" are touched only when a sample lies within
   `rescue` of the reach (closeness 1 - d/r >= 0.3: within 70 % of it): a style the model refuses,
@@ -48,8 +50,9 @@ class Guards:
     weight: float = 10.0   # bonus, in log-probability, of a sample right on the reading
     power: float = 2.0     # how fast the bonus falls off with distance
     margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
-    ceiling: float = 0.8   # readings the model is this sure of (top digit probability) are left alone
+    ceiling: float = 0.5   # readings the model is this sure of (top digit probability) are left alone
     rescue: float = 0.3    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
+    override: float = 0.95  # ... and a reading above the ceiling only by one this close: the drawing corrected
 
 
 def load_reference() -> tuple[np.ndarray, np.ndarray]:
@@ -222,7 +225,8 @@ class PersonalProfile:
         swayed = bonus.max(axis=1) > 0
         if self.guards.ceiling < 1.0:
             digits = p[:, :DIGITS]
-            swayed &= digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
+            below = digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
+            swayed &= below | (closeness.max(axis=1) >= self.guards.override if closeness.size else below)
         rescued = np.zeros(len(p), bool)
         if p.shape[1] > DIGITS and not_digit_threshold is not None:
             refused = p[:, DIGITS] >= not_digit_threshold
