@@ -226,7 +226,7 @@ class PersonalProfile:
         if self.guards.ceiling < 1.0:
             digits = p[:, :DIGITS]
             below = digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
-            swayed &= below | (closeness.max(axis=1) >= self.guards.override if closeness.size else below)
+            swayed &= below | (closeness.max(axis=1) >= self.guards.override)
         rescued = np.zeros(len(p), bool)
         if p.shape[1] > DIGITS and not_digit_threshold is not None:
             refused = p[:, DIGITS] >= not_digit_threshold

@@ -110,7 +110,7 @@ def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_ref
     # the merged ink is no sure digit: the groups stand as drawn
     result = Recognizer(Rows(top_refused, [{10: 0.95}, {4: 0.6}, {1: 0.99}])).recognize_strokes(gapped_four(0))
     assert [d.not_digit for d in result.digits] == [True, False] and result.text == "1"
-    # merged, a likely but doubtful 4 (from MERGE_SURE): one digit, shown unsure (the bundled bar is 0.88)
+    # merged, a likely but doubtful 4 (from MERGE_SURE): one digit, shown unsure (the bundled model's bar is ~0.9)
     doubtful_four = Rows(top_refused, [{10: 0.95}, {4: 0.85, 9: 0.15}, {1: 0.99}])
     result = Recognizer(doubtful_four, unsure_threshold=0.88).recognize_strokes(gapped_four(0))
     assert result.text == "4" and result.digits[0].unsure
