@@ -79,8 +79,9 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
     split = stratified_split(x_mnist, y_mnist, val_fraction, seed)
     train = [_tagged(split.x_train, split.y_train, "mnist")]
     val = [_tagged(split.x_val, split.y_val, "mnist")]
-    n_letters, n_synth, n_synth_val = (n_letters, SYNTHETIC_TRAIN, SYNTHETIC_VAL) if not limit else \
-        (limit // 4, limit // 8, limit // 20)
+    n_synth, n_synth_val = SYNTHETIC_TRAIN, SYNTHETIC_VAL
+    if limit:
+        n_letters, n_synth, n_synth_val = limit // 4, limit // 8, limit // 20
     if unipen_dir is not None:
         held = unipen.heldout_writers(unipen_dir)
         pen_train, _ = unipen.split_by_writer(unipen.load(unipen_dir, unipen.DIGITS_FILE), held)
