@@ -23,7 +23,7 @@ The guards, tuned on writers the figures are not reported on
   one to four tuning writers worse, 50 % none;
 * readings further away than that are returned bit for bit unchanged, and
   pieces refused as "not a digit" are touched only when a sample lies within
-  `rescue` of the reach (closeness 1 - d/r >= 0.3: within 70 % of it): a style the model refuses,
+  `rescue` of the reach (closeness 1 - d/r >= 0.2: within 80 % of it): a style the model refuses,
   like a long-flagged European 1, reads as the user taught it.
 A profile is checked on its own samples (each one read with all the others) and
 on the check digits (other people's), with and without it: `check()`.
@@ -46,12 +46,12 @@ REFERENCE_COLUMNS = 50
 @dataclass(frozen=True)
 class Guards:
     dims: int = 128        # feature space size (PCA of the check digits' features)
-    radius: float = 6.0    # reach, in typical same-digit distances
-    weight: float = 10.0   # bonus, in log-probability, of a sample right on the reading
+    radius: float = 8.0    # reach, in typical same-digit distances
+    weight: float = 15.0   # bonus, in log-probability, of a sample right on the reading
     power: float = 2.0     # how fast the bonus falls off with distance
     margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
     ceiling: float = 0.5   # readings the model is this sure of (top digit probability) are left alone
-    rescue: float = 0.3    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
+    rescue: float = 0.2    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
     override: float = 0.95  # ... and a reading above the ceiling only by one this close: the drawing corrected
 
 
