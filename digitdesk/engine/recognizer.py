@@ -110,12 +110,12 @@ class Recognizer:
         merged_away = self._look_again(blobs, rows, picture_of, weak_looks)
         results, k = [], 0
         for picture in pictures:
-            readings = []
+            readings, in_number = [], len(picture) > 1
             for i in range(k, k + len(picture)):
                 if i in merged_away:
                     continue
-                chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=len(picture) > 1)
-                read = [self._reading(blobs[i].candidates[c], rows[i][c], len(picture) > 1) for c in chosen]
+                chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=in_number)
+                read = [self._reading(blobs[i].candidates[c], rows[i][c], in_number) for c in chosen]
                 readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
             k += len(picture)
             results.append(Recognition(tuple(readings)))
@@ -127,7 +127,7 @@ class Recognizer:
 
         A blob refused whole is judged with a neighbour whose ink nearly touches it
         (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
-        when that is surely a digit; else it is cut with a lower width gate
+        when that is at least split.MERGE_SURE a digit; else it is cut with a lower width gate
         (split.second_look), as is a blob read as no digit more likely than not
         (a '10' read as a doubtful 0; split.WEAK_WHOLE). Neighbouring pen groups, read alone so far, are read
         merged too when one of them was refused (Blob.regroup). Replaces blobs and

@@ -17,7 +17,7 @@ number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
 1s may stand: there a refused blob is far more often touching digits than a letter.
 A refused blob whose ink nearly touches a neighbour's (near_pair: the bar and the
 stem of a 4 that do not meet) is also read merged with it, and kept merged only
-when that is surely a digit.
+when that is at least MERGE_SURE a digit.
 """
 from __future__ import annotations
 
@@ -105,10 +105,10 @@ class Blob:
     lattice: Lattice | None = None
     # True for touching groups of pen strokes: the grouping's split stands unless the model
     # refuses one of its pieces (in a number, surely: IN_NUMBER_REFUSE; a K drawn as '|' and '<'); then the
-    # lattice decides. A piece refused less surely is merged only into a sure digit, else read as drawn
+    # lattice decides. A piece refused less surely is merged only into a digit (MERGE_SURE), else read as drawn
     keep_split: bool = False
     # ... and when some of those groups do not even overlap (only nearly touch), a refused one is merged
-    # only into pieces each surely a digit; otherwise the groups stand as they were drawn
+    # only into pieces each at least MERGE_SURE a digit; otherwise the groups stand as they were drawn
     apart: bool = False
     # a blob without a lattice keeps its ink (bright on black) and box, for a second look if refused
     source: tuple[np.ndarray, Box] | None = None
@@ -211,7 +211,7 @@ def second_look(refused: Blob, weak: bool = False) -> Blob | None:
 def near_pair(left: Blob, right: Blob) -> Blob | None:
     """Two neighbouring blobs whose ink nearly touches (a 4 whose bar stops short of its stem), judged
     together: each alone and both merged, standing apart unless one is refused and the merged ink is
-    surely a digit (Blob.choice). None when they are not near or cannot be merged."""
+    at least MERGE_SURE a digit (Blob.choice). None when they are not near or cannot be merged."""
     if left.lattice is not None or right.lattice is not None or left.source is None or right.source is None:
         return None
     a, b = left.source[1], right.source[1]
