@@ -103,7 +103,7 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         pieces = [p for p in _drop_specks(pieces, mask.shape) if _reaches(strong, labels, p)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
-        line = 2.0 * float(np.median([p.height for p in pieces]))  # heights double on the finer level
+        line = 2.0 * float(statistics.median([p.height for p in pieces]))  # heights double on the finer level
     digits = _merge_strokes(pieces, labels)
     if cut_touching:
         digits = _split_touching(digits, labels)
@@ -163,7 +163,7 @@ def _clear_of_surfaces(page: Page, pieces: list[_Piece], labels: np.ndarray, x0:
         sized = _drop_specks([p for p in pieces if not along_edge(p)] or pieces, shape)
         if not sized:
             return pieces
-        line = float(np.median([p.height for p in sized]))
+        line = float(statistics.median([p.height for p in sized]))
     side = max(3, int(round(SURFACE_OF_LINE * line)))
     suspects = {p.labels[0] for p in pieces
                 if p.height > TALLER * line or p.width > WIDER * line or along_edge(p)}
