@@ -133,10 +133,7 @@ class _State:
     z: np.ndarray              # (m, dims) float32 unit vectors
     probabilities: np.ndarray  # (m, classes) the model's reading of each sample, for check()
     inverse_radius: np.ndarray  # (m,) float32
-
-    @property
-    def onehot(self) -> np.ndarray:
-        return np.eye(DIGITS, dtype=np.float32)[self.labels]
+    onehot: np.ndarray         # (m, 10) float32, the labels one-hot (built once: ~12 us a reading otherwise)
 
 
 class PersonalProfile:
@@ -205,7 +202,8 @@ class PersonalProfile:
             other = np.where(labels[:, None] != labels[None, :], 1.0 - z @ z.T, np.inf).min(axis=1)
             radii = np.minimum(radii, self.guards.margin * other).astype(np.float32)
         return _State(ids, labels, z.astype(np.float32), probabilities,
-                      (1.0 / np.maximum(radii, 1e-6)).astype(np.float32))
+                      (1.0 / np.maximum(radii, 1e-6)).astype(np.float32),
+                      np.eye(DIGITS, dtype=np.float32)[labels])
 
     # ---- reading ------------------------------------------------------------------------
     def apply(self, probabilities: np.ndarray, features: np.ndarray,
