@@ -1,8 +1,12 @@
 """Confidence you can trust: temperature scaling and the two thresholds, fitted on validation.
 
 * Temperature (Guo et al. 2017): one scalar T dividing the logits, chosen to
-  minimise the validation negative log-likelihood; it changes no decision,
-  only how sure the probabilities say the model is.
+  minimise the negative log-likelihood of the validation *digits*; it changes
+  no decision, only how sure the probabilities say the model is. The app shows
+  a digit's probability as its confidence, and letters and scribbles (often
+  ambiguous, and many) pulled T up to 1.16 against 1.05 on digits alone, leaving
+  that confidence too modest: calibration error on the validation digits
+  0.64 % (MNIST) and 1.06 % (UNIPEN) against 0.45 % and 0.84 %.
 * Refusal: a piece is "not a digit" when that class's calibrated probability
   reaches NOT_DIGIT_THRESHOLD, set so that at most REFUSE_DIGITS of the
   validation digits are refused.
@@ -109,9 +113,9 @@ def decide(probabilities: np.ndarray, refuse_at: float) -> np.ndarray:
 
 def calibrate(logits: np.ndarray, y: np.ndarray) -> dict:
     """Everything the app needs to turn logits into trustworthy readings, from validation logits."""
-    temperature = fit_temperature(logits, y)
-    p = softmax(logits, temperature)
     is_digit = y != NOT_DIGIT
+    temperature = fit_temperature(logits[is_digit], y[is_digit])
+    p = softmax(logits, temperature)
     refuse_at = not_digit_threshold(p[is_digit, NOT_DIGIT])
     kept = is_digit & (p[:, NOT_DIGIT] < refuse_at)
     digit_p = p[kept, :NOT_DIGIT]  # a reading's confidence: the calibrated probability of its digit

@@ -24,6 +24,17 @@ def test_temperature_scaling_recovers_an_overconfident_models_temperature():
         calibrate.expected_calibration_error(before.max(1), correct) / 2
 
 
+def test_the_confidence_shown_for_digits_is_fitted_on_digits_not_on_letters():
+    """Ambiguous letters would ask for a softer temperature; the digits' own is what the app shows."""
+    digit_logits, digit_y = overconfident(true_t=1.2)
+    keep = digit_y != calibrate.NOT_DIGIT
+    letters = np.random.default_rng(1).normal(0, 4, size=(4000, 11))  # anything goes: say "not a digit"
+    logits = np.concatenate([digit_logits[keep], letters])
+    y = np.concatenate([digit_y[keep], np.full(len(letters), calibrate.NOT_DIGIT)])
+    assert calibrate.fit_temperature(logits, y) > 2.0  # all rows: far too soft for the digits
+    assert 1.0 < calibrate.calibrate(logits, y)["temperature"] < 1.4
+
+
 def test_auroc_matches_pairwise_counting():
     rng = np.random.default_rng(1)
     pos, neg = rng.random(60), rng.random(80) * 0.8
