@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import Counter
 from dataclasses import replace
 from typing import Iterable
 
@@ -14,8 +15,8 @@ from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
 from digitdesk.engine.segment import segment
-from digitdesk.engine.split import (WEAK_WHOLE, Blob, PreparedDigit, blob, is_refused, may_hold_several,
-                                   near_pair, refusal_bar, second_look)
+from digitdesk.engine.split import (Blob, PreparedDigit, blob, is_refused, may_hold_several,
+                                   near_pair, refusal_bar, second_look, weak_bar)
 
 
 def as_image(image):
@@ -135,7 +136,9 @@ class Recognizer:
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        weak = [weak_looks and b.lattice is None and not refused[i] and float(np.max(r[0][:DIGITS])) < WEAK_WHOLE
+        crowded = {p for p, n in Counter(picture_of).items() if n > 1}  # pictures of several blobs: numbers
+        weak = [weak_looks and b.lattice is None and not refused[i]
+                and float(np.max(r[0][:DIGITS])) < weak_bar(picture_of[i] in crowded)
                 for i, (b, r) in enumerate(zip(blobs, rows))]
         looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))

@@ -163,6 +163,34 @@ def test_two_touching_digits_read_whole_as_no_digit_more_likely_than_not_get_a_s
     assert runner.calls == (2 if whole < 0.5 else 1)       # a surer whole is never looked at again
 
 
+class TouchingTenBesideAFive(TouchingTenRunner):
+    """The same touching "10", with a surely read 5 beside it: now it is part of a number."""
+
+    def classify(self, batch):
+        rows = super().classify(batch)
+        if self.calls == 1:
+            rows[1] = 1e-4
+            rows[1, 5] = 0.99
+        return rows
+
+
+@pytest.mark.parametrize("whole, text, calls", [(0.6, "105", 2), (0.8, "05", 1)])
+def test_in_a_number_a_blob_read_below_70_percent_gets_a_second_look(whole, text, calls):
+    """Alone, a "10" read as a 0 at 60 % stays a 0 (it could be one sloppy 0); beside another digit it is cut."""
+    from digitdesk.engine.recognizer import prepare_blobs
+    from digitdesk.engine.split import second_look
+    ten = images.number_image("10", gap=-0.3)
+    five = images.number_image("5")
+    wide_five = cv2.resize(five, (int(five.shape[1] * 1.8), five.shape[0]), interpolation=cv2.INTER_AREA)
+    page = np.hstack([ten, wide_five])     # a five as wide as the "10": nothing says the "10" is two digits
+    lone, _ = prepare_blobs(page)
+    one = prepare_blobs(images.number_image("10", gap=-0.2))[0].candidates[0].box
+    blob = lone.candidates[0].box
+    runner = TouchingTenBesideAFive(second_look(lone, weak=True), (one.x + one.w - blob.x) / blob.w, whole)
+    result = Recognizer(runner, not_digit_threshold=0.95).recognize(page)
+    assert result.text == text and runner.calls == calls
+
+
 def test_refusal_and_unsure_thresholds_come_from_the_models_calibration():
     doubtful = Recognizer(RefusingRunner({0}, p_junk=0.65)).recognize(images.canvas_digit(3))
     assert doubtful.status == UNSURE and doubtful.text == "4"  # 0.65 "not a digit" < 0.7: still read, unsure
