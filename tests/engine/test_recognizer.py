@@ -174,8 +174,8 @@ class TouchingTenBesideAFive(TouchingTenRunner):
         return rows
 
 
-@pytest.mark.parametrize("whole, text, calls", [(0.6, "105", 2), (0.8, "05", 1)])
-def test_in_a_number_a_blob_read_below_70_percent_gets_a_second_look(whole, text, calls):
+@pytest.mark.parametrize("whole, text, calls", [(0.6, "105", 2), (0.85, "105", 2), (0.95, "05", 1)])
+def test_in_a_number_a_blob_read_below_90_percent_gets_a_second_look(whole, text, calls):
     """Alone, a "10" read as a 0 at 60 % stays a 0 (it could be one sloppy 0); beside another digit it is cut."""
     from digitdesk.engine.recognizer import prepare_blobs
     from digitdesk.engine.split import second_look

@@ -142,6 +142,19 @@ def test_the_flag_and_stem_of_a_refused_european_one_are_not_read_as_eleven():
     assert blob.choice(ones, refuse_at=0.6, in_number=True) == ([1], False)
 
 
+def test_a_flagged_one_read_weakly_is_not_cut_into_two_ones_even_full_height():
+    """A refused blob of two full-height 1s may be "11"; one read as a doubtful 1 is a European 1."""
+    lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
+    zeros = np.zeros((28, 28), np.float32)
+    boxes = (Box(0, 0, 10, 90), Box(0, 0, 20, 100), Box(10, 0, 10, 100))   # the flag reaches 90 % down
+    blob = split.Blob(tuple(split.PreparedDigit(b, zeros) for b in boxes), lattice)
+    assert blob.choice(rows((1, 0.97), (NOT_DIGIT, 0.9), (1, 0.96)), refuse_at=0.6, in_number=True)[0] == [0, 2]
+    weak = replace(blob, weak_whole=True)
+    assert weak.choice(rows((1, 0.97), (1, 0.8), (1, 0.96)), refuse_at=0.6, in_number=True) == ([1], False)
+    seven_one = rows((7, 0.99), (7, 0.8), (1, 0.96))       # a 1 touching a 7, read whole as a doubtful 7
+    assert weak.choice(seven_one, refuse_at=0.6, in_number=True) == ([0, 2], False)
+
+
 def test_in_a_number_a_wide_blob_is_split_when_its_pieces_are_surer_together_than_the_whole():
     """Two touching digits read as one at 80 %, each piece at 95 %: alone the blob stays whole (a wide
     digit), beside other digits it is the two (0.95 x 0.95 > 0.8)."""
