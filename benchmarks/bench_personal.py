@@ -14,13 +14,15 @@ canvas with no profile and with 1,000 samples, and how long a correction takes t
 
 --tune runs a grid of guards on tuning writers instead, never the reported ones: MNIST
 train writers (taught from their training digits, read on the tenth held out of training,
-which the model never saw) and the UNIPEN held-out half used for validation.
+which the model never saw) and the UNIPEN held-out half used for validation. --tune --oracle
+shows, on those writers, the most any profile could fix: errors whose writer's nearest
+taught sample has the right digit, and right readings it would contradict.
 
 Per-image features are computed once with runner.infer; profiles are the app's
 PersonalProfile, fed those same features through a caching runner.
 Prints tables, then one JSON line last.
 
-    .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D] [--tune]
+    .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D] [--tune [--oracle]]
 """
 from __future__ import annotations
 
@@ -180,6 +182,32 @@ def evaluate(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
             "stream": stream(source, P, F, cached, space, guards, seeds, not_digit)}
 
 
+def nearest_neighbour_ceiling(source: Source, P: np.ndarray, F: np.ndarray, space, not_digit: float,
+                              bars=(0.5, 0.7, 0.9, 0.99, 1.01), seed: int = 0) -> dict:
+    """What any profile could gain at best, k = 3: per model-confidence bar, the errors whose nearest taught
+    sample of the writer has the right digit (refusals aside) and the right readings it contradicts."""
+    z, err = space.embed(F), wrong(P, source.labels, not_digit)
+    confidence, refused = P[:, :DIGITS].max(axis=1), P[:, DIGITS] >= not_digit
+    rng, rows = np.random.default_rng(seed), []
+    for writer in np.unique(source.writers):
+        mine = source.writers == writer
+        teach = np.flatnonzero(mine & source.teach)
+        taught = np.concatenate([rng.permutation(teach[source.labels[teach] == d])[:3] for d in range(DIGITS)])
+        for i in np.flatnonzero(mine & source.read):
+            pool = taught[taught != i]
+            if len(pool):
+                vote = source.labels[pool[np.argmax(z[pool] @ z[i])]]
+                rows.append((err[i], vote == source.labels[i], vote == P[i, :DIGITS].argmax(), confidence[i],
+                             refused[i]))
+    r = np.array(rows, float).reshape(-1, 5)
+    out = {"errors": int(r[:, 0].sum()), "errors_nearest_right": int((r[:, 0] * r[:, 1]).sum())}
+    for bar in bars:
+        reach = (r[:, 3] < bar) & (r[:, 4] == 0)
+        out[f"below_{bar}"] = {"errors_fixable": int((reach & (r[:, 0] == 1) & (r[:, 1] == 1)).sum()),
+                               "right_contradicted": int((reach & (r[:, 0] == 0) & (r[:, 2] == 0)).sum())}
+    return out
+
+
 def print_table(name: str, result: dict) -> None:
     print(f"\n{name}")
     print(f"  {'':8} {'writers':>7} {'read':>6} {'error without':>14} {'with':>7} {'cut':>6} "
@@ -243,6 +271,8 @@ def main(argv=None, runner=None) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="random draws of the taught samples per writer")
     parser.add_argument("--tune", action="store_true", help="grid of guards on the tuning writers")
     parser.add_argument("--model", type=Path, help="a Keras model file to measure instead of the bundled model")
+    parser.add_argument("--oracle", action="store_true",
+                        help="with --tune: the most a nearest taught sample could fix, by confidence bar")
     args = parser.parse_args(argv)
     if args.mnist_dir is None or args.unipen_dir is None:
         parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
@@ -257,6 +287,12 @@ def main(argv=None, runner=None) -> None:
     cached = [CachedRunner(runner, s.images, P, F) for s, (P, F) in zip(sources, answers)]
     report = {"model": Path(getattr(runner, "path", "?")).name, "runner": getattr(runner, "name", "?"),
               "seeds": args.seeds, "space_scale": round(space.scale, 4), "load": round(os.getloadavg()[0], 2)}
+    if args.tune and args.oracle:
+        for s, (P, F) in zip(sources, answers):
+            report[s.name] = nearest_neighbour_ceiling(s, P, F, space, not_digit)
+            print(s.name, report[s.name])
+        print(json.dumps(report))
+        return
     if args.tune:
         rows = []
         for values in itertools.product(*TUNING_GRID.values()):
