@@ -3,7 +3,8 @@
 * train: MNIST training digits (minus a stratified validation tenth), UNIPEN pen
   digits of the training writers (each rendered twice with different pens), and
   "not a digit" examples (training writers' letters and symbols plus synthetic
-  ones); with flag_ones, also flagged copies of their plain 1s (training/styles.py).
+  ones); with flag_ones / cross_sevens, also flagged copies of their plain 1s and
+  crossed copies of their 7s (training/styles.py).
 * validation (early stopping, temperature, thresholds): the MNIST tenth, and the
   first half of UNIPEN's held-out writers (digits, letters, symbols) plus fresh
   synthetic negatives.
@@ -69,7 +70,7 @@ def heldout(unipen_dir, half: int) -> HeldOut:
 
 def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float = 0.1,
           limit: int = 0, flag_ones: bool = False,
-          n_letters: int = TRAIN_LETTERS) -> tuple[Labelled, Labelled]:
+          n_letters: int = TRAIN_LETTERS, cross_sevens: bool = False) -> tuple[Labelled, Labelled]:
     """(train, validation), shuffled; `limit` shrinks every part for smoke runs."""
     rng = np.random.default_rng(seed)
     unipen_dir = unipen_dir or unipen.default_unipen_dir()
@@ -89,9 +90,14 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         if limit:
             pen_train = pen_train[:limit // 2]
         train.append(_pen_digits(pen_train, rng, UNIPEN_RENDERS))
+        # style copies draw from their own generator: the other sets are the same with or without them
+        style_rng = np.random.default_rng([seed, 1])
         if flag_ones:
-            flagged = [styles.flagged(c, rng) for c in styles.plain_ones(pen_train)]
-            train.append(_pen_digits(flagged, rng, UNIPEN_RENDERS))
+            flagged = [styles.flagged(c, style_rng) for c in styles.plain_ones(pen_train)]
+            train.append(_pen_digits(flagged, style_rng, UNIPEN_RENDERS))
+        if cross_sevens:
+            crossed = [styles.crossed(c, style_rng) for c in styles.sevens(pen_train)]
+            train.append(_pen_digits(crossed, style_rng, UNIPEN_RENDERS))
         train.append(_tagged(negatives.letters(others_train, n_letters, rng), calibrate.NOT_DIGIT, "letters"))
         check = heldout(unipen_dir, 0)
         val.append(_pen_digits(check.digits[: limit or None], rng))

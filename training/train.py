@@ -43,8 +43,9 @@ def parse_args(argv=None):
     p.add_argument("--width", type=int, default=32, help="filters in the first block")
     p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--flag-ones", action="store_true",
-                   help="also train on flagged copies of plain 1s (an experiment, not the bundled model's recipe)")
+    p.add_argument("--flag-ones", action="store_true", help="also train on flagged copies of plain 1s")
+    p.add_argument("--cross-sevens", action="store_true", help="also train on crossed copies of 7s")
+    p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
@@ -66,7 +67,7 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     start = time.perf_counter()
     train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit,
-                               args.flag_ones, args.letters)
+                               args.flag_ones, args.letters, args.cross_sevens)
     counts = {str(s): int(n) for s, n in zip(*np.unique(train.source, return_counts=True))}
     print(f"train {len(train.y)} {counts}  validation {len(val.y)}  "
           f"(built in {time.perf_counter() - start:.0f} s, seed {args.seed})")
@@ -75,6 +76,8 @@ def main(argv=None):
     val_ds = make_dataset(normalise(val.x), val.y, 512, args.seed, False)
 
     model = build_model(width=args.width)
+    if args.init:  # the saved file answers [logits, features] with the same layers in the same order
+        model.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
     model.compile(optimizer=keras.optimizers.Adam(args.lr),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     print(f"model: {model.count_params():,} parameters")

@@ -52,3 +52,24 @@ def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
     model = keras.saving.load_model(model_path, compile=False)
     logits, features = model.predict_on_batch(np.zeros((3, 28, 28, 1), np.float32))
     assert logits.shape == (3, 11) and features.shape == (3, 256)  # 4x4 positions x (4 * width) filters
+
+
+@pytest.mark.slow
+def test_fine_tuning_starts_from_the_saved_model_and_may_add_styles(tmp_path):
+    """--init loads the saved model's weights: at learning rate 0 they come out unchanged."""
+    import keras
+
+    from training import train
+
+    data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
+    pen = write_unipen_dir(tmp_path / "unipen")
+    common = ["--data-dir", str(data), "--unipen-dir", str(pen), "--limit", "300", "--width", "4",
+              "--batch-size", "32", "--verbose", "0"]
+    first, tuned = tmp_path / "first.keras", tmp_path / "tuned.keras"
+    train.main(common + ["--model-out", str(first), "--reports", str(tmp_path / "r1"), "--epochs", "1"])
+    train.main(common + ["--model-out", str(tuned), "--reports", str(tmp_path / "r2"), "--epochs", "1",
+                         "--init", str(first), "--lr", "0", "--flag-ones", "--cross-sevens"])
+    before = keras.saving.load_model(first, compile=False)
+    after = keras.saving.load_model(tuned, compile=False)
+    for a, b in zip(before.trainable_weights, after.trainable_weights):
+        np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)

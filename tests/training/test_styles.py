@@ -1,7 +1,7 @@
-"""Flagged 1s: the style that made version 2 refuse a held-out writer's 1s."""
+"""Flagged 1s and crossed 7s: styles the training writers rarely use, made from the ones they do."""
 import numpy as np
 
-from training.styles import flagged, plain_ones
+from training.styles import crossed, flagged, plain_ones, sevens
 from training.unipen import PenChar
 
 
@@ -28,3 +28,18 @@ def test_flag_is_drawn_into_the_top_of_the_stem_down_to_the_left():
         assert start[0] < stroke[top][0] - 15                    # the flag starts well left of the top
         assert 25 <= start[1] - stroke[top][1] <= 90             # and part of the way down
         assert foot[1] - stroke[top][1] > 95                     # the stem still runs the full height
+
+
+def test_a_crossed_seven_gets_a_short_bar_across_its_stem_half_way_down():
+    rng = np.random.default_rng(0)
+    seven = _char("7", [(0, 0), (60, 0), (20, 100)])
+    assert sevens([seven, _char("1", [(50, 0), (52, 100)])]) == [seven]
+    for _ in range(40):
+        crossed_seven = crossed(seven, rng)
+        assert crossed_seven.label == "7" and len(crossed_seven.strokes) == 2
+        np.testing.assert_array_equal(crossed_seven.strokes[0], seven.strokes[0])   # the 7 itself unchanged
+        bar = crossed_seven.strokes[1]
+        assert 40 <= bar[:, 1].mean() <= 70                       # about half-way down
+        stem_x = 60 - 40 * bar[:, 1].mean() / 100                 # where the down-stroke is at that height
+        assert bar[:, 0].min() < stem_x < bar[:, 0].max()          # across the stem
+        assert 30 <= np.ptp(bar[:, 0]) <= 90 and np.ptp(bar[:, 1]) < 15   # short and nearly level
