@@ -43,8 +43,10 @@ def parse_args(argv=None):
     p.add_argument("--width", type=int, default=32, help="filters in the first block")
     p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
-    p.add_argument("--flag-ones", action="store_true", help="also train on flagged copies of plain 1s")
-    p.add_argument("--cross-sevens", action="store_true", help="also train on crossed copies of 7s")
+    p.add_argument("--flag-ones", action="store_true",
+                   help="also train on flagged copies of plain 1s (tried, not the bundled model's recipe)")
+    p.add_argument("--cross-sevens", action="store_true",
+                   help="also train on crossed copies of 7s (tried, not the bundled model's recipe)")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
