@@ -60,20 +60,19 @@ def main() -> None:
 
     # LiteRT first, as the app runs it: without TensorFlow in the process. Loaded, TensorFlow's own
     # thread pools share the two cores and the LiteRT model call measured ~0.46 ms instead of ~0.31.
-    per_runner = {}
-    prepare_ms = timed(lambda: prepare_digits(frame), args.calls)
-    for make_runner in (LiteRTRunner, KerasRunner):
-        runner = make_runner()
+    def measure(runner) -> dict:
         recognizer = Recognizer(runner)
         for _ in range(50):  # warm caches and the traced function
             recognizer.recognize(frame)
-        per_runner[runner.name] = {
-            "read_as": recognizer.recognize(frame).text,
-            "recognize": summary(timed(lambda r=recognizer: r.recognize(frame), args.calls)),
-            "classify": summary(timed(lambda r=runner: r.classify(model_input[..., 0]), args.calls)),
-            "tensorflow_loaded": "tensorflow" in sys.modules,
-        }
-    keras_runner = runner
+        return {"read_as": recognizer.recognize(frame).text,
+                "recognize": summary(timed(lambda: recognizer.recognize(frame), args.calls)),
+                "classify": summary(timed(lambda: runner.classify(model_input[..., 0]), args.calls)),
+                "tensorflow_loaded": "tensorflow" in sys.modules}
+
+    prepare_ms = timed(lambda: prepare_digits(frame), args.calls)
+    per_runner = {"LiteRT": measure(LiteRTRunner())}
+    keras_runner = KerasRunner()
+    per_runner["Keras"] = measure(keras_runner)
     keras_runner.model.predict(model_input, verbose=0)
     predict_ms = timed(lambda: keras_runner.model.predict(model_input, verbose=0), args.predict_calls)
     default = per_runner["LiteRT"]
@@ -83,6 +82,7 @@ def main() -> None:
         "image": "canvas 1000x700, one digit (a 4)",
         "runner": "LiteRT",
         "read_as": default["read_as"],
+        "tensorflow_loaded": default["tensorflow_loaded"],  # False: timed as the app runs, without it
         "recognize": default["recognize"],
         "prepare": summary(prepare_ms),
         "classify": default["classify"],
