@@ -120,7 +120,8 @@ def test_groups_that_nearly_touch_are_read_alone_and_merged_only_when_one_is_ref
 
 def test_in_a_number_overlapping_groups_are_lost_together_only_when_one_is_surely_no_digit():
     """A 1 drawn over the edge of a 0, then a 7: the 0 alone is 70 % "not a digit", the pair merged 97 %.
-    In a number a piece is refused only from 95 %, so the 0 is read (unsure), not dropped with its 1."""
+    In a number a piece is refused only from IN_NUMBER_REFUSE (97 %), so the 0 is read (unsure), not dropped
+    with its 1."""
     strokes = touching_ten() + digit("7", 150)
     one, zero, seven, merged = {1: 0.97}, {0: 0.3, 10: 0.7}, {7: 0.99}, {10: 0.97}
     runner = Rows([one, zero, seven], [one, merged, zero])
