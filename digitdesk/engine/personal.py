@@ -219,17 +219,20 @@ class PersonalProfile:
     def _sway(self, probabilities, closeness: np.ndarray, onehot: np.ndarray, not_digit_threshold) -> np.ndarray:
         """closeness (n, m): 1 - distance / radius per reading and sample (<= 0: out of reach)."""
         p = np.array(probabilities, np.float32, copy=True)
-        bonus = (np.maximum(closeness, 0.0) ** self.guards.power) @ onehot * np.float32(self.guards.weight)
-        swayed = bonus.max(axis=1) > 0
+        nearest = closeness.max(axis=1) if closeness.size else np.full(len(p), -np.inf, np.float32)
+        swayed = nearest > 0       # a sample within reach
         if self.guards.ceiling < 1.0:
             digits = p[:, :DIGITS]
             below = digits.max(axis=1) < self.guards.ceiling * np.maximum(digits.sum(axis=1), 1e-12)
-            swayed &= below | (closeness.max(axis=1) >= self.guards.override)
+            swayed &= below | (nearest >= self.guards.override)
         rescued = np.zeros(len(p), bool)
         if p.shape[1] > DIGITS and not_digit_threshold is not None:
             refused = p[:, DIGITS] >= not_digit_threshold
-            rescued = refused & (closeness.max(axis=1) >= self.guards.rescue) if closeness.size else rescued
+            rescued = refused & (nearest >= self.guards.rescue)
             swayed &= ~refused     # other refused pieces stay refused, untouched
+        if not (swayed.any() or rescued.any()):
+            return p               # the usual reading: sure, or nothing of yours near it
+        bonus = (np.maximum(closeness, 0.0) ** self.guards.power) @ onehot * np.float32(self.guards.weight)
         if rescued.any():          # the user's own sample right there: "not a digit" competes with the bonus
             logits = np.log(np.maximum(p[rescued], 1e-30))
             logits[:, :DIGITS] += bonus[rescued]
