@@ -8,6 +8,8 @@ so boxes overlap and ink sometimes touches. Sources:
 * mnist_scan / mnist_photo: MNIST test digits grouped by writer (QMNIST writer
   ids; none of them trained on), dark ink on light paper as a scan, or on
   unevenly lit paper, blurred and JPEG-compressed as a photo; read as images.
+  With --tune, from MNIST's training writers' held-out tenth instead (the
+  validation digits, never trained on), so settings are never chosen on MNIST test.
 * unipen_image: UNIPEN digits of held-out writers (never trained on) drawn with
   a pen as an image; read as an image.
 * unipen_canvas: the same kind of numbers replayed on the app's Draw tab with
@@ -51,7 +53,7 @@ from digitdesk.engine.stroke_digits import prepare_stroke_blobs  # noqa: E402
 from digitdesk.engine.stroke_groups import PenStroke  # noqa: E402
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
-from training.data import default_data_dir  # noqa: E402
+from training.data import default_data_dir, load_mnist_dir, stratified_split  # noqa: E402
 from training.negatives import refusable  # noqa: E402
 from training.unipen import OTHERS_FILE, PenChar, default_unipen_dir, halves, heldout_writers, load  # noqa: E402
 
@@ -66,6 +68,7 @@ MNIST_HEIGHT = (36, 72)         # px per digit on a scan or photo
 PEN_HEIGHT = (48, 96)           # px per digit in UNIPEN images
 CANVAS_HEIGHT = 140             # px per digit on the canvas, less when the number would not fit
 QMNIST_TEST = "qmnist-test-labels.tsv.gz"
+QMNIST_TRAIN = "qmnist-train-labels.tsv.gz"
 
 
 @dataclass
@@ -159,12 +162,13 @@ def pen_image(number: Number, rng: np.random.Generator, margin: float | None = N
 
 # ---- data ---------------------------------------------------------------------------------------
 
-def mnist_writers(directory: Path) -> dict[int, list[int]]:
-    """Test-set indices per QMNIST writer (the first 10,000 rows of the extended test labels)."""
+def mnist_writers(directory: Path, indices=range(10_000), labels_file: str = QMNIST_TEST) -> dict[int, list[int]]:
+    """`indices` (of the set `labels_file` describes) per QMNIST writer, writers with enough digits only."""
+    with gzip.open(directory / labels_file, "rt") as fh:
+        writer_of = [int(line.split()[2]) for _, line in zip(range(max(indices) + 1), fh)]
     writers = defaultdict(list)
-    with gzip.open(directory / QMNIST_TEST, "rt") as fh:
-        for index, line in zip(range(10_000), fh):
-            writers[int(line.split()[2])].append(index)
+    for index in indices:
+        writers[writer_of[index]].append(int(index))
     return {w: ids for w, ids in writers.items() if len(ids) >= max(LENGTHS)}
 
 
@@ -244,9 +248,16 @@ def read_images(numbers: list[Number], recognizer, batch: int = 50) -> list[str]
     return texts
 
 
-def mnist_numbers(directory: Path, n: int, rng: np.random.Generator, photo: bool) -> list[Number]:
-    digits, labels = load_mnist_test(directory)
-    pool = mnist_writers(directory)
+def mnist_numbers(directory: Path, n: int, rng: np.random.Generator, photo: bool,
+                  tune: bool = False) -> list[Number]:
+    """Numbers of MNIST test writers, or (tune) of the training writers' held-out tenth."""
+    if tune:
+        (digits, labels), _ = load_mnist_dir(directory)
+        held = stratified_split(np.arange(len(labels)), labels).x_val
+        pool = mnist_writers(directory, held, QMNIST_TRAIN)
+    else:
+        digits, labels = load_mnist_test(directory)
+        pool = mnist_writers(directory)
     numbers = []
     for _ in range(n):
         ids, _ = pick(pool, rng)
@@ -354,12 +365,12 @@ def main() -> None:
                         help="UNIPEN's held-out writers to compose from: all (default), the validation half or the "
                              "report half")
     parser.add_argument("--tune", action="store_true",
-                        help="choose settings: UNIPEN's validation writers only, MNIST test sources skipped")
+                        help="choose settings: UNIPEN's validation writers, MNIST training writers' held-out "
+                             "tenth (never MNIST test)")
     args = parser.parse_args()
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
     if args.tune:
         args.writers = "validation"
-        sources = [s for s in sources if not s.startswith("mnist")]
     unknown = set(sources) - set(SOURCES)
     if unknown:
         parser.error(f"unknown source(s): {', '.join(sorted(unknown))}; choose from {', '.join(SOURCES)}")
@@ -375,10 +386,10 @@ def main() -> None:
     for source in sources:
         rng = np.random.default_rng([args.seed, SOURCES.index(source)])
         if source.startswith("mnist"):
-            if mnist is None or not (Path(mnist) / QMNIST_TEST).is_file():
+            if mnist is None or not (Path(mnist) / (QMNIST_TRAIN if args.tune else QMNIST_TEST)).is_file():
                 skipped[source] = "MNIST with QMNIST writer ids not found (--mnist or DIGITDESK_MNIST_DIR)"
                 continue
-            numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo")
+            numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune)
             results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
