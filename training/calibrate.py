@@ -15,7 +15,7 @@
   validation misreadings.
 All numpy, so the app applies the same maths without TensorFlow.
 
-    python -m training.calibrate [--model models/digit_cnn.keras] [--letters 43814]   # refit a model's file
+    python -m training.calibrate [--model models/digit_cnn.keras]   # refit an existing model's file
 """
 from __future__ import annotations
 
@@ -138,11 +138,9 @@ def main(argv=None):
     p.add_argument("--data-dir", help="directory with the MNIST IDX files")
     p.add_argument("--unipen-dir", help="UNIPEN folder")
     p.add_argument("--seed", type=int, default=42, help="the seed training used (it fixes the validation set)")
-    p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
-                   help="the --letters training used (it too moves the validation set; version 4: 43814)")
     args = p.parse_args(argv)
     model = keras.saving.load_model(args.model, compile=False)
-    _, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, n_letters=args.letters)
+    _, val = dataset.build(args.data_dir, args.unipen_dir, args.seed)
     print(json.dumps(write(model, val, Path(args.model).with_suffix(".json"))))
 
 
