@@ -43,8 +43,6 @@ test: lint
 
 train: venv
 	$(BIN)/python -m training.train $(DATA_ARG) $(UNIPEN_ARG)
-	$(BIN)/python -m training.train $(DATA_ARG) $(UNIPEN_ARG) --init models/digit_cnn.keras --epochs 1 \
-		--lr 1.5e-4 --flag-ones --cross-sevens --letters 43814 --reports reports/finetune
 	$(BIN)/python -m training.export_litert
 
 evaluate: venv

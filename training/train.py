@@ -1,9 +1,5 @@
 """Train the bundled CNN: python -m training.train --data-dir DIR [--unipen-dir DIR].
 
-The bundled model is this run, then a short fine-tune from its weights with
-flagged 1s, crossed 7s and every usable letter (`--init ... --flag-ones
---cross-sevens`, both in `make train`).
-
 Linear on purpose: build the sets (MNIST, UNIPEN pen digits of the training
 writers, "not a digit" examples; training/dataset.py), augment, fit with early
 stopping and a learning-rate schedule, keep the best-validation weights, fit
@@ -48,9 +44,9 @@ def parse_args(argv=None):
     p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--flag-ones", action="store_true",
-                   help="also train on flagged copies of plain 1s (the bundled model's fine-tune, see Makefile)")
+                   help="also train on flagged copies of plain 1s (tried, not the bundled model's recipe)")
     p.add_argument("--cross-sevens", action="store_true",
-                   help="also train on crossed copies of 7s (the bundled model's fine-tune, see Makefile)")
+                   help="also train on crossed copies of 7s (tried, not the bundled model's recipe)")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
