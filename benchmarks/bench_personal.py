@@ -133,14 +133,18 @@ def by_writer(source: Source):
     return [order[a:b] for a, b in zip(starts, list(starts[1:]) + [len(order)])]
 
 
+def draw_taught(source: Source, idx: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k teachable samples of each digit among the writer's `idx` (fewer where the writer has fewer)."""
+    pool = idx[source.teach[idx]]
+    return np.concatenate([rng.permutation(pool[source.labels[pool] == d])[:k] for d in range(DIGITS)])
+
+
 def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
     per_writer = {}
     for w, idx in enumerate(by_writer(source)):
         totals = [0, 0, 0]
         for seed in range(seeds):
-            rng = np.random.default_rng([seed, w, k])
-            pool = idx[source.teach[idx]]
-            taught = np.concatenate([rng.permutation(pool[source.labels[pool] == d])[:k] for d in range(DIGITS)])
+            taught = draw_taught(source, idx, k, np.random.default_rng([seed, w, k]))
             rest = np.setdiff1d(idx[source.read[idx]], taught)
             if not len(rest):
                 continue
@@ -189,11 +193,9 @@ def nearest_neighbour_ceiling(source: Source, P: np.ndarray, F: np.ndarray, spac
     z, err = space.embed(F), wrong(P, source.labels, not_digit)
     confidence, refused = P[:, :DIGITS].max(axis=1), P[:, DIGITS] >= not_digit
     rng, rows = np.random.default_rng(seed), []
-    for writer in np.unique(source.writers):
-        mine = source.writers == writer
-        teach = np.flatnonzero(mine & source.teach)
-        taught = np.concatenate([rng.permutation(teach[source.labels[teach] == d])[:3] for d in range(DIGITS)])
-        for i in np.flatnonzero(mine & source.read):
+    for idx in by_writer(source):
+        taught = draw_taught(source, idx, 3, rng)
+        for i in idx[source.read[idx]]:
             pool = taught[taught != i]
             if len(pool):
                 vote = source.labels[pool[np.argmax(z[pool] @ z[i])]]
