@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import os
 import threading
-from collections import Counter
 from dataclasses import replace
 from typing import Iterable
 
@@ -108,37 +107,37 @@ class Recognizer:
         blobs = [b for picture in pictures for b in picture]
         rows = self._rows(blobs)
         picture_of = [p for p, picture in enumerate(pictures) for _ in picture]
-        merged_away = self._look_again(blobs, rows, picture_of, weak_looks)
+        in_number = [len(picture) > 1 for picture in pictures for _ in picture]  # beside other blobs
+        merged_away = self._look_again(blobs, rows, picture_of, in_number, weak_looks)
         results, k = [], 0
         for picture in pictures:
-            readings, in_number = [], len(picture) > 1
+            readings = []
             for i in range(k, k + len(picture)):
                 if i in merged_away:
                     continue
-                chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=in_number)
-                read = [self._reading(blobs[i].candidates[c], rows[i][c], in_number) for c in chosen]
+                chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=in_number[i])
+                read = [self._reading(blobs[i].candidates[c], rows[i][c], in_number[i]) for c in chosen]
                 readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
             k += len(picture)
             results.append(Recognition(tuple(readings)))
         return results
 
     def _look_again(self, blobs: list[Blob], rows: list[np.ndarray], picture_of: list[int],
-                    weak_looks: bool = True) -> set[int]:
+                    in_number: list[bool], weak_looks: bool = True) -> set[int]:
         """A second look, in one more model call, only when the model refused something.
 
         A blob refused whole is judged with a neighbour whose ink nearly touches it
         (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
         when that is at least split.MERGE_SURE a digit; else it is cut with a lower width gate
-        (split.second_look), as is a blob read as no digit more likely than not
-        (a '10' read as a doubtful 0; split.WEAK_WHOLE). Neighbouring pen groups, read alone so far, are read
-        merged too when one of them was refused (Blob.regroup). Replaces blobs and
-        rows in place; returns the blobs merged into their left neighbour.
+        (split.second_look), as is a blob read weakly (alone, no digit more likely than not: a '10'
+        read as a doubtful 0; in a number, below 90 %: split.weak_bar). Neighbouring pen groups, read
+        alone so far, are read merged too when one of them was refused (Blob.regroup). Replaces blobs
+        and rows in place; returns the blobs merged into their left neighbour.
         """
         refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        crowded = {p for p, n in Counter(picture_of).items() if n > 1}  # pictures of several blobs: numbers
         weak = [weak_looks and b.lattice is None and not refused[i]
-                and float(np.max(r[0][:DIGITS])) < weak_bar(picture_of[i] in crowded)
+                and float(np.max(r[0][:DIGITS])) < weak_bar(in_number[i])
                 for i, (b, r) in enumerate(zip(blobs, rows))]
         looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
