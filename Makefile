@@ -46,7 +46,7 @@ train: venv
 	$(BIN)/python -m training.export_litert
 
 evaluate: venv
-	$(BIN)/python -m training.evaluate --model models/digit_cnn.keras --out reports $(DATA_ARG) $(UNIPEN_ARG)
+	$(BIN)/python -m training.evaluate --model models/digit_cnn.tflite --out reports $(DATA_ARG) $(UNIPEN_ARG)
 
 eda: venv
 	$(BIN)/python -m training.eda --out reports/eda $(DATA_ARG)

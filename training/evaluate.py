@@ -1,6 +1,8 @@
 """Evaluate a trained model and write the report.
 
-python -m training.evaluate --model models/digit_cnn.keras --data-dir DIR [--unipen-dir DIR] --out reports/
+python -m training.evaluate --model models/digit_cnn.tflite --data-dir DIR [--unipen-dir DIR] --out reports/
+
+The model is the LiteRT file the app runs (`make evaluate`) or a Keras file (--model x.keras).
 
 Figures per source, each on people the model never trained on: the MNIST test
 set (297 writers disjoint from MNIST's training writers) and the report half of
@@ -39,7 +41,7 @@ LABELS = calibrate.CLASSES
 
 def parse_args(argv=None):
     p = argparse.ArgumentParser(description="Evaluate a DigitDesk model on writers it never saw")
-    p.add_argument("--model", default="models/digit_cnn.keras")
+    p.add_argument("--model", default="models/digit_cnn.tflite", help="a .tflite or .keras file")
     p.add_argument("--data-dir", help="directory with the MNIST IDX files")
     p.add_argument("--unipen-dir", help="UNIPEN folder (default: $DIGITDESK_UNIPEN_DIR or ../shared/data/unipen)")
     p.add_argument("--out", default="reports")
@@ -57,17 +59,29 @@ class Scorer:
     """
 
     def __init__(self, model_file: str | os.PathLike):
-        import keras
-        self.model = keras.saving.load_model(model_file, compile=False)
         info = Path(model_file).with_suffix(".json")
         self.calibration = json.loads(info.read_text()) if info.exists() else None
+        if Path(model_file).suffix == ".tflite":  # the file the app runs (int8 weights)
+            from digitdesk.engine.runner import LiteRTRunner
+            self.model, self._logits = None, LiteRTRunner(model_file).logits
+        else:
+            import keras
+            self.model = keras.saving.load_model(model_file, compile=False)
+            self._logits = self._keras_logits
+
+    def _keras_logits(self, x: np.ndarray) -> np.ndarray:
+        out = self.model.predict_on_batch(x)
+        return np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
+
+    @property
+    def parameters(self) -> int | None:
+        return int(self.model.count_params()) if self.model is not None else None
 
     def probabilities(self, x: np.ndarray, batch: int = 1000) -> np.ndarray:
         """(n, 11) calibrated probabilities of uint8 (n, 28, 28) images."""
         outs = []
         for i in range(0, len(x), batch):
-            out = self.model.predict_on_batch(normalise(x[i:i + batch]))
-            logits = np.asarray(out[0] if isinstance(out, (list, tuple)) else out)
+            logits = self._logits(normalise(x[i:i + batch]))
             if self.calibration is None:  # version 1: probabilities over ten digits
                 outs.append(np.concatenate([logits, np.zeros((len(logits), 1))], axis=1))
             else:
@@ -277,7 +291,7 @@ def main(argv=None):
         "per_class": m["per_class"],
         "model": Path(args.model).name,
         "model_bytes": Path(args.model).stat().st_size,
-        "parameters": int(scorer.model.count_params()),
+        "parameters": scorer.parameters,  # None for a LiteRT file
     }
     training_info = out / "training.json"
     if training_info.exists():

@@ -59,6 +59,13 @@ class _Calibrated:
         logits, features = self._forward(batch)
         return self.calibration.probabilities(logits), np.asarray(features, np.float32)
 
+    def logits(self, batch: np.ndarray) -> np.ndarray:
+        """(n, classes) raw logits, before the calibration (for evaluating the model file itself)."""
+        batch = _as_batch(batch)
+        if len(batch) == 0:
+            return np.zeros((0, self.calibration.classes), np.float32)
+        return np.asarray(self._forward(batch)[0], np.float32)
+
     def _forward(self, batch: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         raise NotImplementedError
 

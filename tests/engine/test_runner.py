@@ -119,14 +119,16 @@ def test_without_xla_the_answers_are_the_same():
 
 def test_litert_file_is_the_conversion_of_the_bundled_keras_model():
     """models/digit_cnn.tflite must be regenerated (python -m training.export_litert) whenever the
-    Keras model changes: on real digits and on noise the two give the same probabilities."""
+    Keras model changes: on real digits and on noise the two decide the same, with probabilities within
+    1 % (its weights are int8, so not to the last digit) and features close enough for a personal profile."""
     digits = [prepare_digits(Image.open(p))[0].input28 for p in sorted(samples_dir().glob("[0-9].png"))]
     noise = list(np.random.default_rng(4).random((6, 28, 28), dtype=np.float32))
     batch = np.stack(digits + noise)
     keras_out, keras_features = load_runner("keras").infer(batch)
     litert_out, litert_features = load_runner("litert").infer(batch)
-    np.testing.assert_allclose(litert_out, keras_out, atol=1e-5)
-    np.testing.assert_allclose(litert_features, keras_features, atol=1e-3, rtol=1e-4)
+    np.testing.assert_allclose(litert_out, keras_out, atol=0.01)
+    np.testing.assert_allclose(litert_features, keras_features, atol=0.05 * float(np.abs(keras_features).max()))
+    assert (litert_out.argmax(1) == keras_out.argmax(1)).all()
     assert (litert_out[:10].argmax(1) == np.arange(10)).all()
 
 
