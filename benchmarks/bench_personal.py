@@ -235,16 +235,20 @@ def timings(runner, space, source: Source, calls: int = 300) -> dict:
     load_s = time.perf_counter() - start
     plain, personal = Recognizer(runner), Recognizer(runner, profile=profile)
 
-    def p50(fn) -> float:
-        fn()
+    def p50(fn, n: int = calls) -> float:
+        for _ in range(20):  # warm caches
+            fn()
         seconds = []
-        for _ in range(calls):
+        for _ in range(n):
             t = time.perf_counter()
             fn()
             seconds.append(time.perf_counter() - t)
         return float(np.median(seconds) * 1000)
 
-    without, with_profile = p50(lambda: plain.recognize(frame)), p50(lambda: personal.recognize(frame))
+    # alternating rounds, so both see the same machine (its speed drifts within seconds)
+    rounds = [(p50(lambda: plain.recognize(frame), calls // 5), p50(lambda: personal.recognize(frame), calls // 5))
+              for _ in range(5)]
+    without, with_profile = (float(np.median(r)) for r in zip(*rounds))
     reading = personal.recognize(frame).digits[0]
     ids = iter(range(10**6, 10**7))
 
