@@ -25,11 +25,16 @@ FIGURES = (
 
 
 def _card_rows(card: Path) -> dict[str, str]:
-    """First two cells of every markdown table row: {'Test accuracy': '99.65 %', ...}."""
+    """First two cells of each row of the card's first table, the bundled model's summary:
+    {'Test accuracy': '99.65 %', ...}. Later tables compare versions, whose second column is an old model's."""
     rows: dict[str, str] = {}
     for line in card.read_text(encoding="utf-8", errors="replace").splitlines():
+        if not line.lstrip().startswith("|"):
+            if rows:
+                break  # the first table has ended
+            continue
         cells = [c.replace("**", "").strip().strip("`").strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) < 2 or not line.lstrip().startswith("|") or set(cells[0]) <= set("-: "):
+        if len(cells) < 2 or set(cells[0]) <= set("-: "):
             continue
         rows.setdefault(cells[0], cells[1])
     return rows
@@ -79,7 +84,8 @@ def about_html(facts: dict[str, str] | None = None) -> str:
             f"{html.escape(k)}: {html.escape(v)}" for k, v in facts.items()) + "</p>")
     else:
         lines.append("<p>The model card was not found, so no model figures can be shown.</p>")
-    lines.append("<p>Trained on MNIST (LeCun, Cortes &amp; Burges).</p>")
+    lines.append("<p>Trained on MNIST (LeCun, Cortes &amp; Burges) and UNIPEN pen digits, letters and symbols "
+                 "(CC BY 4.0: Guyon, Schomaker, Plamondon, Liberman &amp; Janet; Unipen Consortium).</p>")
     return "".join(lines)
 
 

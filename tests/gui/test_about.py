@@ -56,3 +56,21 @@ def test_about_box_shows_version_and_accuracy(qtbot, tmp_path, monkeypatch):
     QTimer.singleShot(0, read_and_close)
     show_about(None)
     assert isinstance(seen[0], str) and __version__ in seen[0] and "99.64 %" in seen[0]
+
+
+def test_the_box_reads_the_summary_table_not_an_older_versions_column(tmp_path):
+    """The card's later tables compare versions: their second column is version 1's, not the bundled model's,
+    so a figure missing from the summary is left out rather than taken from there."""
+    card = tmp_path / "README.md"
+    card.write_text("# Model card\n\n| | |\n|---|---|\n| Parameters | 96,234 |\n\n## Results\n\n"
+                    "| figure | version 1 | **version 3** |\n|---|---|---|\n"
+                    "| MNIST test accuracy | 99.71 % | **99.44 %** |\n| Model size | 0.9 MB | 0.4 MB |\n")
+    assert model_facts(card, tmp_path / "metrics.json") == {"Parameters": "96,234"}
+
+
+def test_the_bundled_card_gives_the_accuracy_of_the_bundled_model():
+    """What the About box says must be what `make evaluate` measured for the file the app runs."""
+    from pathlib import Path
+    metrics = json.loads((Path(__file__).resolve().parents[2] / "reports" / "metrics.json").read_text())
+    assert f"{metrics['test_accuracy'] * 100:.2f} %" in model_facts()["Test accuracy"]
+    assert f"{metrics['model_bytes'] / 1e6:.2f} MB" in model_facts()["Model size"]
