@@ -4,7 +4,7 @@ The model answers its penultimate features beside its probabilities (runner.infe
 A profile keeps its samples' features in a small feature space fitted once per
 model on 1,000 other people's digits (resources/check_digits.png: mean, a PCA to
 128 dimensions, unit length), so a reading costs two small matrix products
-(~0.05 ms with 1,000 samples) and works in the LiteRT bundle without TensorFlow.
+(~0.1 ms with 1,000 samples) and works in the LiteRT bundle without TensorFlow.
 
 A reading's digit probabilities get a log-probability bonus from every sample
 close to it: weight * (1 - distance / radius) ** power for the sample's digit.
