@@ -140,6 +140,18 @@ class DrawingCanvas(QWidget):
         self._redo.clear()
         self._after_history_change()
 
+    def strokes_data(self) -> list[tuple[float, list[tuple[float, float, float]]]]:
+        """The finished strokes as plain data in canvas units (width, points), to keep the drawing on disk."""
+        return [(stroke.width, list(stroke.points)) for stroke in self._strokes]
+
+    def restore_strokes(self, strokes) -> None:
+        """Start from these strokes (as strokes_data() gives them), with no undo history."""
+        self._active = None
+        self._strokes = tuple(Stroke(float(width), [tuple(map(float, p)) for p in points]) for width, points in strokes)
+        self._undo.clear()
+        self._redo.clear()
+        self._after_history_change()
+
     def to_qimage(self) -> QImage:
         """The drawing at device resolution (a copy)."""
         self._ensure_image()

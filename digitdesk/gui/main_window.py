@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSlider, QTabWidget, QVBoxLayout, QWidget)
 
+from digitdesk.engine import drawing_file
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.about import show_about
 from digitdesk.gui.canvas import DrawingCanvas
@@ -57,6 +58,7 @@ class MainWindow(QMainWindow):
         self._live_timer.timeout.connect(self.predict)
         self.canvas.changed.connect(self._on_canvas_changed)
         self.canvas.historyChanged.connect(self._update_history_actions)
+        self.tabs.currentChanged.connect(self._update_history_actions)
 
         client.modelLoading.connect(self._on_model_loading)
         client.modelReady.connect(self._on_model_ready)
@@ -65,6 +67,8 @@ class MainWindow(QMainWindow):
         client.failed.connect(self._on_failed)
 
         self._restore_settings()
+        self._restore_drawing()
+        self.canvas.historyChanged.connect(self._keep_drawing)
         self._update_history_actions()
         self.handwriting = handwriting
         if handwriting is not None:   # corrections in every tab, personal profiles (gui/correction.py)
@@ -181,6 +185,41 @@ class MainWindow(QMainWindow):
         self.settings.current_tab = self.tabs.currentIndex()
         self.settings.sync()
 
+    # ---- the drawing, kept between runs ---------------------------------------------------
+    @property
+    def drawing_path(self) -> Path:
+        """Beside the settings file: the drawing left on the Draw tab (engine/drawing_file.py)."""
+        return self.settings.path.with_name("drawing.json")
+
+    def _restore_drawing(self) -> None:
+        try:
+            strokes = drawing_file.load(self.drawing_path)
+        except drawing_file.DrawingFileError as error:
+            try:
+                aside = drawing_file.move_aside(self.drawing_path)
+                kept = f"; it was kept as {aside.name}"
+            except OSError:
+                kept = ""
+            self.statusBar().showMessage(f"The last drawing could not be read: {error}{kept}.", 10000)
+            return
+        except OSError as error:
+            self.statusBar().showMessage(f"The last drawing could not be read: {error.strerror or error}.", 10000)
+            return
+        if strokes:
+            self.canvas.restore_strokes(strokes)
+
+    def _keep_drawing(self) -> None:
+        """Written after every stroke, undo, redo and clear, so a crash or a kill loses nothing drawn."""
+        try:
+            drawing_file.save(self.drawing_path, self.canvas.strokes_data())
+            self._drawing_unsaved = False
+        except OSError as error:
+            if not getattr(self, "_drawing_unsaved", False):   # say it once, not after every stroke
+                self.statusBar().showMessage(
+                    f"The drawing can't be kept for next time ({error.strerror or error}); "
+                    "use Save drawing to keep it.", 10000)
+            self._drawing_unsaved = True
+
     # ---- drawing --------------------------------------------------------------------------
     def predict(self) -> int | None:
         """Read the drawing now; returns the request id (None if the model can't be used)."""
@@ -201,12 +240,18 @@ class MainWindow(QMainWindow):
         self._pen_value.setText(f"{width} px")
 
     def _update_history_actions(self) -> None:
-        for widget in (self.undo_button, self.undo_action):
-            widget.setEnabled(self.canvas.can_undo())
-        for widget in (self.redo_button, self.redo_action):
-            widget.setEnabled(self.canvas.can_redo())
-        for widget in (self.clear_button, self.clear_action, self.save_button, self.save_action):
+        """The buttons follow the drawing; the menu actions (and their shortcuts) also need the Draw tab
+        showing, so Ctrl+Z on another tab never undoes a stroke nobody can see."""
+        drawing = self.tabs.currentIndex() == 0
+        self.undo_button.setEnabled(self.canvas.can_undo())
+        self.redo_button.setEnabled(self.canvas.can_redo())
+        self.undo_action.setEnabled(drawing and self.canvas.can_undo())
+        self.redo_action.setEnabled(drawing and self.canvas.can_redo())
+        for widget in (self.clear_button, self.save_button):
             widget.setEnabled(not self.canvas.is_empty())
+        for action in (self.clear_action, self.save_action):
+            action.setEnabled(drawing and not self.canvas.is_empty())
+        self.predict_action.setEnabled(drawing)
 
     def save_drawing(self) -> None:
         if self.canvas.is_empty():
@@ -278,6 +323,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self._live_timer.stop()
             self._save_settings()
+            self._keep_drawing()
             for panel in (self.webcam_tab, self.drop_panel):
                 panel.shutdown()
             self.client.shutdown()

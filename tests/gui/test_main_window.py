@@ -157,6 +157,92 @@ def test_pen_width_geometry_and_tab_persist(qtbot, tmp_path):
     second.close()
 
 
+KILLED_APP = """
+import json, sys, time
+from PySide6.QtWidgets import QApplication
+from digitdesk.gui.inference import InferenceClient
+from digitdesk.gui.main_window import MainWindow
+from digitdesk.gui.settings import AppSettings
+from tests.gui.strokes import draw_digit
+app = QApplication([])
+window = MainWindow(AppSettings(sys.argv[1]), InferenceClient())
+window.resize(900, 600)
+window.show()
+app.processEvents()
+draw_digit(window.canvas, "4")
+draw_digit(window.canvas, "7")
+print(json.dumps(window.canvas.strokes_data()), flush=True)
+time.sleep(60)   # killed long before this ends
+"""
+
+
+def test_the_drawing_survives_the_app_being_killed(qtbot, tmp_path):
+    """Nothing drawn is lost when the app dies without closing (SIGKILL, a crash, a power cut of the app)."""
+    import json
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parents[2]
+    app = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(tmp_path / "digitdesk.ini")], cwd=root,
+                           stdout=subprocess.PIPE, text=True,
+                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)})
+    try:
+        drawn = json.loads(app.stdout.readline())
+    finally:
+        app.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
+        app.wait(30)
+    assert len(drawn) >= 3   # the 4 and the 7 in several strokes
+    again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert [[w, [list(p) for p in points]] for w, points in again.canvas.strokes_data()] == drawn
+    assert again.undo_action.isEnabled() is False and again.clear_action.isEnabled()
+
+
+def test_clearing_is_kept_too_and_undo_after_a_restart_is_not_offered(qtbot, tmp_path):
+    first = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    draw_digit(first.canvas, "1")
+    first.close()
+    second = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert second.canvas.stroke_count() == 1
+    second.clear_action.trigger()
+    second.close()
+    third = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert third.canvas.is_empty()
+
+
+def test_a_damaged_drawing_file_is_kept_aside_with_a_message(qtbot, tmp_path):
+    (tmp_path / "drawing.json").write_text('{"version": 1, "strokes": [{"width"')
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert window.canvas.is_empty()
+    assert "could not be read" in window.statusBar().currentMessage()
+    assert [p.name for p in tmp_path.glob("drawing-damaged-*.json")]
+
+
+def test_a_drawing_that_cannot_be_kept_says_so_once_and_drawing_goes_on(qtbot, tmp_path):
+    (tmp_path / "drawing.json").mkdir()   # a folder where the file should be: every write fails
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    messages = []
+    window.statusBar().messageChanged.connect(messages.append)
+    draw_digit(window.canvas, "4")
+    assert window.canvas.stroke_count() == len(DIGITS["4"]) > 1
+    warnings = [m for m in messages if "can't be kept" in m]
+    assert len(warnings) == 1 and "Save drawing" in warnings[0]
+
+
+def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, tmp_path):
+    """Ctrl+Z on the Images tab (after correcting a picture, say) must not undo a stroke nobody can see."""
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    draw_digit(window.canvas, "4")
+    strokes = window.canvas.stroke_count()
+    window.tabs.setCurrentWidget(window.drop_panel)
+    for action in (window.undo_action, window.clear_action, window.predict_action):   # what the keys trigger
+        action.trigger()
+    assert window.canvas.stroke_count() == strokes and window.client._next_id == 0
+    window.tabs.setCurrentIndex(0)
+    window.undo_action.trigger()
+    assert window.canvas.stroke_count() == strokes - 1
+
+
 def test_save_drawing_writes_a_png(window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "my-digit.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PNG image (*.png)"))
