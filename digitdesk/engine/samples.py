@@ -78,7 +78,8 @@ def as_uint8_image(image: np.ndarray) -> np.ndarray:
 def check_profile_name(name: str) -> str:
     name = (name or "").strip()
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
-        raise SampleStoreError(f"a profile name needs 1 to {MAX_NAME} printable characters, not {name!r}")
+        raise SampleStoreError(f"A profile name needs 1 to {MAX_NAME} characters, without line breaks or tabs "
+                               f"(this one has {len(name)}).")
     return name
 
 

@@ -93,6 +93,10 @@ class HandwritingDialog(QDialog):
         self.forget_button.clicked.connect(self.forget_all)
         close = QPushButton("Close")
         close.clicked.connect(self.close)
+        self.status_label = QLabel()   # what the last action did, or why it could not (here, not behind this window)
+        self.status_label.setWordWrap(True)
+        self.status_label.setAccessibleName("What happened")
+        handwriting.message.connect(self._on_message)
 
         top = QHBoxLayout()
         top.addWidget(QLabel("Whose handwriting:"))
@@ -114,6 +118,7 @@ class HandwritingDialog(QDialog):
         layout.addLayout(middle)
         layout.addWidget(self.samples, 1)
         layout.addLayout(buttons)
+        layout.addWidget(self.status_label)
         self.resize(640, 520)
 
         self._thread = QThread(self)
@@ -175,8 +180,17 @@ class HandwritingDialog(QDialog):
             self.samples.addItem(item)
         self._update_buttons()
         self.check_label.setText("Measuring what your profile gains…" if total else "")
-        if total:
+        if total and self.isVisible():   # a closed window does not keep the model busy; showEvent measures
             self._debounce.start()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        self.refresh()
+
+    @Slot(str)
+    def _on_message(self, text: str) -> None:
+        if self.isVisible():
+            self.status_label.setText(text[:1].upper() + text[1:])
 
     def measure(self) -> None:
         self._request += 1
@@ -203,8 +217,15 @@ class HandwritingDialog(QDialog):
             self.handwriting.use_profile(name)
 
     def delete_selected(self) -> None:
+        """After asking: a deleted sample cannot be brought back (Undo correction only takes back corrections)."""
         ids = [item.data(ROLE_ID) for item in self.samples.selectedItems()]
-        if ids:
+        if not ids:
+            return
+        what = "this sample" if len(ids) == 1 else f"these {len(ids)} samples"
+        answer = QMessageBox.question(
+            self, "Delete samples", f"Delete {what} of your handwriting? This cannot be undone.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
             self.handwriting.delete_samples(ids)
 
     def forget_all(self) -> None:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 import digitdesk.engine.recognizer as recognizer_module
 from digitdesk.engine.samples import SampleStore
@@ -130,6 +130,10 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     archive = str(tmp_path / "mine.zip")
     assert dialog.export_to(archive)
     dialog.samples.item(0).setSelected(True)
+    answers = [QMessageBox.StandardButton.No, QMessageBox.StandardButton.Yes]
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: answers.pop(0))
+    dialog.delete_button.click()                             # asked, and the user said No
+    assert dialog.samples.count() == 3 and hw.counts()[3] == 2
     dialog.delete_button.click()
     assert dialog.samples.count() == 2 and hw.counts()[3] == 1
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
@@ -139,6 +143,28 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 3
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
     assert dialog.samples.count() == 1
+
+
+def test_a_name_that_cannot_be_used_is_said_in_the_handwriting_window(window, qtbot, monkeypatch):
+    dialog = HandwritingDialog.show_for(window, window.handwriting)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("x" * 80, True))
+    dialog.new_button.click()
+    assert window.handwriting.profile_name == "default"
+    said = dialog.status_label.text()
+    assert said.startswith("A profile name needs 1 to 60 characters") and "80" in said
+
+
+def test_a_closed_handwriting_window_does_not_keep_measuring(window, qtbot):
+    hw = window.handwriting
+    dialog = HandwritingDialog.show_for(window, hw)
+    dialog.close()
+    measured = []
+    dialog._worker.done.connect(lambda *args: measured.append(args))
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    qtbot.wait(800)   # twice the debounce
+    assert measured == [] and not dialog._debounce.isActive()
+    HandwritingDialog.show_for(window, hw)
+    qtbot.waitUntil(lambda: bool(measured), timeout=30_000)
 
 
 def test_each_person_has_their_own_profile(window, qtbot):
