@@ -150,6 +150,14 @@ class MainWindow(QMainWindow):
         self.predict_action = self._action("Read &now", ["Ctrl+Return", "F5"], self.predict,
                                            "Read the drawing now")
         self.about_action = self._action("&About DigitDesk", [], lambda: show_about(self))
+        for button, action, tip in (
+                (self.predict_button, self.predict_action, "Read the drawing now; it is read as you draw too"),
+                (self.undo_button, self.undo_action, "Take back the last stroke"),
+                (self.redo_button, self.redo_action, "Put the stroke back"),
+                (self.clear_button, self.clear_action, "Wipe the canvas; Undo brings the drawing back"),
+                (self.save_button, self.save_action, "Save the drawing as a PNG file")):
+            keys = " or ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts())
+            button.setToolTip(f"{tip} ({keys})")
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")

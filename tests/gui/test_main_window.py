@@ -243,6 +243,16 @@ def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, t
     assert window.canvas.stroke_count() == strokes - 1
 
 
+def test_every_drawing_button_says_what_it_does_and_its_shortcut(qtbot, tmp_path):
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    buttons = {window.predict_button: window.predict_action, window.undo_button: window.undo_action,
+               window.redo_button: window.redo_action, window.clear_button: window.clear_action,
+               window.save_button: window.save_action}
+    for button, action in buttons.items():
+        shortcut = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+        assert shortcut and shortcut in button.toolTip() and len(button.toolTip()) > len(shortcut) + 10
+
+
 def test_save_drawing_writes_a_png(window, qtbot, tmp_path, monkeypatch):
     target = tmp_path / "my-digit.png"
     monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(target), "PNG image (*.png)"))
