@@ -6,7 +6,8 @@
     digitdesk --version | --selftest
 
 The predict and version paths never import Qt, so they start fast and work on a
-server without a display. Exit codes: 0 all read, 1 some file failed, 2 usage error.
+server without a display. Exit codes: 0 all read, 1 some file failed, 2 usage error,
+130 interrupted (Ctrl+C), 141 output closed early (`| head`: ends quietly, like a tool killed by SIGPIPE).
 """
 from __future__ import annotations
 
@@ -14,13 +15,17 @@ import argparse
 import contextlib
 import itertools
 import json
+import os
 import sys
-from collections.abc import Iterable
+from collections import deque
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from digitdesk import __version__
 
 BATCH_SIZE = 64   # images per classify call with --jobs 1: amortises the per-call overhead, bounds memory
+EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read, 2 usage error, "
+              "130 interrupted (Ctrl+C), 141 output closed early (e.g. | head)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -31,7 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
                         help="read the bundled sample images and report whether the install works")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     predict = commands.add_parser("predict", help="read the digits in image files and folders",
-                                  description="Read the digits in image files; folders are searched recursively.")
+                                  description="Read the digits in image files; folders are searched recursively.",
+                                  epilog=EXIT_CODES)
     predict.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
     predict.add_argument("--json", action="store_true", help="one JSON object per image and line")
     predict.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
@@ -46,7 +52,28 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command; Ctrl+C (even while the model loads) and a closed output pipe end it without a traceback."""
     argv = sys.argv[1:] if argv is None else list(argv)
+    try:
+        return _main(argv)
+    except KeyboardInterrupt:   # teach/import save in one transaction at the end: nothing is half-written
+        command = f"digitdesk {argv[0]}" if argv and argv[0] in ("predict", "teach", "profile") else "digitdesk"
+        print(f"{command}: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:     # `digitdesk predict ... | head`: the reader has all it wanted
+        _quiet_stdout()
+        return 141
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so Python's final flush does not complain about the closed pipe."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):   # not a real file (a test's capture): nothing to flush
+        pass
+
+
+def _main(argv: list[str]) -> int:
     parser = build_parser()
     try:
         args, extra = parser.parse_known_args(argv)
@@ -82,10 +109,15 @@ def _record(path: str, recognition=None, error: str | None = None) -> dict:
 
 
 def _human(path: str, recognition, error: str | None) -> str:
+    from digitdesk.engine.files import display_name
+    from digitdesk.engine.results import NOT_DIGIT
+    path = display_name(path)   # a name that is not valid UTF-8 must not crash the terminal output
     if recognition is None:
         return f"{path}: error: {error}"
     if not recognition.digits:
         return f"{path}: nothing to read"
+    if recognition.status == NOT_DIGIT:   # only refused pieces: the text is empty, say why
+        return f"{path}: not a digit ({recognition.confidence:.1%})"
     unsure = ", unsure" if recognition.status == "unsure" else ""
     return f"{path}: {recognition.text} ({recognition.confidence:.1%}{unsure})"
 
@@ -102,25 +134,42 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     """
     out = out or sys.stdout
     err = err or sys.stderr
-    from digitdesk.engine.files import iter_image_files
+    from digitdesk.engine.files import display_name, iter_image_files
     from digitdesk.engine.parallel import CHUNK_FILES, ModelUnavailable, WorkersFailed, available_cores, read_files
 
     paths = [str(p) for p in paths]
-    files = (str(f) for f in iter_image_files(paths))   # named files as given (missing ones too)
+    if csv_out:
+        problem = _csv_problem(csv_out, paths)
+        if problem:
+            print(f"digitdesk predict: --csv {display_name(csv_out)} {problem}", file=err)
+            return 2
+    unlisted: deque[tuple[int, str, str]] = deque()   # (files listed before it, folder, why it could not be listed)
+    listed = 0
+
+    def note(folder, why: str) -> None:   # where in the output its error row goes: after the files listed so far
+        unlisted.append((listed, str(folder), why))
+
+    def listing() -> Iterator[str]:
+        nonlocal listed
+        for file in iter_image_files(paths, note):
+            listed += 1
+            yield str(file)
+
+    files = listing()   # named files as given (missing ones too)
     first = list(itertools.islice(files, CHUNK_FILES + 1))
-    if not first:
-        print("digitdesk predict: no images found in " + ", ".join(paths), file=err)
+    if not first and not unlisted:
+        print("digitdesk predict: no images found in " + ", ".join(map(display_name, paths)), file=err)
         return 1
     jobs = available_cores() if jobs is None else jobs
     if len(first) <= CHUNK_FILES:
         jobs = 1   # one chunk of work: starting processes would cost more than it saves
-    recognizer = samples = None
-    if jobs > 1 and profile is not None:
+    recognizer = samples = None   # with nothing but folders that could not be listed, no model is needed
+    if first and jobs > 1 and profile is not None:
         from digitdesk.profile_cli import profile_samples
         samples = profile_samples(profile, err)
         if samples is None:
             return 1
-    if jobs <= 1:
+    if first and jobs <= 1:
         from digitdesk.engine.recognizer import Recognizer
         from digitdesk.engine.runner import shared_runner
         try:
@@ -138,24 +187,32 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     csv_file = None
     if csv_out:
         from digitdesk.engine.export import CsvRows
-        try:
-            csv_file = open(csv_out, "w", newline="", encoding="utf-8")   # closed below
+        try:   # surrogateescape: a file name that is not valid UTF-8 goes in as its own bytes
+            csv_file = open(csv_out, "w", newline="", encoding="utf-8", errors="surrogateescape")   # closed below
         except OSError as error:
-            print(f"digitdesk predict: could not write {csv_out}: {error.strerror or error}", file=err)
+            print(f"digitdesk predict: could not write {display_name(csv_out)}: {error.strerror or error}", file=err)
             return 1
     read = failed = 0
     try:
-        csv_rows = CsvRows(csv_file) if csv_file else None
+        with _csv_errors():
+            csv_rows = CsvRows(csv_file) if csv_file else None
         results = read_files(itertools.chain(first, files), recognizer, jobs=jobs,
-                             chunk_size=batch_size if jobs <= 1 else None, samples=samples)
+                             chunk_size=batch_size if jobs <= 1 else None, samples=samples) if first else \
+            (result for result in ())   # a generator: closing() below needs close()
         with contextlib.closing(results):
-            for result in results:
-                row = (result.path, result.recognition, result.error)
+            for row in _with_unlisted(results, unlisted):
                 if csv_rows:
-                    csv_rows.write(*row)
+                    with _csv_errors():
+                        csv_rows.write(*row)
                 print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
                 read += 1
-                failed += result.recognition is None
+                failed += row[1] is None
+        if csv_file:
+            with _csv_errors():   # a full disk often shows only now, when the last rows are flushed
+                csv_file.close()
+    except _CsvFailed as error:
+        print(f"digitdesk predict: could not write {display_name(csv_out)}: {error}", file=err)
+        return 1
     except ModelUnavailable as error:
         print(f"digitdesk predict: could not load the model: {error}", file=err)
         return 1
@@ -165,12 +222,57 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     except KeyboardInterrupt:
         print(f"digitdesk predict: interrupted after {read} files", file=err)
         return 130
-    except OSError as error:   # the CSV's disk filled up, ...
-        print(f"digitdesk predict: could not write {csv_out}: {error.strerror or error}", file=err)
-        return 1
     finally:
-        if csv_file:
-            csv_file.close()
+        if csv_file and not csv_file.closed:   # interrupted or failed: keep the rows written so far
+            with contextlib.suppress(OSError):
+                csv_file.close()
     if failed:
         print(f"digitdesk predict: {failed} of {read} files could not be read", file=err)
     return 1 if failed else 0
+
+
+def _csv_problem(csv_out: str, paths: list[str]) -> str | None:
+    """Why --csv OUT must not be written, or None: it would overwrite an input, or its name says image."""
+    from digitdesk.engine.files import is_image_name
+    if any(_same_file(csv_out, path) for path in paths):
+        return "is one of the files to read: it would be overwritten; give another name (e.g. results.csv)"
+    if is_image_name(csv_out):
+        return "has an image file extension; the results are a CSV table: give a name ending in .csv"
+    return None
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return os.path.samefile(a, b)   # also a hard link or a symlink to it
+    except (OSError, ValueError):        # one of them does not exist yet
+        return os.path.realpath(a) == os.path.realpath(b)
+
+
+class _CsvFailed(Exception):
+    """Writing the --csv file failed; str(error) is the reason in words."""
+
+
+@contextlib.contextmanager
+def _csv_errors():
+    """Turn the CSV file's OSError into _CsvFailed, so it is not mistaken for the terminal's (a closed pipe)."""
+    try:
+        yield
+    except OSError as error:
+        raise _CsvFailed(error.strerror or str(error)) from error
+
+
+def _with_unlisted(results, unlisted: deque) -> Iterator[tuple]:
+    """Result rows in input order, with an error row for each folder that could not be listed, in its place.
+
+    unlisted holds (files listed before it, folder, reason); by the time result n comes, every entry
+    with n files before it is known, because the listing has gone past them.
+    """
+    done = 0
+    for result in results:
+        while unlisted and unlisted[0][0] <= done:
+            _, folder, reason = unlisted.popleft()
+            yield folder, None, reason
+        yield result.path, result.recognition, result.error
+        done += 1
+    for _, folder, reason in unlisted:
+        yield folder, None, reason

@@ -7,7 +7,9 @@
 The samples live where the app keeps them ($DIGITDESK_DATA_DIR, else the app-data
 folder, see digitdesk/data_dir.py), so what is taught here is used by the app and
 `digitdesk predict --profile NAME`. No Qt is imported. Exit status: 0 all went
-well, 1 something could not be taught or done, 2 usage error.
+well, 1 something could not be taught or done (or the store cannot be saved in:
+then nothing is changed), 2 usage error, 130 interrupted (Ctrl+C: nothing half-saved),
+141 output closed early.
 """
 from __future__ import annotations
 
@@ -20,6 +22,9 @@ from typing import TextIO
 from digitdesk.data_dir import DEFAULT_PROFILE
 
 PROG = "digitdesk"
+_EXAMPLE_EXTENSIONS = (".png", ".jpg", ".bmp")   # named when a folder holds no pictures at all
+EXIT_CODES = ("exit status: 0 all went well, 1 something could not be taught or done (nothing is changed when "
+              "the store cannot be saved in), 2 usage error, 130 interrupted (Ctrl+C), 141 output closed early")
 
 
 def add_commands(commands) -> None:
@@ -28,13 +33,13 @@ def add_commands(commands) -> None:
         "teach", help="teach your handwriting from pictures of single digits",
         description="Save pictures of single digits as samples of your handwriting. Give folders with one "
                     "subfolder per digit (0/ ... 9/), or --label D and pictures of that digit. A picture with "
-                    "no digit or several is reported and skipped.")
+                    "no digit or several is reported and skipped.", epilog=EXIT_CODES)
     teach.add_argument("paths", nargs="+", metavar="PATH", help="folders of digit folders, or files with --label")
     teach.add_argument("--label", type=int, choices=range(10), metavar="D", help="the digit every PATH shows")
     teach.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
                        help=f"whose handwriting it is (default: {DEFAULT_PROFILE})")
     profile = commands.add_parser("profile", help="list, check, forget, export or import handwriting profiles",
-                                  description="Manage the personal handwriting profiles.")
+                                  description="Manage the personal handwriting profiles.", epilog=EXIT_CODES)
     actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="every profile and its samples per digit")
     check = actions.add_parser("check", help="how a profile reads its own samples and other people's digits")
@@ -72,17 +77,48 @@ def open_store(err: TextIO):
     return store
 
 
+def open_writable_store(err: TextIO, command: str):
+    """The store, for a command that saves; None (after saying so) if it could only be had in memory.
+
+    The store then falls back to memory for the app's sake, and a command would report
+    success for changes that vanish on exit: better to change nothing and say why.
+    """
+    from digitdesk.data_dir import data_dir
+    from digitdesk.engine.samples import SampleStore
+    store = SampleStore(data_dir())
+    if store.read_only:
+        print(f"{PROG} {command}: cannot save in {store.folder} ({_unwritable_reason(store)}): nothing was changed",
+              file=err)
+        store.close()
+        return None
+    if store.notice:   # a damaged file moved aside: worth knowing, the command goes on
+        print(f"{PROG}: {store.notice}", file=err)
+    return store
+
+
+def _unwritable_reason(store) -> str:
+    """The reason in the store's notice ("... cannot be saved in FOLDER (reason): ..."), else "read-only"."""
+    notice, opening = store.notice or "", f"cannot be saved in {store.folder} ("
+    start = notice.find(opening)
+    end = notice.find("): ", start + len(opening)) if start >= 0 else -1
+    return notice[start + len(opening):end] if end > 0 else "read-only"
+
+
 def _counts(counts: list[int]) -> str:
     return " ".join(f"{d}:{n}" for d, n in enumerate(counts))
 
 
-def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int]:
-    """Save the samples found (skipping ones the profile already holds); (added, already there, skipped)."""
+def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int, int]:
+    """Save the samples found (skipping ones the profile already holds) in one transaction at the end,
+    so Ctrl+C leaves nothing half-saved; (added, already there, skipped, pictures looked at)."""
+    from digitdesk.engine.files import display_name
     existing = {(s.label, s.image.tobytes()) for s in store.samples(profile)} if profile in store.profiles() else set()
-    new, repeated, skipped = [], 0, 0
+    new, repeated, skipped, pictures = [], 0, 0, 0
     for item in found:
+        source = display_name(item.source)   # SQLite and terminals take only valid text
+        pictures += item.label is not None
         if item.problem:
-            print(f"{PROG} {command}: {item.source}: {item.problem}", file=err)
+            print(f"{PROG} {command}: {source}: {item.problem}", file=err)
             skipped += 1
             continue
         key = (item.label, item.image.tobytes())
@@ -90,10 +126,10 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
             repeated += 1
             continue
         existing.add(key)
-        new.append((item.label, item.image, item.source))
+        new.append((item.label, item.image, source))
     if new:
         store.add_many(profile, new)
-    return len(new), repeated, skipped
+    return len(new), repeated, skipped, pictures
 
 
 def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped: int, verb: str) -> None:
@@ -102,8 +138,6 @@ def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped
     extra += f", {skipped} skipped" if skipped else ""
     print(f"{verb} {added} samples to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
           file=out)
-    if store.read_only:
-        print("(not saved: see the message above)", file=out)
 
 
 def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: TextIO) -> int:
@@ -121,10 +155,19 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
         found = (item for path in paths for item in sample_files.from_digit_folders(path))
     else:
         found = sample_files.from_files(paths, label)
-    with open_store(err) as store:
-        added, repeated, skipped = _add_new(store, profile, found, err, "teach")
+    store = open_writable_store(err, "teach")
+    if store is None:
+        return 1
+    with store:
+        added, repeated, skipped, pictures = _add_new(store, profile, found, err, "teach")
+        if not pictures:
+            where = "the digit folders (0 ... 9) of " if label is None else ""
+            print(f"{PROG} teach: nothing taught: no pictures ({', '.join(_EXAMPLE_EXTENSIONS)}, ...) found in "
+                  f"{where}{', '.join(map(str, paths))}", file=err)
+            return 1
         _report(out, store, profile, added, repeated, skipped, "Taught")
     return 1 if skipped or not (added or repeated) else 0
+
 
 
 def profile_list(args, out: TextIO, err: TextIO) -> int:
@@ -163,7 +206,10 @@ def profile_check(args, out: TextIO, err: TextIO) -> int:
 
 
 def profile_forget(args, out: TextIO, err: TextIO) -> int:
-    with open_store(err) as store:
+    store = open_writable_store(err, "profile forget")
+    if store is None:
+        return 1
+    with store:
         if not _known(store, args.name, "profile forget", err):
             return 1
         count = store.forget(args.name)
@@ -192,8 +238,11 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
         print(f"{PROG} profile import: {args.file} does not exist", file=err)
         return 1
     profile = check_profile_name(args.profile or Path(args.file).stem)
-    with open_store(err) as store:
-        added, repeated, skipped = _add_new(store, profile, from_archive(args.file), err, "profile import")
+    store = open_writable_store(err, "profile import")
+    if store is None:
+        return 1
+    with store:
+        added, repeated, skipped, _ = _add_new(store, profile, from_archive(args.file), err, "profile import")
         _report(out, store, profile, added, repeated, skipped, "Imported")
     return 1 if skipped else 0
 

@@ -194,3 +194,143 @@ def test_ctrl_c_stops_within_seconds_leaves_no_process_and_a_valid_csv(folder, t
     with table.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert 40 <= len(rows) < 3000 and all(row["text"] == "3" for row in rows)
+
+
+# ---- refusing, interrupting and failing in words ------------------------------------------------------------
+@pytest.mark.parametrize("out_name", ["a.png", "link-to-a", "a-hardlink.dat", "results.PNG"])
+def test_csv_that_is_one_of_the_inputs_or_named_like_an_image_is_refused(folder, tmp_path, capsys, out_name):
+    a = tmp_path / "a.png"
+    a.write_bytes((folder / "three.png").read_bytes())
+    (tmp_path / "link-to-a").symlink_to(a)
+    os.link(a, tmp_path / "a-hardlink.dat")
+    before = a.read_bytes()
+    code = main(["predict", "--csv", str(tmp_path / out_name), str(a), str(folder / "sub" / "forty-two.jpg")])
+    out, err = capsys.readouterr()
+    assert code == 2 and out == ""
+    assert "--csv" in err and ("would be overwritten" in err or "image file extension" in err)
+    assert a.read_bytes() == before and (tmp_path / "link-to-a").is_symlink()
+    assert not (tmp_path / "results.PNG").exists()
+
+
+def test_a_piece_refused_as_not_a_digit_says_so(tmp_path, capsys):
+    from tests.engine.test_not_digit import LETTERS, drawing
+    letter = save(tmp_path / "K.png", drawing(*LETTERS["K"]))
+    assert main(["predict", str(letter)]) == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith(f"{letter}: not a digit (") and line.endswith("%)")
+
+
+def test_ctrl_c_while_the_model_loads_exits_130_in_one_line(folder, monkeypatch, capsys):
+    import digitdesk.engine.runner as runner_module
+
+    def interrupted():
+        raise KeyboardInterrupt
+    monkeypatch.setattr(runner_module, "shared_runner", interrupted)
+    try:
+        code = main(["predict", str(folder / "three.png")])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl+C escaped main(): the user sees a traceback")
+    assert code == 130
+    assert capsys.readouterr().err.strip() == "digitdesk predict: interrupted"
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full (a device that is always full)")
+def test_a_full_disk_for_the_csv_is_reported_naming_the_file(folder, capsys):
+    code = main(["predict", "--csv", "/dev/full", str(folder / "three.png")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "could not write /dev/full: No space left on device" in err and "None" not in err
+
+
+def test_output_closed_early_ends_quietly(folder, tmp_path):
+    """`digitdesk predict many | head -2`: no traceback, no "could not write"; 141 like a tool stopped by SIGPIPE."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(300):
+        os.link(folder / "three.png", many / f"{i:03d}.png")
+    process = subprocess.Popen([sys.executable, "-m", "digitdesk", "predict", "--jobs", "1", str(many)],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        lines = [process.stdout.readline() for _ in range(2)]
+        process.stdout.close()
+        err = process.stderr.read().decode()
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert all(b": 3 (" in line for line in lines)
+    assert err == "" and process.returncode == 141
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file names are bytes, not always UTF-8")
+def test_a_file_name_that_is_not_utf8_is_read_printed_and_kept_in_the_csv(folder, tmp_path, capsys):
+    odd = tmp_path / os.fsdecode(b"caf\xe9.png")               # Latin-1 name, e.g. from an old camera card
+    odd.write_bytes((folder / "three.png").read_bytes())
+    table = tmp_path / "out.csv"
+    assert main(["predict", "--csv", str(table), str(odd)]) == 0
+    assert capsys.readouterr().out.startswith(f"{tmp_path}/caf\\xe9.png: 3 (")
+    with table.open(newline="", encoding="utf-8", errors="surrogateescape") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [(Path(row["path"]), row["text"]) for row in rows] == [(odd, "3")]   # the name's own bytes
+    assert main(["predict", "--json", str(odd)]) == 0
+    assert json.loads(capsys.readouterr().out)["path"] == str(odd)
+
+
+@pytest.fixture
+def locked(folder, tmp_path, monkeypatch):
+    """tmp/scans/locked: a folder nobody may look into. Root ignores chmod 000, so listing it and
+    looking at paths inside it raise PermissionError here whoever runs the tests."""
+    scans = tmp_path / "scans"
+    (scans / "locked").mkdir(parents=True)
+    for name in ("a.png", "z.png"):
+        (scans / name).write_bytes((folder / "three.png").read_bytes())
+    (scans / "locked" / "x.png").write_bytes((folder / "three.png").read_bytes())
+    locked = scans / "locked"
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def denied(path):
+        return PermissionError(13, "Permission denied", str(path))
+
+    def scandir(path="."):
+        if Path(os.fsdecode(path)) == locked:
+            raise denied(path)
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if isinstance(path, (str, os.PathLike)) and Path(os.fsdecode(path)).parent == locked:
+            raise denied(path)
+        return real_stat(path, *args, **kwargs)
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    return locked
+
+
+def test_a_folder_that_cannot_be_read_is_an_error_row_in_its_place(locked, capsys):
+    code = main(["predict", "--json", str(locked.parent)])
+    out, err = capsys.readouterr()
+    rows = [json.loads(line) for line in out.splitlines()]
+    assert [(Path(r["path"]).name, r["error"]) for r in rows] == [
+        ("a.png", None), ("z.png", None), ("locked", "permission denied")]
+    assert code == 1 and "1 of 3 files could not be read" in err
+
+
+def test_a_path_inside_a_folder_that_cannot_be_read_is_an_error_row(locked, capsys):
+    code = main(["predict", str(locked / "x.png"), str(locked)])
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err
+    assert out.splitlines() == [f"{locked / 'x.png'}: error: permission denied", f"{locked}: error: permission denied"]
+
+
+def test_only_a_folder_that_cannot_be_read_is_an_error_not_no_images_found(locked, monkeypatch, capsys):
+    import digitdesk.engine.runner as runner_module
+    monkeypatch.setattr(runner_module, "shared_runner", None)   # nothing to read: the model is not even loaded
+    assert main(["predict", "--json", str(locked)]) == 1
+    out, err = capsys.readouterr()
+    assert json.loads(out)["error"] == "permission denied" and "no images found" not in err
+
+
+@pytest.mark.parametrize("command", ["predict", "teach", "profile"])
+def test_help_lists_the_exit_codes(command, capsys):
+    assert main([command, "--help"]) == 0
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "exit status: 0" in help_text and "2 usage error" in help_text and "130 interrupted" in help_text

@@ -1,6 +1,11 @@
 """`digitdesk teach`, `digitdesk profile ...` and `predict --profile`: the app's store, from the shell."""
+import errno
 import json
+import os
+import struct
+import sys
 import zipfile
+import zlib
 
 import numpy as np
 import pytest
@@ -106,7 +111,7 @@ def test_import_reports_what_is_not_a_sample_and_takes_the_rest(data_dir, tmp_pa
         z.writestr("3/broken.png", b"not a png")
     assert main(["profile", "import", str(archive)]) == 1
     out, err = capsys.readouterr()
-    assert "notes.txt: not a picture in a digit folder" in err and "3/broken.png: cannot be read" in err
+    assert "notes.txt: not a picture in a digit folder" in err and "3/broken.png: not an image file" in err
     assert "Imported 1 samples to profile 'mixed', 2 skipped" in out
 
 
@@ -174,3 +179,135 @@ def test_predict_with_a_profile_on_several_cores_reads_as_taught(data_dir, tmp_p
         return [line.split(": ")[1].split(" ")[0] for line in capsys.readouterr().out.splitlines()].count("7")
 
     assert sevens("--profile", "ana") >= 10 > sevens()
+
+
+# ---- read-only stores, Ctrl+C, odd names, odd archives, odd folders, odd export targets -----------------------
+@pytest.fixture
+def unwritable_store(data_dir, monkeypatch):
+    """A store holding profile 'ana' that can no longer be written (a read-only mount): the store falls back
+    to memory. Simulated, because root (which may run the tests) writes into read-only folders anyway."""
+    with SampleStore(data_dir) as store:
+        store.add("ana", 1, np.zeros((28, 28), np.uint8), "draw")
+
+    def read_only_file_system(self):
+        raise OSError(errno.EROFS, "Read-only file system")
+    monkeypatch.setattr(SampleStore, "_open_file", read_only_file_system)
+    return data_dir
+
+
+@pytest.mark.parametrize("command", [["profile", "forget", "ana"], ["teach", "--label", "3", "PICTURE"],
+                                     ["profile", "import", "ARCHIVE"]])
+def test_a_store_that_cannot_be_saved_in_fails_and_changes_nothing(unwritable_store, tmp_path, capsys, monkeypatch,
+                                                                   command):
+    picture = save(tmp_path / "three.png", images.canvas_digit(3, size=(200, 200), thickness=12))
+    archive = tmp_path / "mine.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(picture, "3/three.png")
+    command = [{"PICTURE": str(picture), "ARCHIVE": str(archive)}.get(word, word) for word in command]
+    assert main(command) == 1
+    out, err = capsys.readouterr()
+    assert f"cannot save in {unwritable_store} (Read-only file system): nothing was changed" in err
+    assert "Forgot" not in out and "Taught" not in out and "Imported" not in out
+    monkeypatch.undo()
+    with SampleStore(unwritable_store) as store:
+        assert store.profiles() == ["ana"] and store.counts("ana")[1] == 1
+
+
+def test_ctrl_c_while_teaching_exits_130_and_saves_nothing(data_dir, tmp_path, capsys, monkeypatch):
+    import digitdesk.engine.sample_files as sample_files
+    files = [str(save(tmp_path / f"{k}.png", images.canvas_digit(7, size=(200, 200), thickness=12 + k)))
+             for k in range(3)]
+    real, calls = sample_files.model_input, []
+
+    def interrupted_on_the_third(picture):
+        calls.append(picture)
+        if len(calls) == 3:
+            raise KeyboardInterrupt
+        return real(picture)
+    monkeypatch.setattr(sample_files, "model_input", interrupted_on_the_third)
+    try:
+        code = main(["teach", "--label", "7", *files])
+    except KeyboardInterrupt:
+        pytest.fail("Ctrl+C escaped main(): the user sees a traceback")
+    assert code == 130 and capsys.readouterr().err.strip() == "digitdesk teach: interrupted"
+    with SampleStore(data_dir) as store:
+        assert store.profiles() == [] and store.counts("default") == [0] * 10
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file names are bytes, not always UTF-8")
+def test_teach_takes_a_file_whose_name_is_not_utf8(data_dir, tmp_path, capsys):
+    odd = save(tmp_path / os.fsdecode(b"sept-\xe9.png"), images.canvas_digit(7, size=(200, 200), thickness=12))
+    assert main(["teach", "--label", "7", str(odd)]) == 0
+    assert "Taught 1 samples" in capsys.readouterr().out
+    with SampleStore(data_dir) as store:
+        assert [s.source for s in store.samples("default")] == [f"{tmp_path}/sept-\\xe9.png"]
+
+
+def huge_png(width: int, height: int) -> bytes:
+    """A PNG header claiming width x height pixels: a few bytes that decode to gigabytes (a decompression bomb)."""
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr) + chunk(b"IDAT", zlib.compress(b"\0" * 64)) + chunk(b"IEND", b"")
+
+
+def test_import_gives_plain_reasons_and_passes_over_hidden_and_macos_entries(data_dir, tmp_path, capsys):
+    scan = save(tmp_path / "scan.png", images.canvas_digit(2, size=(300, 300), thickness=16))
+    archive = tmp_path / "odd.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.write(scan, "2/scan.png")
+        z.writestr("1/huge.png", huge_png(40_000, 40_000))
+        z.writestr("4/notes.png", b"hello, not a picture")
+        z.writestr("__MACOSX/2/._scan.png", b"resource fork")
+        z.writestr("2/.hidden.png", b"x")
+        z.writestr(".DS_Store", b"x")
+    assert main(["profile", "import", str(archive)]) == 1
+    out, err = capsys.readouterr()
+    assert "1/huge.png: image too large" in err
+    assert "4/notes.png: not an image file" in err and "BytesIO" not in err
+    assert "MACOSX" not in err and "hidden" not in err and "DS_Store" not in err
+    assert "Imported 1 samples to profile 'odd', 2 skipped" in out
+
+
+def test_teach_reports_subfolders_and_pictures_it_does_not_take(data_dir, tmp_path, capsys):
+    root = tmp_path / "mine"
+    for rel, digit in [("3/a.png", 3), ("seven/b.png", 7), ("10/c.png", 1), ("loose.png", 4)]:
+        save(root / rel, images.canvas_digit(digit, size=(200, 200), thickness=12))
+    (root / "notes.txt").write_text("sidecar files are not pictures")
+    (root / ".DS_Store").write_bytes(b"x")
+    assert main(["teach", str(root)]) == 1
+    out, err = capsys.readouterr()
+    assert f"{root / 'seven'}: not a digit folder" in err and f"{root / '10'}: not a digit folder" in err
+    assert f"{root / 'loose.png'}: not in a digit folder" in err
+    assert "notes.txt" not in err and "DS_Store" not in err
+    assert "Taught 1 samples to profile 'default', 3 skipped" in out
+
+
+def test_teach_says_why_nothing_was_taught_from_folders_without_pictures(data_dir, tmp_path, capsys):
+    (tmp_path / "mine" / "4").mkdir(parents=True)
+    (tmp_path / "mine" / "4" / "notes.txt").write_text("x")
+    assert main(["teach", str(tmp_path / "mine")]) == 1
+    assert "nothing taught: no pictures" in capsys.readouterr().err
+
+
+def test_export_to_a_symlink_writes_its_target_and_keeps_the_link(data_dir, tmp_path, capsys):
+    with SampleStore(data_dir) as store:
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    (tmp_path / "backups").mkdir()
+    target = tmp_path / "backups" / "ana.zip"
+    target.write_bytes(b"last week's")
+    link = tmp_path / "latest.zip"
+    link.symlink_to(target)
+    assert main(["profile", "export", "ana", str(link)]) == 0
+    assert link.is_symlink() and zipfile.ZipFile(target).namelist() == ["5/1.png"]
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")
+def test_export_refuses_a_path_that_is_not_a_regular_file(data_dir, tmp_path, capsys):
+    with SampleStore(data_dir) as store:
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    assert main(["profile", "export", "ana", str(pipe)]) == 1
+    assert "not a regular file" in capsys.readouterr().err
+    assert pipe.is_fifo() and not (tmp_path / "pipe.partial").exists()

@@ -4,12 +4,14 @@ Folders are walked recursively in a stable, sorted order, skipping hidden
 entries and anything without an image extension (a folder of photos often
 holds sidecar files). A file the user named explicitly is always attempted,
 whatever its extension: decoding goes by content, and if it fails the user
-gets the reason rather than a silent skip.
+gets the reason rather than a silent skip. A folder that cannot be looked into
+(permission denied) is told to the caller's `on_error`, so it is reported too.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+import sys
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 IMAGE_EXTENSIONS = frozenset({
@@ -21,25 +23,59 @@ def is_image_name(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
+def display_name(path: str | os.PathLike) -> str:
+    """The path as text any terminal, CSV or database accepts: bytes of a name that are not valid in
+    the file system's encoding (a Linux name made elsewhere) are shown as \\xNN instead of crashing."""
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+
+
 def _hidden(name: str) -> bool:
     return name.startswith(".")
 
 
-def iter_image_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path]:
-    """Files as given (even missing ones, so the caller reports them), folders expanded; no duplicates."""
+def unreadable_reason(error: OSError) -> str:
+    return "permission denied" if isinstance(error, PermissionError) else f"cannot be read ({error.strerror or error})"
+
+
+def iter_image_files(paths: Iterable[str | os.PathLike],
+                     on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+    """Files as given (even missing ones, so the caller reports them), folders expanded; no duplicates.
+
+    on_error(folder, reason) is called for each folder that cannot be listed (permission denied), in
+    walking order; without it such folders are skipped. A path that cannot even be looked at (inside
+    such a folder) is yielded as a file, so reading it says why.
+    """
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        found = _walk(path) if path.is_dir() else iter([path])
+        found = _walk(path, on_error) if _is_dir(path) else iter([path])
         for file in found:
-            key = file.resolve() if file.exists() else file.absolute()
+            key = _key(file)
             if key not in seen:
                 seen.add(key)
                 yield file
 
 
-def _walk(folder: Path) -> Iterator[Path]:
-    for root, dirs, files in os.walk(folder):
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:   # PermissionError inside an unreadable folder: not a traceback, the reading reports it
+        return False
+
+
+def _key(file: Path) -> Path:
+    try:
+        return file.resolve() if file.exists() else file.absolute()
+    except OSError:
+        return file.absolute()
+
+
+def _walk(folder: Path, on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+    def failed(error: OSError) -> None:
+        if on_error is not None:
+            on_error(Path(error.filename) if error.filename else folder, unreadable_reason(error))
+
+    for root, dirs, files in os.walk(folder, onerror=failed):
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         for name in sorted(files):
             if not _hidden(name) and is_image_name(name):

@@ -6,10 +6,12 @@ like any reading, and keeps only pictures holding exactly one digit: a picture
 with none or several cannot say which digit the label belongs to. An archive
 holds one PNG per sample in a folder named after its digit (`3/17.png`), exactly
 the model's input, so export and import lose nothing; archives of ordinary
-pictures in digit folders import too.
+pictures in digit folders import too. Hidden entries (".DS_Store", "__MACOSX/" from
+macOS zips) are passed over silently, like hidden files in folders.
 """
 from __future__ import annotations
 
+import errno
 import io
 import os
 import re
@@ -21,11 +23,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitdesk.engine.files import is_image_name, iter_image_files
+from digitdesk.engine.files import is_image_name, iter_image_files, unreadable_reason
 
 MAX_ENTRIES = 100_000             # an archive claiming more is not a sample archive
 MAX_ENTRY_BYTES = 20 * 1024 * 1024
 _DIGIT_FOLDER = re.compile(r"^(?:.*/)?([0-9])/[^/]+$")
+DIGIT_NAMES = frozenset(str(d) for d in range(10))
 
 
 @dataclass(frozen=True)
@@ -55,15 +58,42 @@ def model_input(picture) -> tuple[np.ndarray | None, str | None]:
 
 
 def from_files(files: Iterable[str | os.PathLike], label: int) -> Iterator[Found]:
-    """Samples of one digit from the given files (and image files inside given folders)."""
-    for file in iter_image_files(files):
+    """Samples of one digit from the given files (and image files inside given folders).
+
+    A folder that cannot be listed comes as a Found with its problem (label None), in order.
+    """
+    unlisted: list[Found] = []
+    for file in iter_image_files(files, lambda path, reason: unlisted.append(Found(str(path), None, problem=reason))):
+        yield from unlisted
+        unlisted.clear()
         image, problem = model_input(str(file))
         yield Found(str(file), label, image, problem)
+    yield from unlisted
 
 
 def from_digit_folders(folder: str | os.PathLike) -> Iterator[Found]:
-    """Samples from `folder/0/...` to `folder/9/...` (each searched recursively)."""
+    """Samples from `folder/0/...` to `folder/9/...` (each searched recursively).
+
+    What the user may have expected to be taught is reported (label None) rather than passed
+    over in silence: other subfolders (`seven/`, `10/`) and pictures lying in `folder` itself.
+    """
     folder = Path(folder)
+    try:
+        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError as error:
+        yield Found(str(folder), None, problem=unreadable_reason(error))
+        return
+    for entry in entries:
+        if entry.name.startswith(".") or entry.name in DIGIT_NAMES:
+            continue
+        try:
+            is_folder = entry.is_dir()
+        except OSError:
+            is_folder = False
+        if is_folder:
+            yield Found(entry.path, None, problem="not a digit folder (named 0 ... 9), skipped")
+        elif is_image_name(entry.name):
+            yield Found(entry.path, None, problem="not in a digit folder (0 ... 9), skipped")
     for label in range(10):
         sub = folder / str(label)
         if sub.is_dir():
@@ -72,6 +102,12 @@ def from_digit_folders(folder: str | os.PathLike) -> Iterator[Found]:
 
 def has_digit_folders(folder: str | os.PathLike) -> bool:
     return any((Path(folder) / str(d)).is_dir() for d in range(10))
+
+
+def _hidden_entry(name: str) -> bool:
+    """A dot file or folder anywhere in the entry's path, or macOS's resource-fork folder."""
+    parts = name.split("/")
+    return parts[0] == "__MACOSX" or any(part.startswith(".") and part not in (".", "..") for part in parts)
 
 
 def _looks_like_model_input(pixels: np.ndarray) -> bool:
@@ -84,13 +120,14 @@ def _looks_like_model_input(pixels: np.ndarray) -> bool:
 
 def from_archive(path: str | os.PathLike) -> Iterator[Found]:
     """Samples from a zip of pictures in digit folders (`3/anything.png`); other entries are reported."""
+    from digitdesk.engine.decode import UnreadableImage, load_image
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as error:
         yield Found(str(path), None, problem=f"not a readable zip archive ({error})")
         return
     with archive:
-        entries = [e for e in archive.infolist() if not e.is_dir()]
+        entries = [e for e in archive.infolist() if not e.is_dir() and not _hidden_entry(e.filename)]
         if len(entries) > MAX_ENTRIES:
             yield Found(str(path), None, problem=f"holds {len(entries)} files, more than a sample archive can")
             return
@@ -105,11 +142,15 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
                 continue
             try:
                 data = archive.read(entry)
-                with Image.open(io.BytesIO(data)) as picture:
-                    pixels = np.asarray(picture.convert("L"), np.uint8)
-            except (OSError, zipfile.BadZipFile, ValueError) as error:
-                yield Found(name, int(match.group(1)), problem=f"cannot be read ({error})")
+            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as error:   # RuntimeError: encrypted
+                yield Found(name, int(match.group(1)), problem=f"cannot be read from the zip ({error})")
                 continue
+            try:   # the app's own decoding: its pixel limit, and every failure in plain words
+                rgb = load_image(data)
+            except UnreadableImage as error:
+                yield Found(name, int(match.group(1)), problem=str(error))
+                continue
+            pixels = np.asarray(Image.fromarray(rgb).convert("L"), np.uint8)   # grey in, the same grey out
             if _looks_like_model_input(pixels):
                 yield Found(name, int(match.group(1)), pixels.copy())
             else:
@@ -120,9 +161,14 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
 def write_archive(samples: Iterable, path: str | os.PathLike) -> int:
     """Write samples (objects with .id, .label, .image) as `<digit>/<id>.png` in a zip; how many were written.
 
-    Written to a temporary file first and renamed, so a failure never leaves half an archive.
+    Written to a temporary file first and renamed, so a failure never leaves half an archive. A
+    symlink is followed (its target is replaced, the link stays); a folder, pipe or device is refused.
     """
     path = Path(path)
+    if path.is_symlink():
+        path = path.resolve()
+    if path.exists() and not path.is_file():
+        raise OSError(errno.EEXIST, "it exists and is not a regular file (a folder, pipe or device)", str(path))
     partial = path.with_name(path.name + ".partial")
     count = 0
     try:

@@ -1,7 +1,11 @@
 """Which files a batch of paths and folders expands to."""
+import os
+import sys
 from pathlib import Path
 
-from digitdesk.engine.files import iter_image_files
+import pytest
+
+from digitdesk.engine.files import display_name, iter_image_files
 
 
 def touch(path: Path) -> Path:
@@ -44,3 +48,41 @@ def test_order_is_kept_and_duplicates_dropped(tmp_path):
 def test_accepts_strings(tmp_path):
     touch(tmp_path / "a.png")
     assert [p.name for p in iter_image_files([str(tmp_path)])] == ["a.png"]
+
+
+@pytest.fixture
+def locked(tmp_path, monkeypatch):
+    """tmp/locked cannot be listed or looked into (simulated: root, which may run the tests, ignores chmod 000)."""
+    locked = touch(tmp_path / "locked" / "x.png").parent
+    real_scandir, real_stat = os.scandir, os.stat
+
+    def scandir(path="."):
+        if Path(os.fsdecode(path)) == locked:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_scandir(path)
+
+    def stat(path, *args, **kwargs):
+        if isinstance(path, (str, os.PathLike)) and Path(os.fsdecode(path)).parent == locked:
+            raise PermissionError(13, "Permission denied", os.fsdecode(path))
+        return real_stat(path, *args, **kwargs)
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "stat", stat)
+    return locked
+
+
+def test_a_folder_that_cannot_be_listed_is_told_not_skipped_in_silence(tmp_path, locked):
+    touch(tmp_path / "a.png")
+    touch(tmp_path / "m" / "b.png")
+    told = []
+    found = [p.name for p in iter_image_files([tmp_path], lambda folder, why: told.append((folder, why)))]
+    assert found == ["a.png", "b.png"] and told == [(locked, "permission denied")]
+
+
+def test_a_path_inside_a_folder_that_cannot_be_read_is_yielded_for_its_reading_to_explain(locked):
+    assert list(iter_image_files([locked / "x.png"])) == [locked / "x.png"]    # no PermissionError traceback
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file names are bytes, not always UTF-8")
+def test_display_name_shows_bytes_that_are_not_utf8_as_escapes():
+    assert display_name(os.fsdecode(b"caf\xe9.png")) == "caf\\xe9.png"
+    assert display_name("café.png") == "café.png"
