@@ -77,7 +77,8 @@ def as_uint8_image(image: np.ndarray) -> np.ndarray:
 
 def check_profile_name(name: str) -> str:
     name = (name or "").strip()
-    if not name or len(name) > MAX_NAME or any(ord(c) < 32 for c in name):
+    # control characters, and bytes of a command-line argument that were not valid UTF-8 (surrogates)
+    if not name or len(name) > MAX_NAME or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise SampleStoreError(f"A profile name needs 1 to {MAX_NAME} characters, without line breaks or tabs "
                                f"(this one has {len(name)}).")
     return name

@@ -62,7 +62,7 @@ def test_a_bad_label_is_refused_in_plain_words(tmp_path, label):
         store.add("ana", label, image(1), "draw")
 
 
-@pytest.mark.parametrize("name", ["", "   ", "x" * 61, "tab\there"])
+@pytest.mark.parametrize("name", ["", "   ", "x" * 61, "tab\there", b"caf\xe9".decode("utf-8", "surrogateescape")])
 def test_a_bad_profile_name_is_refused_in_plain_words(tmp_path, name):
     with SampleStore(tmp_path) as store, pytest.raises(SampleStoreError, match="profile name"):
         store.add(name, 1, image(1), "draw")
