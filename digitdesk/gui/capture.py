@@ -142,8 +142,9 @@ def describe_source(source: int | str) -> str:
 class CaptureWorker(QObject):
     """Reads frames from a camera index or a video file until stopped; lives in its own QThread.
 
-    ``stop``, ``set_guide`` and ``frame_shown`` are called from the UI thread while
-    ``run`` loops, so they only touch thread-safe flags.
+    ``stop``, ``set_guide``, ``set_loop``, ``set_paced`` and ``frame_shown`` are called from
+    the UI thread while ``run`` loops, so they only set flags (Events, or plain attributes
+    the loop reads afresh each frame).
     """
     frame = Signal(object)     # FrameReading
     status = Signal(str)       # "Reading camera 0" once the first frame has been read
@@ -174,6 +175,14 @@ class CaptureWorker(QObject):
 
     def set_guide(self, on: bool) -> None:
         self._use_guide = bool(on)
+
+    def set_loop(self, on: bool) -> None:
+        """Loop the video or not, from the next time it reaches its end."""
+        self.loop_video = bool(on)
+
+    def set_paced(self, on: bool) -> None:
+        """Play at the file's frame rate (True) or read every frame as fast as possible, from the next frame."""
+        self.paced = bool(on)
 
     def frame_shown(self) -> None:
         """The UI has displayed the last frame: the next one may be read and sent."""
@@ -232,6 +241,7 @@ class CaptureWorker(QObject):
         fps = capture.get(cv2.CAP_PROP_FPS) if not self.is_camera else 0.0
         interval = 1.0 / (fps if 1.0 <= fps <= 240.0 else DEFAULT_VIDEO_FPS)
         start, index, failures, frames_read, sent = time.perf_counter(), 0, 0, 0, 0
+        was_paced = self.paced
         while not self._stop.is_set():
             ok, bgr = capture.read()
             if not ok or bgr is None:
@@ -261,9 +271,13 @@ class CaptureWorker(QObject):
                         pass
                     start = time.perf_counter() - index * interval
                 continue
+            paced = self.paced
+            if paced and not was_paced:   # back from full speed: the file's clock restarts at this frame
+                start = time.perf_counter() - index * interval
+            was_paced = paced
             due = start + index * interval
             index += 1
-            if not self.is_camera and self.paced:
+            if not self.is_camera and paced:
                 late = time.perf_counter() - due
                 if late < 0:
                     if self._stop.wait(-late):
@@ -271,7 +285,7 @@ class CaptureWorker(QObject):
                 elif late > interval:
                     continue          # behind the file's clock: drop, the next frame is more current
             if not self._shown.is_set():
-                if self.is_camera or self.paced:
+                if self.is_camera or paced:
                     continue          # the UI is still busy with the last frame: latest wins
                 while not self._shown.wait(0.05) and not self._stop.is_set():
                     pass

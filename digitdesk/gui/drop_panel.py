@@ -72,6 +72,7 @@ class DropPanel(QWidget):
         self._pasted = 0
         self._last_job = 0
         self._discard_through = 0   # results of jobs up to this id arrive after a Clear: drop them
+        self._found_nothing = False  # a job since the last summary found no image file
         self.setAcceptDrops(True)
 
         self.open_button = QPushButton("Open…")
@@ -244,8 +245,13 @@ class DropPanel(QWidget):
             self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
 
     def export_csv(self, path: str) -> bool:
-        """Write one row per image read so far (file, number, per-digit labels and confidences, error)."""
+        """Write one row per image read (file, number, per-digit labels and confidences, error).
+
+        Refused while reading: a half-read folder would be saved as if it were complete.
+        """
         from digitdesk.engine.export import write_csv
+        if self.is_busy():
+            return self._tell("Still reading: export once all the images are read.", error=True)
         rows = [(e.path or e.name, e.recognition, e.error) for e in self._entries]
         try:
             write_csv(rows, path)
@@ -263,6 +269,7 @@ class DropPanel(QWidget):
         if self._jobs:
             self.cancel()
         self._discard_through = self._last_job
+        self._found_nothing = False
         self._entries.clear()
         self.list.clear()
         self.view.clear()
@@ -318,8 +325,6 @@ class DropPanel(QWidget):
     def _on_started(self, job: int, total: int) -> None:
         if job in self._jobs:
             self._jobs[job][1] = total
-            if total == 0:
-                self._tell("No image files found there.", error=True)
             self._update_progress()
 
     @Slot(object)
@@ -331,9 +336,9 @@ class DropPanel(QWidget):
             return
         entry = Entry(item.name, item.path, item.recognition, item.error, item.image)
         self._entries.append(entry)
-        row = QListWidgetItem(f"{item.name}\n{result_text(item.recognition, item.error)}")
+        row = QListWidgetItem()
         row.setData(ROLE_ENTRY, len(self._entries) - 1)
-        row.setToolTip(f"{item.path or item.name}\n{result_text(item.recognition, item.error)}")
+        self._describe_row(row, entry)
         if item.thumbnail is not None:
             row.setIcon(QIcon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail))))
         else:   # nothing could be decoded: a warning sign keeps the rows aligned and says why
@@ -341,7 +346,6 @@ class DropPanel(QWidget):
         if item.error:
             row.setForeground(ERROR_COLOUR)
         self.list.addItem(row)
-        self.export_button.setEnabled(True)
         self.clear_button.setEnabled(True)
         if self.list.currentRow() < 0:
             self.list.setCurrentRow(0)
@@ -349,19 +353,27 @@ class DropPanel(QWidget):
 
     @Slot(int, int, int, bool)
     def _on_finished(self, job: int, done: int, total: int, cancelled: bool) -> None:
+        """Summarise once every job is done; a folder without images says so (in red) instead of a bare count."""
         self._jobs.pop(job, None)
+        self._found_nothing |= total == 0 and not cancelled
         self._update_progress()
         if self._jobs:
             return
         failed = sum(1 for e in self._entries if e.error)
         summary = f"{len(self._entries)} image(s) in the list" + (f", {failed} could not be read" if failed else "")
+        if self._found_nothing:
+            self._found_nothing = False
+            self._tell("No image files found there." + (f" {summary}." if self._entries else ""), error=True)
+            return
         self._tell(("Cancelled. " if cancelled else "") + summary + ".")
 
     def _update_progress(self) -> None:
+        """Progress bar, Cancel and Export follow the reading: Export only once every image is read."""
         done, total = self.progress()
         busy = bool(self._jobs)
         self.progress_bar.setVisible(busy)
         self.cancel_button.setVisible(busy)
+        self.export_button.setEnabled(not busy and bool(self._entries))
         if busy:
             self.progress_bar.setRange(0, max(total, 1))
             self.progress_bar.setValue(done)
@@ -377,11 +389,18 @@ class DropPanel(QWidget):
         item = self.list.item(row)
         entry = self._entries[item.data(ROLE_ENTRY)]
         entry.recognition = recognition
-        item.setText(f"{entry.name}\n{result_text(recognition, entry.error)}")
+        self._describe_row(item, entry)
         selected = self.result_panel.selected_index()
         self.view.set_image(self.view.image, recognition)
         self.result_panel.show_recognition(recognition)
         self.result_panel.select_digit(selected)
+
+    @staticmethod
+    def _describe_row(item: QListWidgetItem, entry: Entry) -> None:
+        """The row's text and tooltip, from one place so a corrected reading changes both."""
+        reading = result_text(entry.recognition, entry.error)
+        item.setText(f"{entry.name}\n{reading}")
+        item.setToolTip(f"{entry.path or entry.name}\n{reading}")
 
     def _show_row(self, row: int) -> None:
         if row < 0:

@@ -291,8 +291,9 @@ class MainWindow(QMainWindow):
         self.drop_panel.paste_image(QApplication.clipboard().mimeData())
 
     def _on_snapshot(self, frame) -> None:
-        self.tabs.setCurrentWidget(self.drop_panel)
+        """Stay on the Webcam tab: leaving it stops the camera, and snapshots often come several in a row."""
         self.drop_panel.add_image(frame, f"webcam-{time.strftime('%H%M%S')}.png")
+        self.statusBar().showMessage("Snapshot added to the Images tab.", 4000)
 
     # ---- inference signals ----------------------------------------------------------------
     def _on_model_loading(self) -> None:

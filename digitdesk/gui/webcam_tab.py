@@ -35,6 +35,7 @@ class WebcamTab(QWidget):
         self._settings = settings
         self._thread: QThread | None = None
         self._worker: CaptureWorker | None = None
+        self._retired: list[CaptureWorker] = []   # stopped workers whose last signals are still queued
         self._probe_thread: QThread | None = None
         self._cameras_listed = False
         self._last: FrameReading | None = None
@@ -45,6 +46,8 @@ class WebcamTab(QWidget):
         self.source_combo.setAccessibleName("Camera or video source")
         self.source_combo.addItem(CHOOSE_VIDEO, None)
         self.source_combo.activated.connect(self._on_source_activated)
+        self.source_combo.currentIndexChanged.connect(self._remember_source)
+        self._picked: int | str | None = None   # the last real source shown in the list
         self.start_button = QPushButton("Start")
         self.start_button.clicked.connect(self._toggle)
         self.freeze_button = QPushButton("Freeze")
@@ -63,9 +66,11 @@ class WebcamTab(QWidget):
         self.loop_check = QCheckBox("Loop video")
         self.loop_check.setChecked(True)
         self.loop_check.setToolTip("Start a video file again when it ends")
+        self.loop_check.toggled.connect(self._on_loop)
         self.full_speed_check = QCheckBox("Full speed")
         self.full_speed_check.setToolTip("Video files: read every frame as fast as possible instead of "
                                          "playing at the file's own frame rate")
+        self.full_speed_check.toggled.connect(self._on_full_speed)
 
         controls = QHBoxLayout()
         controls.addWidget(QLabel("Source"))
@@ -159,9 +164,17 @@ class WebcamTab(QWidget):
         self._select_video(str(path))
         self.start(str(path))
 
+    def _remember_source(self, index: int) -> None:
+        if self.source_combo.itemData(index) is not None:
+            self._picked = self.source_combo.itemData(index)
+
     def _on_source_activated(self, index: int) -> None:
         if self.source_combo.itemData(index) is None:
             self.choose_video()
+            if self.current_source() is None:   # dialog cancelled: show the source still in use again
+                back = self._worker.source if self._worker is not None else self._picked
+                if back is not None and self.source_combo.findData(back) >= 0:
+                    self.source_combo.setCurrentIndex(self.source_combo.findData(back))
         elif self.is_running():
             self.start(self.source_combo.itemData(index))
 
@@ -175,7 +188,7 @@ class WebcamTab(QWidget):
         if source is None:
             self.choose_video()
             return
-        self.stop()
+        self._release()
         self._thread = QThread()
         self._thread.setObjectName("digitdesk-capture")
         from digitdesk.engine.recognizer import Recognizer   # the model itself loads in the capture thread
@@ -198,12 +211,23 @@ class WebcamTab(QWidget):
         self.freeze_button.setEnabled(True)
         self._thread.start()
 
-    def stop(self) -> None:
-        """Stop capturing and release the camera or file (waits for the capture thread)."""
+    def stop(self, reason: str = "tab left") -> None:
+        """Stop capturing (not at the user's request: another tab, a minimised window) and say so.
+
+        The message replaces "Reading …", which would otherwise stay beside a Start button.
+        """
+        video = self._worker is not None and not self._worker.is_camera
+        if self._release():
+            again = "play the video from the beginning" if video else "resume"
+            self._set_message(f"Stopped ({reason}). Press Start to {again}.")
+
+    def _release(self) -> bool:
+        """Stop capturing and release the camera or file (waits for the capture thread); True if it ran."""
         worker, thread = self._worker, self._thread
         self._worker, self._thread = None, None
         if worker is not None:
             worker.stop()
+            self._retired.append(worker)   # alive until its queued `finished` is handled (see there)
         if thread is not None:
             thread.quit()
             thread.wait()   # the objects go with their last Python reference, now that the thread is done
@@ -211,10 +235,11 @@ class WebcamTab(QWidget):
         self.start_button.setText("Start")
         self.freeze_button.setEnabled(False)
         self.fps_label.setText("")
+        return thread is not None
 
     def shutdown(self) -> None:
         """Stop everything this tab started (the window calls this on close)."""
-        self.stop()
+        self._release()
         if self._probe_thread is not None:
             self._probe_thread.quit()
             self._probe_thread.wait()
@@ -222,7 +247,7 @@ class WebcamTab(QWidget):
 
     def _toggle(self) -> None:
         if self.is_running():
-            self.stop()
+            self._release()
             self._set_message("Stopped.")
         else:
             self.start()
@@ -263,8 +288,11 @@ class WebcamTab(QWidget):
 
     @Slot()
     def _on_worker_finished(self) -> None:
+        """A stopped worker is kept until now: were it freed earlier, a new worker could take its
+        address and sender() would mistake this stale signal for the new worker's, stopping it."""
+        self._retired = [w for w in self._retired if w is not self.sender()]
         if self._from_current():
-            self.stop()   # the worker ended on its own (end of video, failure): tidy up the thread
+            self._release()   # the worker ended on its own (end of video, failure): its message stays
 
     # -- controls ---------------------------------------------------------------------------------
     def _on_guide(self, on: bool) -> None:
@@ -272,6 +300,16 @@ class WebcamTab(QWidget):
             self._worker.set_guide(on)
         if self._settings is not None:
             self._settings.set_value(GUIDE_KEY, bool(on))
+
+    def _on_loop(self, on: bool) -> None:
+        """Applies to the video already playing: the capture loop reads this flag when the file ends."""
+        if self._worker is not None:
+            self._worker.set_loop(on)
+
+    def _on_full_speed(self, on: bool) -> None:
+        """Applies to the video already playing: the capture loop reads this flag every frame."""
+        if self._worker is not None:
+            self._worker.set_paced(not on)
 
     def _on_freeze(self, frozen: bool) -> None:
         if self._worker is not None:
@@ -287,7 +325,8 @@ class WebcamTab(QWidget):
             frame = frame[guide.y:guide.y + guide.h, guide.x:guide.x + guide.w]
         still = np.array(frame, copy=True)
         self.snapshot.emit(still)
-        self._set_message("Snapshot added to the Images tab.")
+        self._set_message("Snapshot (inside the guide) added to the Images tab." if guide is not None
+                          else "Snapshot added to the Images tab.")
         return still
 
     # -- messages and visibility --------------------------------------------------------------------
@@ -312,7 +351,7 @@ class WebcamTab(QWidget):
 
     def hideEvent(self, event) -> None:
         """Another tab, or a minimised window: release the camera (nobody is watching)."""
-        self.stop()
+        self.stop("window minimised" if self.window().isMinimized() else "tab left")
         super().hideEvent(event)
 
     def closeEvent(self, event) -> None:

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QFileDialog
 
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
@@ -266,3 +266,65 @@ def test_closing_the_panel_ends_the_processes_that_read_a_big_folder(qtbot, glyp
 
     panel.shutdown()
     assert multiprocessing.active_children() == []
+
+
+@pytest.mark.parametrize("contents", ["empty", "no pictures"])
+def test_a_folder_without_images_keeps_saying_none_were_found(qtbot, panel, tmp_path, contents):
+    folder = tmp_path / "nothing-here"
+    folder.mkdir()
+    if contents == "no pictures":
+        (folder / "notes.txt").write_text("not an image", encoding="utf-8")
+        (folder / "sub").mkdir()
+
+    assert drop(panel, file_urls(folder))
+    wait_idle(qtbot, panel, 0)
+    qtbot.wait(50)   # nothing else arrives to replace the message
+
+    assert panel.status_label.text() == "No image files found there."
+    assert "#b00020" in panel.status_label.styleSheet()   # in red
+    assert not panel.export_button.isEnabled()
+
+
+def test_export_waits_until_the_whole_folder_is_read(qtbot, panel, glyphs, tmp_path, monkeypatch):
+    folder = tmp_path / "forty"
+    folder.mkdir()
+    first = save(folder / "00.png", number_image(glyphs, "3", size=40, seed=7))
+    for i in range(1, 40):
+        os.link(first, folder / f"{i:02d}.png")
+    out = tmp_path / "partial.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *args, **kwargs: (str(out), "CSV files (*.csv)"))
+    export_while_reading = []
+
+    def try_export(*_):   # the user clicks Export CSV while rows are still coming in
+        if panel.is_busy():
+            export_while_reading.append(panel.export_button.isEnabled())
+            QTest.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    panel.list.model().rowsInserted.connect(try_export)
+
+    assert drop(panel, file_urls(folder))
+    wait_idle(qtbot, panel, 40)
+
+    assert export_while_reading and not any(export_while_reading)
+    assert not out.exists()                                  # no partial list written
+    assert panel.export_button.isEnabled()                   # and Export works once reading is done
+    QTest.mouseClick(panel.export_button, Qt.MouseButton.LeftButton)
+    with out.open(newline="", encoding="utf-8") as fh:
+        assert len(list(csv.DictReader(fh))) == 40
+    assert panel.status_label.text() == "Saved 40 rows to partial.csv."
+
+
+def test_a_correction_updates_the_rows_tooltip_as_well_as_its_text(qtbot, panel, glyphs):
+    from digitdesk.engine.results import Recognition
+    from digitdesk.gui.correction import corrected
+
+    panel.add_image(number_image(glyphs, "4", size=72, seed=8), "four.png")
+    wait_idle(qtbot, panel, 1)
+    panel.list.setCurrentRow(0)
+    reading = panel.entries[0].recognition
+    assert reading.text == "4"
+
+    panel.replace_shown_recognition(Recognition(digits=(corrected(reading.digits[0], 9),)))
+
+    row = panel.list.item(0)
+    assert row.text() == "four.png\n9 · 100%"
+    assert row.toolTip() == "four.png\n9 · 100%"

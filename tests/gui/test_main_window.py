@@ -281,11 +281,13 @@ def test_paste_reads_the_clipboard_image_in_the_images_tab(window, qtbot):
     qtbot.waitUntil(lambda: len(window.drop_panel.entries) == 1, timeout=30_000)
 
 
-def test_a_webcam_snapshot_goes_to_the_images_tab(window, qtbot):
+def test_a_webcam_snapshot_goes_to_the_images_list_and_the_camera_tab_stays(window, qtbot):
+    window.tabs.setCurrentWidget(window.webcam_tab)
     frame = np.full((240, 320, 3), 230, np.uint8)
     frame[60:180, 150:170] = 20
     window.webcam_tab.snapshot.emit(frame)
-    assert window.tabs.currentWidget() is window.drop_panel
+    assert window.tabs.currentWidget() is window.webcam_tab   # leaving it would stop the camera
+    assert "Snapshot added" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: len(window.drop_panel.entries) == 1, timeout=30_000)
     assert window.drop_panel.entries[0].name.startswith("webcam-")
 

@@ -4,6 +4,10 @@ import glob
 import numpy as np
 import pytest
 
+from PySide6.QtCore import Qt
+from PySide6.QtTest import QTest
+from PySide6.QtWidgets import QFileDialog
+
 from digitdesk.gui import capture
 from digitdesk.gui.webcam_tab import CHOOSE_VIDEO, NO_CAMERA, WebcamTab
 from tests.gui.media import DigitVideo
@@ -150,3 +154,123 @@ def test_a_video_that_ends_without_looping_says_so(qtbot, tab, glyphs, tmp_path)
     tab.start(str(path))
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
     assert tab.message_label.text().startswith("End of short.avi")
+
+
+def frames_within(qtbot, shown: list, ms: int) -> int:
+    """How many frames reach the screen in the next ms milliseconds."""
+    before = len(shown)
+    qtbot.wait(ms)
+    return len(shown) - before
+
+
+def test_loop_video_turned_off_while_playing_ends_the_video(qtbot, tab, glyphs, tmp_path):
+    path = DigitVideo(glyphs, "8", seed=6).write(tmp_path / "short.avi", frames=8)
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(str(path))                                   # looping, at the file's own speed
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+
+    tab.loop_check.setChecked(False)
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=15_000)
+    assert tab.message_label.text().startswith("End of short.avi")
+
+
+def test_full_speed_switched_while_playing_changes_the_pace_both_ways(qtbot, tab, glyphs, tmp_path):
+    path = DigitVideo(glyphs, "61", seed=7).write(tmp_path / "slow.avi", frames=40, fps=2.0)
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: len(shown) >= 2, timeout=TIMEOUT_MS)
+    assert frames_within(qtbot, shown, 1500) <= 5          # the file's 2 frames a second
+
+    tab.full_speed_check.setChecked(True)
+    assert frames_within(qtbot, shown, 1500) >= 10         # as fast as frames are read
+
+    tab.full_speed_check.setChecked(False)
+    qtbot.wait(100)
+    assert 1 <= frames_within(qtbot, shown, 1500) <= 5     # back to the file's pace, without a pause
+    assert tab.is_running()
+
+
+def test_leaving_the_tab_says_capture_stopped_instead_of_reading(qtbot, tab, clip):
+    path, _ = clip
+    tab.show()
+    qtbot.waitExposed(tab)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: tab.message_label.text() == "Reading desk.avi", timeout=TIMEOUT_MS)
+
+    tab.hide()                                             # what switching to another tab does
+    assert tab.start_button.text() == "Start"
+    assert tab.message_label.text() == "Stopped (tab left). Press Start to play the video from the beginning."
+
+    tab.show()
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: tab.message_label.text() == "Reading desk.avi", timeout=TIMEOUT_MS)
+    tab.start_button.click()                               # the user's own Stop: plain "Stopped."
+    assert tab.message_label.text() == "Stopped."
+
+
+class EndlessCamera(UnpluggedCamera):
+    """A camera that keeps sending the same few frames."""
+
+    def read(self):
+        self._frames.append(self._frames.pop(0))
+        return True, self._frames[0].copy()
+
+
+def test_cancelling_the_video_dialog_leaves_the_running_camera_selected(qtbot, tab, glyphs, monkeypatch):
+    video = DigitVideo(glyphs, "29", seed=8)
+    monkeypatch.setattr(capture, "list_cameras", lambda: [capture.Camera(0, "Camera 0 (desk)")])
+    monkeypatch.setattr(capture, "open_capture", lambda source: EndlessCamera(video.frame(k) for k in range(3)))
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", lambda *args, **kwargs: ("", ""))
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.refresh_cameras()
+    qtbot.waitUntil(lambda: tab.source_combo.count() == 2, timeout=10_000)
+    tab.start()
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+
+    assert tab.source_combo.currentIndex() == tab.source_combo.findText(CHOOSE_VIDEO) - 1
+    QTest.keyClick(tab.source_combo, Qt.Key.Key_Down)      # the user picks "Video file…", cancels the dialog
+
+    assert tab.source_combo.currentText() == "Camera 0 (desk)"
+    assert tab.current_source() == 0 and tab.is_running()
+    count = len(shown)
+    qtbot.waitUntil(lambda: len(shown) > count, timeout=10_000)                  # still reading the camera
+    tab.start_button.click()                                                     # Stop...
+    tab.start_button.click()                                                     # ...and Start: the camera
+    qtbot.waitUntil(lambda: tab.message_label.text() == "Reading camera 0", timeout=TIMEOUT_MS)
+    assert tab.is_running()
+
+
+def test_restarting_on_another_source_keeps_the_new_one_running(qtbot, tab, glyphs, monkeypatch):
+    video = DigitVideo(glyphs, "29", seed=8)
+    monkeypatch.setattr(capture, "open_capture", lambda source: EndlessCamera(video.frame(k) for k in range(3)))
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(0)
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    for camera in (1, 2, 3, 4, 5, 6, 7, 8) * 3:   # the user switches cameras in the list, quickly
+        tab.start(camera)
+    count = len(shown)
+    qtbot.waitUntil(lambda: len(shown) > count + 3, timeout=10_000)
+    assert tab.is_running() and tab.start_button.text() == "Stop"
+    assert tab.message_label.text() == "Reading camera 8"
+
+
+def test_the_snapshot_message_says_what_was_added_and_reading_goes_on(qtbot, tab, clip):
+    path, _ = clip
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(str(path))
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+
+    tab.snapshot_button.click()
+    assert tab.message_label.text() == "Snapshot added to the Images tab."
+    tab.guide_check.setChecked(True)
+    qtbot.waitUntil(lambda: shown[-1].guide is not None, timeout=TIMEOUT_MS)
+    tab.snapshot_button.click()
+    assert tab.message_label.text() == "Snapshot (inside the guide) added to the Images tab."
+    count = len(shown)
+    qtbot.waitUntil(lambda: len(shown) > count, timeout=10_000)                  # the video still plays
+    assert tab.is_running() and tab.start_button.text() == "Stop"
