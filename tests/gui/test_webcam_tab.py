@@ -15,6 +15,15 @@ from tests.gui.media import DigitVideo
 TIMEOUT_MS = 120_000
 
 
+def started(qtbot, tab, source) -> list:
+    """Start `source` and wait for its first frame on screen; the list keeps collecting the frames shown."""
+    shown = []
+    tab.frameShown.connect(shown.append)
+    tab.start(source)
+    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    return shown
+
+
 @pytest.fixture
 def tab(qtbot):
     tab = WebcamTab(None)
@@ -105,10 +114,7 @@ def test_a_camera_unplugged_mid_stream_is_reported_and_a_video_file_offered(qtbo
 
 def test_stop_and_switching_away_release_the_video_and_finish_the_thread(qtbot, tab, clip):
     path, _ = clip
-    shown = []
-    tab.frameShown.connect(shown.append)
-    tab.start(str(path))
-    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    shown = started(qtbot, tab, str(path))
     thread, worker = tab._thread, tab._worker
 
     tab.stop()
@@ -165,10 +171,7 @@ def frames_within(qtbot, shown: list, ms: int) -> int:
 
 def test_loop_video_turned_off_while_playing_ends_the_video(qtbot, tab, glyphs, tmp_path):
     path = DigitVideo(glyphs, "8", seed=6).write(tmp_path / "short.avi", frames=8)
-    shown = []
-    tab.frameShown.connect(shown.append)
-    tab.start(str(path))                                   # looping, at the file's own speed
-    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    started(qtbot, tab, str(path))   # looping, at the file's own speed
 
     tab.loop_check.setChecked(False)
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=15_000)
@@ -246,10 +249,7 @@ def test_cancelling_the_video_dialog_leaves_the_running_camera_selected(qtbot, t
 def test_restarting_on_another_source_keeps_the_new_one_running(qtbot, tab, glyphs, monkeypatch):
     video = DigitVideo(glyphs, "29", seed=8)
     monkeypatch.setattr(capture, "open_capture", lambda source: EndlessCamera(video.frame(k) for k in range(3)))
-    shown = []
-    tab.frameShown.connect(shown.append)
-    tab.start(0)
-    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    shown = started(qtbot, tab, 0)
     for camera in (1, 2, 3, 4, 5, 6, 7, 8) * 3:   # the user switches cameras in the list, quickly
         tab.start(camera)
     count = len(shown)
@@ -260,10 +260,7 @@ def test_restarting_on_another_source_keeps_the_new_one_running(qtbot, tab, glyp
 
 def test_the_snapshot_message_says_what_was_added_and_reading_goes_on(qtbot, tab, clip):
     path, _ = clip
-    shown = []
-    tab.frameShown.connect(shown.append)
-    tab.start(str(path))
-    qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
+    shown = started(qtbot, tab, str(path))
 
     tab.snapshot_button.click()
     assert tab.message_label.text() == "Snapshot added to the Images tab."
