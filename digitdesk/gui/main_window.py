@@ -25,6 +25,7 @@ from digitdesk.gui.settings import PEN_WIDTH_RANGE, AppSettings
 from digitdesk.gui.webcam_tab import WebcamTab
 
 LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
+SETTINGS_SAVE_MS = 400     # settings reach the disk this soon after a change, so a kill loses none
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
 
@@ -67,6 +68,12 @@ class MainWindow(QMainWindow):
         client.failed.connect(self._on_failed)
 
         self._restore_settings()
+        self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
+        self._settings_timer.setSingleShot(True)
+        self._settings_timer.setInterval(SETTINGS_SAVE_MS)
+        self._settings_timer.timeout.connect(self._save_settings)
+        self.pen_slider.valueChanged.connect(self._settings_timer.start)
+        self.tabs.currentChanged.connect(self._settings_timer.start)
         self._restore_drawing()
         self.canvas.historyChanged.connect(self._keep_drawing)
         self._update_history_actions()
@@ -325,12 +332,23 @@ class MainWindow(QMainWindow):
         self.result_panel.show_message(message, error=True)
         self.statusBar().showMessage(message, 6000)
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if hasattr(self, "_settings_timer"):
+            self._settings_timer.start()
+
+    def moveEvent(self, event) -> None:
+        super().moveEvent(event)
+        if hasattr(self, "_settings_timer"):
+            self._settings_timer.start()
+
     # ---- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
         """Save settings, then stop every thread and wait for it (also mid-inference)."""
         if not self._closed:
             self._closed = True
             self._live_timer.stop()
+            self._settings_timer.stop()
             self._save_settings()
             self._keep_drawing()
             for panel in (self.webcam_tab, self.drop_panel):

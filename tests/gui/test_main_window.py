@@ -176,22 +176,59 @@ time.sleep(60)   # killed long before this ends
 """
 
 
-def test_the_drawing_survives_the_app_being_killed(qtbot, tmp_path):
-    """Nothing drawn is lost when the app dies without closing (SIGKILL, a crash, a power cut of the app)."""
-    import json
+SETTINGS_THEN_KILLED = """
+import sys, time
+from PySide6.QtWidgets import QApplication
+from digitdesk.gui.inference import InferenceClient
+from digitdesk.gui.main_window import MainWindow
+from digitdesk.gui.settings import AppSettings
+app = QApplication([])
+window = MainWindow(AppSettings(sys.argv[1]), InferenceClient())
+window.show()
+
+
+def work(seconds):
+    end = time.time() + seconds
+    while time.time() < end:
+        app.processEvents()
+        time.sleep(0.01)
+
+
+work(1.0)   # the window has settled (its size is saved by now)
+window.pen_slider.setValue(37)
+window.tabs.setCurrentIndex(1)
+work(1.5)   # the user goes on working for a moment; then the app is killed
+print("ready", flush=True)
+time.sleep(60)
+"""
+
+
+def run_and_kill(script: str, settings_path) -> str:
+    """Run `script` as the app in its own process, read its first line, then SIGKILL it."""
     import signal
     import subprocess
     import sys
     from pathlib import Path
     root = Path(__file__).resolve().parents[2]
-    app = subprocess.Popen([sys.executable, "-c", KILLED_APP, str(tmp_path / "digitdesk.ini")], cwd=root,
-                           stdout=subprocess.PIPE, text=True,
-                           env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)})
+    app = subprocess.Popen([sys.executable, "-c", script, str(settings_path)], cwd=root, stdout=subprocess.PIPE,
+                           text=True, env={**os.environ, "QT_QPA_PLATFORM": "offscreen", "PYTHONPATH": str(root)})
     try:
-        drawn = json.loads(app.stdout.readline())
+        return app.stdout.readline()
     finally:
         app.send_signal(signal.SIGKILL if hasattr(signal, "SIGKILL") else signal.SIGTERM)
         app.wait(30)
+
+
+def test_settings_changed_survive_the_app_being_killed(qtbot, tmp_path):
+    assert run_and_kill(SETTINGS_THEN_KILLED, tmp_path / "digitdesk.ini").startswith("ready")
+    settings = AppSettings(tmp_path / "digitdesk.ini")
+    assert settings.pen_width == 37 and settings.current_tab == 1
+
+
+def test_the_drawing_survives_the_app_being_killed(qtbot, tmp_path):
+    """Nothing drawn is lost when the app dies without closing (SIGKILL, a crash, a power cut of the app)."""
+    import json
+    drawn = json.loads(run_and_kill(KILLED_APP, tmp_path / "digitdesk.ini"))
     assert len(drawn) >= 3   # the 4 and the 7 in several strokes
     again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     assert [[w, [list(p) for p in points]] for w, points in again.canvas.strokes_data()] == drawn
