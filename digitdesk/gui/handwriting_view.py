@@ -50,7 +50,6 @@ class HandwritingDialog(QDialog):
         self.handwriting = handwriting
         self.setWindowTitle("My handwriting")
         self._request = 0
-        self._settings_dir = str(Path.home())
 
         self.profile_combo = QComboBox()
         self.profile_combo.setAccessibleName("Whose handwriting")
@@ -238,8 +237,18 @@ class HandwritingDialog(QDialog):
         if answer == QMessageBox.StandardButton.Yes:
             self.handwriting.forget_profile()
 
+    @property
+    def _last_dir(self) -> str:
+        """Where export and import dialogs start: the app's last folder (shared with its other dialogs)."""
+        settings = self.handwriting.settings
+        return settings.last_dir if settings is not None else str(Path.home())
+
+    def _remember_dir(self, path: str) -> None:
+        if self.handwriting.settings is not None:
+            self.handwriting.settings.last_dir = str(Path(path).parent)
+
     def choose_export(self) -> None:
-        suggested = str(Path(self._settings_dir) / f"{self.handwriting.profile_name}-handwriting.zip")
+        suggested = str(Path(self._last_dir) / f"{self.handwriting.profile_name}-handwriting.zip")
         path, _ = QFileDialog.getSaveFileName(self, "Export samples", suggested, "Zip archive (*.zip)")
         if path:
             self.export_to(path)
@@ -250,18 +259,18 @@ class HandwritingDialog(QDialog):
         except OSError as error:
             QMessageBox.warning(self, "Export samples", f"Could not write {path}: {error.strerror or error}")
             return False
-        self._settings_dir = str(Path(path).parent)
+        self._remember_dir(path)
         self.handwriting.message.emit(f"Exported {count} samples to {Path(path).name}.")
         return True
 
     def choose_import(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Import samples", self._settings_dir, "Zip archive (*.zip)")
+        path, _ = QFileDialog.getOpenFileName(self, "Import samples", self._last_dir, "Zip archive (*.zip)")
         if path:
             self.import_from(path)
 
     def import_from(self, path: str) -> int:
         added, problems = self.handwriting.import_archive(path)
-        self._settings_dir = str(Path(path).parent)
+        self._remember_dir(path)
         text = f"Imported {added} samples from {Path(path).name}."
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")

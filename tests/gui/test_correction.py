@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QInputDialog, QMessageBox
+from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
 
 import digitdesk.engine.recognizer as recognizer_module
 from digitdesk.engine.samples import SampleStore
@@ -152,6 +152,20 @@ def test_a_name_that_cannot_be_used_is_said_in_the_handwriting_window(window, qt
     assert window.handwriting.profile_name == "default"
     said = dialog.status_label.text()
     assert said.startswith("A profile name needs 1 to 60 characters") and "80" in said
+
+
+def test_export_and_import_start_in_the_last_folder_used(window, qtbot, tmp_path, monkeypatch):
+    hw = window.handwriting
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    dialog = HandwritingDialog.show_for(window, hw)
+    (tmp_path / "backups").mkdir()
+    assert dialog.export_to(str(tmp_path / "backups" / "mine.zip"))
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileName",
+                        lambda parent, title, folder, *a: offered.append(folder) or ("", ""))
+    dialog.choose_import()
+    assert offered == [str(tmp_path / "backups")]
+    assert AppSettings(window.settings.path).last_dir == str(tmp_path / "backups")   # and for the next start
 
 
 def test_a_closed_handwriting_window_does_not_keep_measuring(window, qtbot):
