@@ -149,7 +149,11 @@ class Handwriting(QObject):
         self._undo = [*self._undo[-UNDO_DEPTH + 1:], (sample_id, int(label), self.profile_name)]
         kept = " for this session (it cannot be saved)" if self.store.read_only else ""
         what = f"Confirmed: it is a {label}" if read_as == label else f"Corrected: it is a {label}"
-        self.message.emit(f"{what}{kept}. Later readings use it; Undo correction takes it back.")
+        if self.enabled:
+            self.message.emit(f"{what}{kept}. Later readings use it; Undo correction takes it back.")
+        else:   # saved, but promising a changed reading would be untrue while the profile is off
+            self.message.emit(f"{what}{kept}. Saved, but your handwriting is switched off: turn on "
+                              "Handwriting > Use my handwriting to read with it.")
         self.changed.emit()
         return sample_id
 

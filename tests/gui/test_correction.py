@@ -95,6 +95,10 @@ def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
     assert use.isChecked()
     assert read(window, qtbot, use.trigger).digits[0].digit == first.digit
     assert AppSettings(window.settings.path).value("handwriting/enabled") == "false"
+    said = []
+    window.handwriting.message.connect(said.append)
+    window.handwriting.correct(first.input28, (first.digit + 3) % 10, "draw")   # while it is off
+    assert "switched off" in said[-1] and "Later readings use it" not in said[-1]
 
 
 def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later_readings(window, qtbot):
