@@ -38,17 +38,22 @@ def unreadable_reason(error: OSError) -> str:
 
 
 def iter_image_files(paths: Iterable[str | os.PathLike],
-                     on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+                     on_error: Callable[[Path, str], None] | None = None,
+                     on_folder: Callable[[Path], None] | None = None) -> Iterator[Path]:
     """Files as given (even missing ones, so the caller reports them), folders expanded; no duplicates.
 
     on_error(folder, reason) is called for each folder that cannot be listed (permission denied), in
     walking order; without it such folders are skipped. A path that cannot even be looked at (inside
     such a folder) is yielded as a file, so reading it says why.
+
+    The walk is lazy: files come as their folder is listed. on_folder(folder) is called for each
+    folder as it is walked, before its files are yielded, so a caller can count folders or stop a
+    long walk (by raising) even where a huge tree holds few image files.
     """
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
-        found = _walk(path, on_error) if _is_dir(path) else iter([path])
+        found = _walk(path, on_error, on_folder) if _is_dir(path) else iter([path])
         for file in found:
             key = _key(file)
             if key not in seen:
@@ -70,12 +75,15 @@ def _key(file: Path) -> Path:
         return file.absolute()
 
 
-def _walk(folder: Path, on_error: Callable[[Path, str], None] | None = None) -> Iterator[Path]:
+def _walk(folder: Path, on_error: Callable[[Path, str], None] | None = None,
+          on_folder: Callable[[Path], None] | None = None) -> Iterator[Path]:
     def failed(error: OSError) -> None:
         if on_error is not None:
             on_error(Path(error.filename) if error.filename else folder, unreadable_reason(error))
 
     for root, dirs, files in os.walk(folder, onerror=failed):
+        if on_folder is not None:
+            on_folder(Path(root))
         dirs[:] = sorted(d for d in dirs if not _hidden(d))
         for name in sorted(files):
             if not _hidden(name) and is_image_name(name):

@@ -13,6 +13,7 @@ every full photo in memory.
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +31,12 @@ CHUNK_IMAGES = 16            # images per batched model call (in this thread)
 CHUNK_PIXELS = 12_000_000    # ...or fewer, so a chunk of big photos stays small in memory
 PASTED_MAX_SIDE = 1024       # pasted/snapshot images are kept (for display) at most this big
 POOL_MIN_FILES = 64          # folders with fewer files are read in this thread
+LIST_CHECK_EVERY = 256       # while listing a folder, look at the cancel flag every this many files (and folder)
+LIST_REPORT_SECONDS = 0.2    # ...and report the running count at most this often
+
+
+class _Cancelled(Exception):
+    """Raised out of a folder walk to stop it when its job is cancelled."""
 
 
 @dataclass(frozen=True)
@@ -53,11 +60,14 @@ class BatchReader(QObject):
     """Worker: `read_files(job, paths)` and `read_image(job, array, name)` run in its thread, queued.
 
     `new_job()` and `cancel()` are called from the UI thread; cancelling stops the
-    running job at the next file (or chunk of files, in the pool) and skips every
-    job issued before the call. `close()` ends the worker processes: call it once
-    the thread has stopped. jobs: processes for big folders (default: one per
+    running job at the next file (or chunk of files, in the pool; or, while a
+    dropped folder is still being listed, within a few hundred files or at the
+    next folder) and skips every job issued before the call. `looking` reports
+    the running count while a folder is listed. `close()` ends the worker
+    processes: call it once the thread has stopped. jobs: processes for big folders (default: one per
     core; 1 never starts any).
     """
+    looking = Signal(int, int, int)         # job, image files found so far, folders looked in (while listing)
     started = Signal(int, int)              # job, number of files found
     item = Signal(object)                   # BatchItem
     progress = Signal(int, int)             # done, total (of the running job)
@@ -133,16 +143,50 @@ class BatchReader(QObject):
         self.progress.emit(done, total)
         return done
 
+    def _list_files(self, job: int, paths: list[str]) -> list[str]:
+        """Every image file under the paths, in order; raises _Cancelled soon after the job is cancelled.
+
+        A huge tree (a home folder, a network share) takes long to walk, so the cancel flag is
+        looked at on every folder and every LIST_CHECK_EVERY files, and `looking` reports the
+        running count a few times a second.
+        """
+        from digitdesk.engine.files import iter_image_files
+        files: list[str] = []
+        folders = 0
+        reported = time.monotonic()
+
+        def check() -> None:
+            nonlocal reported
+            if self.cancelled(job):
+                raise _Cancelled
+            now = time.monotonic()
+            if now - reported >= LIST_REPORT_SECONDS:
+                reported = now
+                self.looking.emit(job, len(files), folders)
+
+        def on_folder(_folder: Path) -> None:
+            nonlocal folders
+            folders += 1
+            check()
+
+        for path in iter_image_files(paths, on_folder=on_folder):
+            files.append(str(path))
+            if len(files) % LIST_CHECK_EVERY == 0:
+                check()
+        return files
+
     @Slot(int, object)
     def read_files(self, job: int, paths: list[str]) -> None:
         """Expand folders, then decode and read every image file, reporting each one."""
         from digitdesk.engine.decode import load_image
-        from digitdesk.engine.files import iter_image_files
         if self.cancelled(job):
             self.finished.emit(job, 0, 0, True)
             return
         try:
-            files = [str(p) for p in iter_image_files(paths)]
+            files = self._list_files(job, paths)
+        except _Cancelled:
+            self.finished.emit(job, 0, 0, True)
+            return
         except Exception as exc:   # e.g. an unreadable folder: say so, keep the app running
             self.started.emit(job, 1)
             self.item.emit(BatchItem(job, ", ".join(Path(p).name for p in paths), None, None, None,

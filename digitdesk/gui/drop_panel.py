@@ -73,6 +73,8 @@ class DropPanel(QWidget):
         self._last_job = 0
         self._discard_through = 0   # results of jobs up to this id arrive after a Clear: drop them
         self._found_nothing = False  # a job since the last summary found no image file
+        self._looking: dict[int, tuple[int, int]] = {}   # job still listing -> (image files found, folders)
+        self._links_skipped = 0      # web links dropped along with files since the last summary
         self.setAcceptDrops(True)
 
         self.open_button = QPushButton("Open…")
@@ -137,6 +139,7 @@ class DropPanel(QWidget):
         self._thread.setObjectName("digitdesk-batch")
         self.reader = BatchReader()
         self.reader.moveToThread(self._thread)
+        self.reader.looking.connect(self._on_looking)
         self.reader.started.connect(self._on_started)
         self.reader.item.connect(self._on_item)
         self.reader.finished.connect(self._on_finished)
@@ -176,6 +179,7 @@ class DropPanel(QWidget):
             return self._tell("The clipboard is empty.", error=True)
         local = [u.toLocalFile() for u in mime.urls() if u.isLocalFile()] if mime.hasUrls() else []
         if local:
+            self._links_skipped += sum(1 for u in mime.urls() if not u.isLocalFile())
             self.open_files(local)
             return True
         if mime.hasImage():
@@ -270,8 +274,8 @@ class DropPanel(QWidget):
             self.cancel()
         self._discard_through = self._last_job
         self._found_nothing = False
+        self.list.clear()        # first: it changes the current row, and showing a row looks up its entry
         self._entries.clear()
-        self.list.clear()
         self.view.clear()
         self.result_panel.show_recognition(Recognition())
         self.result_panel.show_message("Select an image")
@@ -321,8 +325,15 @@ class DropPanel(QWidget):
         self.message.emit(text)
         return not error
 
+    @Slot(int, int, int)
+    def _on_looking(self, job: int, found: int, folders: int) -> None:
+        if job in self._jobs:
+            self._looking[job] = (found, folders)
+            self._update_progress()
+
     @Slot(int, int)
     def _on_started(self, job: int, total: int) -> None:
+        self._looking.pop(job, None)
         if job in self._jobs:
             self._jobs[job][1] = total
             self._update_progress()
@@ -355,17 +366,26 @@ class DropPanel(QWidget):
     def _on_finished(self, job: int, done: int, total: int, cancelled: bool) -> None:
         """Summarise once every job is done; a folder without images says so (in red) instead of a bare count."""
         self._jobs.pop(job, None)
+        self._looking.pop(job, None)
         self._found_nothing |= total == 0 and not cancelled
         self._update_progress()
         if self._jobs:
+            return
+        links, self._links_skipped = self._links_skipped, 0
+        skipped = (f" {links} web link{' was' if links == 1 else 's were'} not read (drop files or folders)."
+                   if links else "")
+        if job <= self._discard_through and not self._entries:   # the list was cleared while reading
+            self._found_nothing = False
+            self._tell("Cleared." + skipped)
             return
         failed = sum(1 for e in self._entries if e.error)
         summary = f"{len(self._entries)} image(s) in the list" + (f", {failed} could not be read" if failed else "")
         if self._found_nothing:
             self._found_nothing = False
-            self._tell("No image files found there." + (f" {summary}." if self._entries else ""), error=True)
+            self._tell("No image files found there." + (f" {summary}." if self._entries else "") + skipped,
+                       error=True)
             return
-        self._tell(("Cancelled. " if cancelled else "") + summary + ".")
+        self._tell(("Cancelled. " if cancelled and job > self._discard_through else "") + summary + "." + skipped)
 
     def _update_progress(self) -> None:
         """Progress bar, Cancel and Export follow the reading: Export only once every image is read."""
@@ -377,8 +397,18 @@ class DropPanel(QWidget):
         if busy:
             self.progress_bar.setRange(0, max(total, 1))
             self.progress_bar.setValue(done)
-            self.status_label.setText(f"Reading {done} of {total}…" if total else "Looking for images…")
+            self.status_label.setText(self._busy_text(done, total))
             self.status_label.setStyleSheet("")
+
+    def _busy_text(self, done: int, total: int) -> str:
+        """'Reading 3 of 40…', or while a dropped folder is still being listed, how many images it holds so far."""
+        found = sum(f for f, _ in self._looking.values())
+        folders = sum(n for _, n in self._looking.values())
+        looking = f"{found:,} image file{'' if found == 1 else 's'} found so far" + \
+            (f" in {folders:,} folders" if folders > 1 else "")
+        if total:
+            return f"Reading {done} of {total}…" + (f" Still looking for more: {looking}." if self._looking else "")
+        return f"Looking for images… {looking}" if self._looking else "Looking for images…"
 
     # -- the selected image -------------------------------------------------------------------------
     def replace_shown_recognition(self, recognition: Recognition) -> None:
@@ -416,6 +446,8 @@ class DropPanel(QWidget):
         self.view.clear(problem or PLACEHOLDER)
         self.view.set_image(image, entry.recognition)
         self.result_panel.show_recognition(entry.recognition or Recognition())
+        # the panel keeps its digit (if the new image has that many); the view's selection was just reset
+        self.view.select(self.result_panel.selected_index() if self.result_panel.recognition.digits else -1)
         if problem:
             self.result_panel.show_message(problem, error=True)
 

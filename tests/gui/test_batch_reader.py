@@ -1,10 +1,12 @@
 """BatchReader in its own thread: per-file results, thumbnails, progress, cancel."""
 import os
+import time
 
 import numpy as np
 import pytest
 from PySide6.QtCore import QObject, QThread, Signal
 
+import digitdesk.engine.files as files_module
 from digitdesk.gui.batch_reader import PASTED_MAX_SIDE, POOL_MIN_FILES, THUMBNAIL_SIDE, BatchReader
 from tests.gui.media import number_image, save
 
@@ -18,7 +20,8 @@ class Client(QObject):
 
     def __init__(self, reader: BatchReader):
         super().__init__()
-        self.items, self.progress, self.finished = [], [], []
+        self.items, self.progress, self.finished, self.looking = [], [], [], []
+        reader.looking.connect(lambda job, found, folders: self.looking.append((found, folders)))
         reader.item.connect(self.items.append)
         reader.progress.connect(lambda done, total: self.progress.append((done, total)))
         reader.finished.connect(lambda *args: self.finished.append(args))
@@ -46,6 +49,30 @@ def reader(qtbot):
     thread, reader = started_reader()
     yield reader
     stop(thread, reader)
+
+
+def slow_listing(monkeypatch, per_file: float = 0.001, per_folder: float = 0.0) -> None:
+    """Make walking a folder as slow as on a network share: each file and folder takes a while to list."""
+    walk = files_module._walk
+
+    def slow_walk(folder, on_error=None, on_folder=None):
+        def entered(path):
+            time.sleep(per_folder)
+            if on_folder is not None:
+                on_folder(path)
+        for path in walk(folder, on_error, entered):
+            time.sleep(per_file)
+            yield path
+    monkeypatch.setattr(files_module, "_walk", slow_walk)
+
+
+def empty_pngs(folder, count: int, per_folder: int = 500):
+    """`count` empty .png files in sub-folders: enough to list for seconds once listing is slowed down."""
+    for i in range(count):
+        sub = folder / f"part{i // per_folder:03d}"
+        sub.mkdir(parents=True, exist_ok=True)
+        (sub / f"{i:05d}.png").touch()
+    return folder
 
 
 def read_folder(qtbot, reader: BatchReader, folder) -> Client:
@@ -144,3 +171,61 @@ def test_a_big_folder_goes_to_the_process_pool_and_reads_as_in_one_thread(qtbot,
     assert all(i.thumbnail is not None and max(i.thumbnail.shape[:2]) <= THUMBNAIL_SIDE for i in good)
     correct = sum(i.recognition.text == str(digits[int(i.name[:3])]) for i in good)
     assert correct >= len(digits) - 3
+
+
+def test_cancel_acts_at_once_while_a_huge_folder_is_still_being_listed(qtbot, monkeypatch, tmp_path):
+    slow_listing(monkeypatch, per_file=0.001)          # 4,000 files: about 4 s to list
+    tree = empty_pngs(tmp_path / "tree", 4000)
+    thread, reader = started_reader(jobs=1)
+    try:
+        client = Client(reader)
+        job = reader.new_job()
+        client.read_files.emit(job, [str(tree)])
+        qtbot.waitUntil(lambda: bool(client.looking), timeout=5_000)   # a running count while looking
+        assert 0 < client.looking[-1][0] < 4000
+        assert [found for found, _ in client.looking] == sorted(found for found, _ in client.looking)
+
+        asked = time.monotonic()
+        reader.cancel()
+        qtbot.waitUntil(lambda: bool(client.finished), timeout=10_000)
+        assert time.monotonic() - asked < 1.0
+        assert client.finished == [(job, 0, 0, True)] and client.items == []
+    finally:
+        stop(thread, reader)
+
+
+def test_a_tree_of_folders_without_images_can_be_cancelled_and_the_thread_stops_promptly(qtbot, monkeypatch,
+                                                                                         tmp_path):
+    slow_listing(monkeypatch, per_file=0.0, per_folder=0.01)   # 400 folders, no images: about 4 s
+    for i in range(400):
+        (tmp_path / f"{i:03d}").mkdir()
+        (tmp_path / f"{i:03d}" / "notes.txt").write_text("no pictures here", encoding="utf-8")
+    thread, reader = started_reader(jobs=1)
+    try:
+        client = Client(reader)
+        client.read_files.emit(reader.new_job(), [str(tmp_path)])
+        qtbot.waitUntil(lambda: bool(client.looking), timeout=5_000)
+        found, folders = client.looking[-1]
+        assert found == 0 and folders > 1                  # the count moves even without any image
+
+        asked = time.monotonic()
+        stop(thread, reader)             # what closing the window does: cancel, quit, wait for the thread
+        assert time.monotonic() - asked < 1.0
+        assert not thread.isRunning()
+    finally:
+        stop(thread, reader)
+
+
+def test_a_slowly_listed_folder_is_still_read_in_file_order(qtbot, monkeypatch, glyphs, tmp_path):
+    slow_listing(monkeypatch, per_file=0.0005, per_folder=0.01)
+    for i, digit in enumerate("3141592"):
+        (tmp_path / f"{i % 3}").mkdir(exist_ok=True)
+        save(tmp_path / f"{i % 3}" / f"{i:02d}.png", number_image(glyphs, digit, size=40, seed=i))
+    thread, reader = started_reader(jobs=1)
+    try:
+        client = read_folder(qtbot, reader, tmp_path)
+    finally:
+        stop(thread, reader)
+    assert client.finished[0][1:] == (7, 7, False)
+    assert [i.name for i in client.items] == ["00.png", "03.png", "06.png", "01.png", "04.png", "02.png", "05.png"]
+    assert all(i.recognition is not None for i in client.items)

@@ -1,6 +1,7 @@
 """The Images tab with real drops, the real decoder and the real model."""
 import csv
 import os
+import time
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
 from tests.gui.media import number_image, save, write_bad_files, write_odd_files
+from tests.gui.test_batch_reader import empty_pngs, slow_listing
 
 READ_TIMEOUT_MS = 120_000   # the first read loads TensorFlow and the model
 
@@ -328,3 +330,87 @@ def test_a_correction_updates_the_rows_tooltip_as_well_as_its_text(qtbot, panel,
     row = panel.list.item(0)
     assert row.text() == "four.png\n9 · 100%"
     assert row.toolTip() == "four.png\n9 · 100%"
+
+
+def test_a_huge_folder_shows_a_running_count_and_cancel_acts_at_once(qtbot, panel, monkeypatch, tmp_path):
+    slow_listing(monkeypatch, per_file=0.001)                # 4,000 files: about 4 s to list
+    tree = empty_pngs(tmp_path / "tree", 4000)
+    assert drop(panel, file_urls(tree))
+    qtbot.waitUntil(lambda: "found so far" in panel.status_label.text(), timeout=5_000)
+    text = panel.status_label.text()
+    assert text.startswith("Looking for images… ") and " image files found so far in " in text
+
+    asked = time.monotonic()
+    QTest.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=10_000)
+    assert time.monotonic() - asked < 1.0
+    assert panel.status_label.text() == "Cancelled. 0 image(s) in the list."
+    assert panel.entries == [] and not panel.cancel_button.isVisibleTo(panel)
+
+
+def test_closing_while_a_huge_folder_is_listed_returns_promptly(qtbot, monkeypatch, tmp_path):
+    slow_listing(monkeypatch, per_file=0.001)
+    tree = empty_pngs(tmp_path / "tree", 4000)
+    panel = DropPanel(None)
+    qtbot.addWidget(panel)
+    assert drop(panel, file_urls(tree))
+    qtbot.waitUntil(lambda: "found so far" in panel.status_label.text(), timeout=5_000)
+
+    asked = time.monotonic()
+    panel.shutdown()
+    assert time.monotonic() - asked < 1.0
+    assert not panel._thread.isRunning()
+
+
+def test_clearing_during_a_read_says_cleared(qtbot, panel, glyphs, tmp_path):
+    first = save(tmp_path / "0000.png", number_image(glyphs, "4", size=40, seed=1))
+    for i in range(1, 1500):
+        os.link(first, tmp_path / f"{i:04d}.png")
+    assert drop(panel, file_urls(tmp_path))
+    qtbot.waitUntil(lambda: len(panel.entries) > 0, timeout=READ_TIMEOUT_MS)
+    QTest.mouseClick(panel.clear_button, Qt.MouseButton.LeftButton)
+    wait_idle(qtbot, panel)
+    qtbot.wait(50)   # nothing else arrives to replace the message
+
+    assert panel.status_label.text() == "Cleared."
+    assert panel.entries == [] and panel.list.count() == 0
+
+
+def test_web_links_dropped_with_files_are_said_to_be_left_out(qtbot, panel, glyphs, tmp_path):
+    path = save(tmp_path / "local.png", number_image(glyphs, "6", seed=9))
+    mime = file_urls(path)
+    mime.setUrls(mime.urls() + [QUrl("https://example.com/a.png"), QUrl("https://example.com/b.png")])
+    assert drop(panel, mime)
+    wait_idle(qtbot, panel, 1)
+    assert panel.entries[0].path == str(path)
+    assert panel.status_label.text() == \
+        "1 image(s) in the list. 2 web links were not read (drop files or folders)."
+
+
+def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, panel, glyphs):
+    panel.add_image(number_image(glyphs, "381", size=72, seed=10), "three.png")
+    panel.add_image(number_image(glyphs, "52", size=72, seed=11), "two.png")
+    panel.add_image(number_image(glyphs, "947", size=72, seed=12), "three-again.png")
+    wait_idle(qtbot, panel, 3)
+    assert [len(e.recognition.digits) for e in panel.entries] == [3, 2, 3]
+    view, result = panel.view, panel.result_panel
+
+    def consistent():   # one digit is highlighted, and it is the one whose chart and details are shown
+        digit = view.recognition.digits[view.selected]
+        assert view.selected == result.selected_index() >= 0
+        assert result.detail_label.text().startswith(f"Digit {view.selected + 1} of {len(view.recognition.digits)}: ")
+        assert result.chart.top_digit() == digit.digit
+
+    panel.list.setCurrentRow(0)
+    result.select_digit(1)                  # the second digit of the first image
+    assert view.selected == 1
+    panel.list.setCurrentRow(1)             # an image with two digits: still the second one, box and chart
+    consistent()
+    assert view.selected == 1
+    result.select_digit(1)
+    panel.list.setCurrentRow(2)
+    consistent()
+    result.select_digit(2)                  # the third digit, then an image with only two
+    panel.list.setCurrentRow(1)
+    consistent()
+    assert view.selected == 0
