@@ -84,18 +84,19 @@ class Corrector(QObject):
         self._views: dict[QWidget, tuple[str, Callable | None]] = {}
         self.menu: CorrectionMenu | None = None
 
-    def attach_panel(self, panel, source: str, after: Callable[[int, int], None] | None = None) -> None:
-        """A ResultPanel: clicking a digit's preview opens the menu."""
+    def attach_panel(self, panel, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
+        """A ResultPanel: clicking a digit's preview opens the menu; after(index, label, sample id) follows
+        a saved correction."""
         def clicked(index: int) -> None:
             digits = panel.recognition.digits
             if 0 <= index < len(digits):
                 buttons = panel.preview_buttons()
                 anchor = buttons[index] if index < len(buttons) else panel
                 self.open(digits[index], source, anchor.mapToGlobal(QPoint(0, anchor.height())),
-                          lambda label: after and after(index, label))
+                          lambda label, sample_id: after and after(index, label, sample_id))
         panel.previewClicked.connect(clicked)
 
-    def attach_view(self, view, source: str, after: Callable[[int, int], None] | None = None) -> None:
+    def attach_view(self, view, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
         self._views[view] = (source, after)
         view.installEventFilter(self)
@@ -116,12 +117,12 @@ class Corrector(QObject):
                 source, after = self._views[watched]
                 where = watched.mapToGlobal(event.position().toPoint())
                 reading = digits[index]
-                QTimer.singleShot(0, lambda: self.open(reading, source, where,
-                                                       lambda label: after and after(index, label)))
+                QTimer.singleShot(0, lambda: self.open(
+                    reading, source, where, lambda label, sample_id: after and after(index, label, sample_id)))
         return False
 
     def open(self, reading: DigitReading, source: str, where: QPoint,
-             then: Callable[[int], None] | None = None) -> CorrectionMenu:
+             then: Callable[[int, int], None] | None = None) -> CorrectionMenu:
         if self.menu is not None:
             self.menu.close()
         menu = CorrectionMenu(reading, self.parent() if isinstance(self.parent(), QWidget) else None)
@@ -135,8 +136,9 @@ class Corrector(QObject):
 
     def _picked(self, reading: DigitReading, label: int, source: str, then) -> None:
         read_as = None if reading.not_digit else reading.digit
-        if self.handwriting.correct(reading.input28, label, source, read_as=read_as) is not None and then:
-            then(label)
+        sample_id = self.handwriting.correct(reading.input28, label, source, read_as=read_as)
+        if sample_id is not None and then:
+            then(label, sample_id)
 
 
 def _replaced(recognition: Recognition, index: int, label: int) -> Recognition:
@@ -160,16 +162,24 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         if not window.canvas.is_empty():
             window.predict()
 
-    def show_in_images(index: int, label: int) -> None:
-        recognition = drop.view.recognition
-        if 0 <= index < len(recognition.digits):
-            drop.replace_shown_recognition(_replaced(recognition, index, label))
+    before: dict[int, tuple] = {}   # sample id -> (the Images entry, its reading before that correction)
+
+    def show_in_images(index: int, label: int, sample_id: int) -> None:
+        recognition, entry = drop.view.recognition, drop.shown_entry()
+        if entry is not None and 0 <= index < len(recognition.digits):
+            before[sample_id] = (entry, entry.recognition)
+            drop.replace_recognition(entry, _replaced(recognition, index, label))
+
+    def undo_in_images(sample_id: int) -> None:   # Undo correction puts the image's old reading back too
+        if sample_id in before:
+            drop.replace_recognition(*before.pop(sample_id))
 
     corrector.attach_panel(window.result_panel, "draw")
     corrector.attach_panel(drop.result_panel, "images", show_in_images)
     corrector.attach_view(drop.view, "images", show_in_images)
     corrector.attach_view(webcam.view, "webcam")
     handwriting.changed.connect(reread_drawing)
+    handwriting.undone.connect(undo_in_images)
     window.client.modelReady.connect(lambda _seconds: handwriting.warm_up())
     handwriting.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
 

@@ -411,15 +411,31 @@ class DropPanel(QWidget):
         return f"Looking for images… {looking}" if self._looking else "Looking for images…"
 
     # -- the selected image -------------------------------------------------------------------------
+    def shown_entry(self) -> Entry | None:
+        """The image selected in the list, or None."""
+        row = self.list.currentRow()
+        return self._entries[self.list.item(row).data(ROLE_ENTRY)] if row >= 0 else None
+
     def replace_shown_recognition(self, recognition: Recognition) -> None:
         """Show a changed reading of the selected image (a digit the user corrected), in the list too."""
-        row = self.list.currentRow()
-        if row < 0:
-            return
-        item = self.list.item(row)
-        entry = self._entries[item.data(ROLE_ENTRY)]
+        entry = self.shown_entry()
+        if entry is not None:
+            self.replace_recognition(entry, recognition)
+
+    def replace_recognition(self, entry: Entry, recognition: Recognition) -> bool:
+        """Give an image of the list another reading (a correction, or one undone), shown or not;
+        False if it has left the list since."""
+        index = next((i for i, e in enumerate(self._entries) if e is entry), None)
+        if index is None:
+            return False
         entry.recognition = recognition
-        self._describe_row(item, entry)
+        row = next(r for r in range(self.list.count()) if self.list.item(r).data(ROLE_ENTRY) == index)
+        self._describe_row(self.list.item(row), entry)
+        if self.list.currentRow() == row:
+            self._show_changed(recognition)
+        return True
+
+    def _show_changed(self, recognition: Recognition) -> None:
         selected = self.result_panel.selected_index()
         self.view.set_image(self.view.image, recognition)
         self.result_panel.show_recognition(recognition)

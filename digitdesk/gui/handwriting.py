@@ -40,6 +40,7 @@ class ProfileWarmer(QObject):
 
 class Handwriting(QObject):
     changed = Signal()       # samples, the chosen profile or the on/off switch changed
+    undone = Signal(int)     # the sample id of a correction taken back (a tab may restore what it showed)
     message = Signal(str)    # what happened, for the status bar
 
     def __init__(self, store: SampleStore, settings=None, runner_factory: Callable[[], object] | None = None,
@@ -174,6 +175,7 @@ class Handwriting(QObject):
         if profile == self.profile_name:
             self.live.remove(sample_id)
         self.message.emit(f"Undone: the sample of {label} is gone.")
+        self.undone.emit(sample_id)
         self.changed.emit()
         return True
 

@@ -119,6 +119,12 @@ def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later
         drop.add_image(np.dstack([picture] * 3), "six-again.png")
     qtbot.waitUntil(lambda: drop.list.count() == 2, timeout=10_000)
     assert drop.list.item(1).text().startswith(f"six-again.png\n{right}")
+    before = drop.list.item(0).text()
+    window.handwriting_actions["undo"].trigger()          # the correction of six.png, taken back
+    assert drop.list.item(0).text() != before and drop.list.item(0).text().startswith(f"six.png\n{reading.digit}")
+    assert drop.list.item(0).toolTip().endswith(drop.list.item(0).text().split("\n", 1)[1])
+    drop.list.setCurrentRow(0)
+    assert drop.result_panel.number_text() == str(reading.digit)
 
 
 def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot, tmp_path, monkeypatch):
