@@ -5,6 +5,9 @@ full redraw costs ~20-40 ms (mostly tick labels), too much several times a secon
 while the user draws; so after the first full draw (draw_idle, coalesced by Qt)
 the static axes are kept as a background and an update only repaints the bars
 over it (blitting, ~2 ms). This is the only module that imports matplotlib's Qt backend.
+
+The left and bottom margins are set in pixels from the tick labels at each full draw (resize),
+as fractions of the figure they would cut "100%" in a narrow chart or waste room in a wide one.
 """
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from PySide6.QtWidgets import QSizePolicy
 
 BAR_COLOUR = "#9aa7b8"
 TOP_COLOUR = "#1f6feb"
+MARGIN_PX = 4   # between the tick labels and the edge of the chart
 
 
 class ProbabilityChart(FigureCanvasQTAgg):
@@ -36,10 +40,11 @@ class ProbabilityChart(FigureCanvasQTAgg):
             self._axes.spines[side].set_visible(False)
         self._label = self._axes.text(0, 0, "", ha="center", va="bottom", fontsize=8, color=TOP_COLOUR)
         self._probabilities = np.zeros(10, dtype=np.float32)
-        figure.subplots_adjust(left=0.14, right=0.97, bottom=0.12, top=0.95)
+        figure.subplots_adjust(left=0.14, right=0.97, bottom=0.12, top=0.95)   # left, bottom: see draw()
         for artist in self._moving():
             artist.set_animated(True)   # left out of full draws; drawn over the cached background
         self._background = None
+        self._margins_for = None   # the figure size and dpi the margins were last fitted to
         self.mpl_connect("draw_event", self._on_full_draw)
 
     @property
@@ -73,6 +78,28 @@ class ProbabilityChart(FigureCanvasQTAgg):
             self.restore_region(self._background)
             self._draw_moving()
             self.blit(self.figure.bbox)
+
+    def draw(self) -> None:
+        """A full draw (first show, resize): make room for the tick labels first."""
+        self._fit_margins()
+        super().draw()
+
+    def _fit_margins(self) -> None:
+        """Measuring the labels costs ~8 ms, so only when the size or pixel density has changed."""
+        axes, figure = self._axes, self.figure
+        width, height = figure.bbox.width, figure.bbox.height
+        if width < 1 or height < 1 or self._margins_for == (width, height, figure.dpi):
+            return
+        self._margins_for = (width, height, figure.dpi)
+        renderer = self.get_renderer()
+        pad = MARGIN_PX * self.device_pixel_ratio
+        # how far the labels reach past the axes does not depend on where the axes are
+        left = axes.bbox.x0 - axes.yaxis.get_tightbbox(renderer).x0 + pad
+        bottom = axes.bbox.y0 - axes.xaxis.get_tightbbox(renderer).y0 + pad
+        params = figure.subplotpars
+        left, bottom = min(left / width, params.right - 0.1), min(bottom / height, params.top - 0.1)
+        if abs(left - params.left) > 1e-4 or abs(bottom - params.bottom) > 1e-4:
+            figure.subplots_adjust(left=left, bottom=bottom)
 
     def _moving(self):
         return [*self._bars, self._label]

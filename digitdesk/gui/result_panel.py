@@ -5,10 +5,12 @@ misread (cut off, merged with its neighbour, too thin) and draw it better.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QIcon, QPixmap
-from PySide6.QtWidgets import (QButtonGroup, QHBoxLayout, QLabel, QSizePolicy, QToolButton,
-                               QVBoxLayout, QWidget)
+import math
+
+from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
+from PySide6.QtGui import QFontMetrics, QIcon, QPixmap
+from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
+                               QToolButton, QVBoxLayout, QWidget)
 
 from digitdesk.engine.results import EMPTY, NOT_DIGIT, UNSURE, Recognition
 from digitdesk.gui.chart import ProbabilityChart
@@ -16,7 +18,120 @@ from digitdesk.gui.qt_convert import float_to_qimage
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
 MAX_PREVIEWS = 12
+NUMBER_POINTS, MIN_NUMBER_POINTS = 44, 14
 OK_COLOUR, UNSURE_COLOUR, MUTED_COLOUR, ERROR_COLOUR = "#111111", "#b35c00", "#7a7a7a", "#b00020"
+
+
+class NumberLabel(QLabel):
+    """The number, as large as fits: a long reading gets a smaller font, never silently cut digits.
+
+    Below MIN_NUMBER_POINTS it is elided with "…" and the full number goes in the tooltip, so
+    the user never sees a different number than the one read.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None):
+        super().__init__(parent)
+        self._full = ""
+        # the width comes from the panel, not from the text: a long number must not widen the panel
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        self.setText(text)
+
+    def full_text(self) -> str:
+        return self._full
+
+    def setText(self, text: str) -> None:
+        self._full = text
+        self._fit()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):   # e.g. made bold
+            self._fit()
+
+    def _fit(self) -> None:
+        width = max(1, self.contentsRect().width() - 2 * self.margin())
+        font = self.font()
+        points = float(NUMBER_POINTS)
+        font.setPointSizeF(points)
+        needed = QFontMetrics(font).horizontalAdvance(self._full)
+        if needed > width:   # text width scales with the font size; then step down for rounding
+            points = max(float(MIN_NUMBER_POINTS), math.floor(NUMBER_POINTS * width / needed))
+            font.setPointSizeF(points)
+            while points > MIN_NUMBER_POINTS and QFontMetrics(font).horizontalAdvance(self._full) > width:
+                points -= 1
+                font.setPointSizeF(points)
+        if font != self.font():
+            self.setFont(font)
+        metrics = QFontMetrics(font)
+        shown = self._full if metrics.horizontalAdvance(self._full) <= width else \
+            metrics.elidedText(self._full, Qt.TextElideMode.ElideRight, width)
+        self.setToolTip("" if shown == self._full else f"The whole number: {self._full}")
+        if shown != super().text():
+            super().setText(shown)
+
+
+class PreviewStrip(QScrollArea):
+    """A row of previews that scrolls sideways instead of squeezing the buttons and cropping the digits.
+
+    Its height is the row's, plus the scroll bar's only while one is needed.
+    """
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setFocusPolicy(Qt.FocusPolicy.NoFocus)   # the buttons inside take the focus, not the strip
+        self.setWidgetResizable(True)
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.viewport().setAutoFillBackground(False)
+        row = QWidget()
+        row.setAutoFillBackground(False)
+        self.row = QHBoxLayout(row)
+        self.row.setContentsMargins(0, 0, 0, 0)
+        self.row.setSpacing(4)
+        self.row.addStretch(1)   # the buttons sit centred between two stretches
+        self.row.addStretch(1)
+        self.setWidget(row)
+        self._scrolls = None
+
+    def sizeHint(self) -> QSize:
+        height = self.widget().sizeHint().height()
+        if self._needs_scroll_bar():
+            height += self.horizontalScrollBar().sizeHint().height()
+        return QSize(self.widget().sizeHint().width(), height)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(0, self.sizeHint().height())
+
+    def contents_changed(self) -> None:
+        """Lay out now, not on the next event loop pass, so a new button can be scrolled to at once."""
+        self._scrolls = None
+        self._update_height()
+        self.widget().layout().activate()
+        if self.parentWidget() is not None and self.parentWidget().layout() is not None:
+            self.parentWidget().layout().activate()
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._update_height()
+
+    def wheelEvent(self, event) -> None:
+        """A plain mouse wheel scrolls the row sideways: there is nothing to scroll up or down."""
+        QCoreApplication.sendEvent(self.horizontalScrollBar(), event)
+
+    def _needs_scroll_bar(self) -> bool:
+        return self.widget().minimumSizeHint().width() > self.width()
+
+    def _update_height(self) -> None:
+        scrolls = self._needs_scroll_bar()
+        if scrolls != self._scrolls:   # only the height changes, so this cannot loop
+            self._scrolls = scrolls
+            self.updateGeometry()
 
 
 class ResultPanel(QWidget):
@@ -28,12 +143,12 @@ class ResultPanel(QWidget):
         self._recognition = Recognition()
         self._selected = 0
 
-        self.number_label = QLabel("–")
+        self.number_label = NumberLabel("–")
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.number_label.setAccessibleName("Number read")
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.number_label.font()
-        font.setPointSize(44)
+        font.setPointSize(NUMBER_POINTS)
         font.setBold(True)
         self.number_label.setFont(font)
         self.number_label.setMinimumHeight(80)
@@ -46,10 +161,8 @@ class ResultPanel(QWidget):
 
         seen = QLabel("What the model sees:")
         seen.setStyleSheet(f"color: {MUTED_COLOUR};")
-        self._previews = QHBoxLayout()
-        self._previews.setSpacing(4)
-        self._previews.addStretch(1)
-        self._previews.addStretch(1)
+        self._strip = PreviewStrip(self)
+        self._previews = self._strip.row
         self._preview_group = QButtonGroup(self)
         self._preview_group.setExclusive(True)
         self._preview_group.idClicked.connect(self.select_digit)
@@ -66,7 +179,7 @@ class ResultPanel(QWidget):
         layout.addWidget(self.confidence_label)
         layout.addSpacing(6)
         layout.addWidget(seen)
-        layout.addLayout(self._previews)
+        layout.addWidget(self._strip)
         layout.addWidget(self.detail_label)
         layout.addWidget(self.chart, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
@@ -79,7 +192,8 @@ class ResultPanel(QWidget):
         return self._recognition
 
     def number_text(self) -> str:
-        return self.number_label.text()
+        """The whole number read, even while the label shows it elided."""
+        return self.number_label.full_text()
 
     def selected_index(self) -> int:
         return self._selected
@@ -124,6 +238,8 @@ class ResultPanel(QWidget):
             return
         for i, button in enumerate(self._preview_buttons):
             button.setChecked(i == index)
+        if index < len(self._preview_buttons):   # e.g. chosen in the image: scroll its preview into view
+            self._strip.ensureWidgetVisible(self._preview_buttons[index])
         digit = digits[index]
         self.chart.set_probabilities(digit.probabilities)
         where = f"Digit {index + 1} of {len(digits)}: " if len(digits) > 1 else ""
@@ -142,7 +258,16 @@ class ResultPanel(QWidget):
         self.number_label.setText(text)
         self.number_label.setStyleSheet(f"color: {colour};")
 
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.DevicePixelRatioChange:   # moved to a screen of other density
+            self._rebuild_previews()
+            self.select_digit(self._selected)
+
     def _rebuild_previews(self) -> None:
+        """New buttons for the new digits; the keyboard focus stays on the same digit's preview."""
+        focus = self.window().focusWidget()
+        focused = self._preview_buttons.index(focus) if focus in self._preview_buttons else None
         for button in self._preview_buttons:
             self._preview_group.removeButton(button)
             self._previews.removeWidget(button)
@@ -151,10 +276,13 @@ class ResultPanel(QWidget):
         digits = self._recognition.digits
         scale = PREVIEW_SCALE if len(digits) <= 3 else max(1, PREVIEW_SCALE - 1)
         size = QSize(28 * scale, 28 * scale)
+        # drawn at the screen's pixel density: scaled up again by Qt, it would be smoothed (blurred)
+        ratio = self.devicePixelRatioF()
         for index, reading in enumerate(digits[:MAX_PREVIEWS]):
             pixmap = QPixmap.fromImage(float_to_qimage(reading.input28)).scaled(
-                size, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
-            button = QToolButton(self)
+                size * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+            pixmap.setDevicePixelRatio(ratio)
+            button = QToolButton(self._strip.widget())
             button.setIcon(QIcon(pixmap))
             button.setIconSize(size)
             button.setCheckable(True)
@@ -170,3 +298,7 @@ class ResultPanel(QWidget):
             self._preview_buttons.append(button)
             if self.isVisible():   # else it shows with the panel
                 button.show()
+        self._strip.contents_changed()
+        if focused is not None and self._preview_buttons:   # else the focus would fall out of the window
+            self._preview_buttons[min(focused, len(self._preview_buttons) - 1)].setFocus(
+                Qt.FocusReason.OtherFocusReason)

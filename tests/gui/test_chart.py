@@ -45,3 +45,19 @@ def test_chart_renders(chart, qtbot):
     chart.draw()
     image = chart.grab().toImage()
     assert image.width() >= 300 and not image.isNull()
+
+
+def test_tick_labels_are_not_cut_in_a_narrow_chart(chart, qtbot):
+    """243 px: the chart on the Images tab at the default window size ("100%" once lost its "1")."""
+    chart.show()
+    qtbot.waitExposed(chart)
+    for width, height in ((243, 240), (220, 140), (600, 400)):
+        chart.resize(width, height)
+        qtbot.waitUntil(lambda w=width: abs(chart.figure.bbox.width - w * chart.device_pixel_ratio) < 0.5)
+        chart.draw()
+        renderer, figure = chart.get_renderer(), chart.figure.bbox
+        axes = chart.figure.axes[0]
+        for label in axes.get_yticklabels() + axes.get_xticklabels():
+            box = label.get_window_extent(renderer)
+            assert figure.x0 <= box.x0 and box.x1 <= figure.x1, (width, label.get_text())
+            assert figure.y0 <= box.y0 and box.y1 <= figure.y1, (width, label.get_text())

@@ -1,4 +1,10 @@
 """ResultPanel: the number, how sure, the model's 28x28 inputs and the chart of the chosen digit."""
+import os
+import subprocess
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
@@ -88,3 +94,91 @@ def test_a_message_keeps_the_last_reading(panel):
     panel.show_message("Recognition failed: out of memory", error=True)
     assert panel.number_text() == "5"
     assert "out of memory" in panel.message_label.text()
+
+
+def digits(count: int, input28: np.ndarray | None = None) -> Recognition:
+    pieces = [reading(i % 10, 0.99, x=30 * i) for i in range(count)]
+    if input28 is not None:
+        pieces = [replace(piece, input28=input28) for piece in pieces]
+    return Recognition(tuple(pieces))
+
+
+@pytest.fixture
+def narrow_panel(panel, qtbot):
+    """As wide as the Images tab gives it at the default window size."""
+    panel.resize(panel.minimumWidth(), 600)
+    qtbot.waitUntil(lambda: panel.width() == panel.minimumWidth())
+    return panel
+
+
+def test_a_long_number_shrinks_to_fit_a_narrow_panel(narrow_panel, qtbot):
+    narrow_panel.show_recognition(digits(12))
+    qtbot.wait(20)
+    label = narrow_panel.number_label
+    assert label.text() == narrow_panel.number_text() == "012345678901"
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    narrow_panel.show_recognition(digits(2))   # a short one is large again
+    assert label.text() == "01" and label.font().pointSize() >= 30
+
+
+def test_a_number_too_long_even_for_the_smallest_font_is_elided_with_the_whole_in_the_tooltip(narrow_panel, qtbot):
+    narrow_panel.show_recognition(digits(40))
+    qtbot.wait(20)
+    label, whole = narrow_panel.number_label, "0123456789" * 4
+    assert label.text().endswith("…") and whole.startswith(label.text()[:-1])
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= label.contentsRect().width()
+    assert whole in label.toolTip() and narrow_panel.number_text() == whole
+
+
+def test_previews_keep_their_size_and_scroll_when_there_are_many(narrow_panel, qtbot):
+    narrow_panel.show_recognition(digits(10))
+    qtbot.wait(20)
+    buttons = narrow_panel.preview_buttons()
+    assert len(buttons) == 10
+    assert all(b.width() >= b.iconSize().width() and b.height() >= b.iconSize().height() for b in buttons)
+    narrow_panel.select_digit(9)   # e.g. chosen in the image: its preview scrolls into view
+    assert buttons[9].visibleRegion().boundingRect().width() >= buttons[9].iconSize().width()
+
+
+def test_the_keyboard_focus_stays_on_the_same_preview_after_a_new_reading(panel, qtbot):
+    panel.show_recognition(digits(3))
+    panel.preview_buttons()[1].setFocus()
+    qtbot.waitUntil(lambda: panel.focusWidget() is panel.preview_buttons()[1])
+    panel.show_recognition(digits(3))   # e.g. re-read after a correction: all new buttons
+    assert panel.focusWidget() is panel.preview_buttons()[1]
+    panel.show_recognition(digits(1))   # that digit is gone: the focus stays among the previews
+    assert panel.focusWidget() is panel.preview_buttons()[0]
+
+
+SHARP_PREVIEW = """
+import numpy as np
+from PySide6.QtWidgets import QApplication
+app = QApplication([])
+from digitdesk.gui.qt_convert import qimage_to_gray
+from digitdesk.gui.result_panel import ResultPanel
+from tests.gui.test_result_panel import digits
+panel = ResultPanel()
+panel.show()
+panel.show_recognition(digits(1, (np.indices((28, 28)).sum(0) % 2).astype(np.float32)))
+app.processEvents()
+(button,) = panel.preview_buttons()
+shot = button.grab()
+gray = qimage_to_gray(shot.toImage())
+side = 2 * button.iconSize().width() - 8   # the icon's middle, in screen pixels
+top, left = (gray.shape[0] - side) // 2, (gray.shape[1] - side) // 2
+middle = gray[top:top + side, left:left + side]
+print(shot.devicePixelRatio(), int(((middle > 0) & (middle < 255)).sum()))
+"""
+
+
+def test_previews_are_sharp_on_a_high_density_screen():
+    """Each model pixel is a block of pure black or white, not smoothed into greys (a checkerboard shows it)."""
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_SCALE_FACTOR": "2", "PYTHONPATH": str(root)}
+    done = subprocess.run([sys.executable, "-c", SHARP_PREVIEW], cwd=root, env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ratio, greys = done.stdout.split()
+    if float(ratio) != 2:
+        pytest.skip(f"this Qt platform ignores QT_SCALE_FACTOR (device pixel ratio {ratio})")
+    assert int(greys) == 0
