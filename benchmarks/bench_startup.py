@@ -24,8 +24,9 @@ MODEL_TARGET_S = 4.0
 
 
 def one_launch(config_home: str, timeout: float = 120.0) -> dict[str, float]:
-    env = dict(os.environ, DIGITDESK_STARTUP_PROBE="1", TF_CPP_MIN_LOG_LEVEL="2",
-               XDG_CONFIG_HOME=config_home)   # never touch the user's settings
+    env = dict(os.environ, DIGITDESK_STARTUP_PROBE="1", TF_CPP_MIN_LOG_LEVEL="2",   # never touch the user's
+               XDG_CONFIG_HOME=config_home,                                        # settings or samples
+               DIGITDESK_DATA_DIR=os.path.join(config_home, "data"))
     if not env.get("DISPLAY") and not env.get("WAYLAND_DISPLAY"):
         env["QT_QPA_PLATFORM"] = "offscreen"
     started = time.time()

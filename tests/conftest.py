@@ -1,5 +1,7 @@
-"""Shared test setup: Qt offscreen, quiet TensorFlow, and where MNIST lives (if anywhere)."""
+"""Shared test setup: Qt offscreen, quiet TensorFlow, the user's own data out of reach, and where MNIST
+lives (if anywhere)."""
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -7,6 +9,9 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 os.environ.setdefault("MPLBACKEND", "Agg")
+# Handwriting samples go to a throwaway folder, also in apps the tests launch: a test must never write the
+# user's real store (tests that check where the store goes set or clear the variable themselves).
+os.environ["DIGITDESK_DATA_DIR"] = tempfile.mkdtemp(prefix="digitdesk-test-data-")
 
 
 def mnist_dir() -> Path | None:

@@ -12,7 +12,7 @@ from digitdesk.gui import app
 
 def test_window_shows_before_the_model_is_ready_and_the_app_exits_cleanly(tmp_path):
     env = dict(os.environ, DIGITDESK_STARTUP_PROBE="1", QT_QPA_PLATFORM="offscreen",
-               XDG_CONFIG_HOME=str(tmp_path / "config"))
+               XDG_CONFIG_HOME=str(tmp_path / "config"), DIGITDESK_DATA_DIR=str(tmp_path / "data"))
     done = subprocess.run([sys.executable, "-m", "digitdesk"], env=env, capture_output=True, text=True,
                           timeout=180)
     markers = dict(line.split() for line in done.stderr.splitlines()
@@ -21,6 +21,7 @@ def test_window_shows_before_the_model_is_ready_and_the_app_exits_cleanly(tmp_pa
     assert "model-failed" not in markers and "QThread" not in done.stderr
     assert float(markers["window-shown"]) < float(markers["model-ready"])
     assert (tmp_path / "config" / "DigitDesk" / "DigitDesk" / "digitdesk.ini").is_file()
+    assert (tmp_path / "data" / "handwriting.sqlite3").is_file()   # the samples' store, not the user's
 
 
 def test_matplotlib_gets_a_writable_folder_when_the_default_is_not(tmp_path, monkeypatch):
