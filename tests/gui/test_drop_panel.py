@@ -246,8 +246,11 @@ def test_a_webcam_snapshot_is_added_and_shown(qtbot, panel, glyphs):
 def test_paste_button_reads_image_files_copied_in_a_file_manager(qtbot, panel, glyphs, tmp_path):
     path = save(tmp_path / "copied.png", number_image(glyphs, "53", seed=6))
     QApplication.clipboard().setMimeData(file_urls(path))
-    QTest.mouseClick(panel.paste_button, Qt.MouseButton.LeftButton)
-    wait_idle(qtbot, panel, 1)
+    try:
+        QTest.mouseClick(panel.paste_button, Qt.MouseButton.LeftButton)
+        wait_idle(qtbot, panel, 1)
+    finally:   # the clipboard owns the data now; left there, Python and Qt both free it at exit (a crash)
+        QApplication.clipboard().clear()
     assert (panel.entries[0].path, panel.entries[0].recognition.text) == (str(path), "53")
 
 
