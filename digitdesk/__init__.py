@@ -1,7 +1,8 @@
 """DigitDesk: reads handwritten digits from drawings, image files and a webcam.
 
 ``recognize(image)`` is the Python API; it is imported lazily so that
-``import digitdesk`` stays cheap (TensorFlow loads on first use).
+``import digitdesk`` stays cheap (the model loads on first use; the LiteRT
+runner never imports TensorFlow).
 """
 __version__ = "0.1.0"
 
