@@ -158,6 +158,7 @@ class ResultPanel(QWidget):
         self.message_label.setWordWrap(True)
         self.confidence_label = QLabel("")
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.confidence_label.setWordWrap(True)   # "Confidence … · 2 marks left out (not digits)" in a narrow panel
 
         seen = QLabel("What the model sees:")
         seen.setStyleSheet(f"color: {MUTED_COLOUR};")

@@ -130,6 +130,17 @@ def test_a_number_too_long_even_for_the_smallest_font_is_elided_with_the_whole_i
     assert whole in label.toolTip() and narrow_panel.number_text() == whole
 
 
+def test_the_confidence_line_is_shown_whole_in_a_narrow_panel(narrow_panel, qtbot):
+    refused = replace(reading(0, 0.99, x=90), not_digit=True)
+    narrow_panel.show_recognition(Recognition((reading(4, 0.988), reading(2, 0.99, x=30), refused,
+                                               replace(refused, box=replace(refused.box, x=120)))))
+    qtbot.wait(20)
+    label = narrow_panel.confidence_label
+    assert "2 marks left out" in label.text()
+    needed = label.fontMetrics().boundingRect(label.contentsRect(), int(Qt.TextFlag.TextWordWrap), label.text())
+    assert needed.width() <= label.contentsRect().width() and needed.height() <= label.contentsRect().height()
+
+
 def test_previews_keep_their_size_and_scroll_when_there_are_many(narrow_panel, qtbot):
     narrow_panel.show_recognition(digits(10))
     qtbot.wait(20)
