@@ -109,6 +109,9 @@ class FeatureSpace:
         return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
 
 
+FEW_TO_MEASURE = 3   # samples before "your samples: x % with, y % without" means anything
+
+
 @dataclass(frozen=True)
 class ProfileCheck:
     """Accuracies (0-1) with and without the profile; None where there is nothing to measure."""
@@ -121,8 +124,11 @@ class ProfileCheck:
     def summary(self) -> str:
         if self.own_with is None:
             return "No samples yet: correct a reading to teach DigitDesk your handwriting."
-        return (f"Your samples: {self.own_with:.0%} with your profile, {self.own_without:.0%} without. "
-                f"Other people's digits: {self.others_with:.1%} with, {self.others_without:.1%} without.")
+        others = f"Other people's digits: {self.others_with:.1%} with, {self.others_without:.1%} without."
+        if self.samples < FEW_TO_MEASURE:   # each sample is read with the others: one or two say nothing yet
+            return (f"{self.samples} sample{'s' if self.samples > 1 else ''} so far: from {FEW_TO_MEASURE} on, "
+                    f"this shows how much your profile helps with your own digits. {others}")
+        return f"Your samples: {self.own_with:.0%} with your profile, {self.own_without:.0%} without. {others}"
 
 
 @dataclass(frozen=True)

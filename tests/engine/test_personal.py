@@ -139,6 +139,16 @@ def test_the_check_says_what_the_profile_gains_on_its_own_samples(runner, space,
     assert "Your samples: 100% with your profile, 0% without" in check.summary()
 
 
+def test_one_sample_is_not_measured_as_a_profile_reading_nothing_right(runner, space, reference):
+    """One correction of a misread digit would score "0 % with your profile, 0 % without": true, and alarming."""
+    x, y, _, _ = reference
+    i = misread(reference)[0]
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add_many([(1, int(y[i]), x[i])])
+    summary = profile.check(not_digit_threshold=0.5).summary()
+    assert summary.startswith("1 sample so far") and "0%" not in summary.split(".")[0]
+
+
 def test_an_empty_profile_checks_as_no_samples(runner, space):
     check = PersonalProfile(runner, space, GUARDS).check()
     assert check.samples == 0 and check.own_with is None and "No samples yet" in check.summary()
