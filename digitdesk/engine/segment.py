@@ -44,6 +44,14 @@ EDGE_LONG = 0.5            # share of the frame long, at most this share thick (
 EDGE_THIN = 0.34           # the paper beside them)
 NARROW = 0.5               # ("1"s, narrower than this share of their height, do not set the width)
 PAIR_ASPECT = 1.0          # touching digits are at least this many times wider than tall
+# A sliver of darker desk along the frame's edge (a sheet photographed askew) is too thin to pass for a
+# surface and reads as a '1'. It lies flush with the edge and widens steadily along it, solid from the edge;
+# a stroke keeps its width, and a digit cut by a tight crop meets the edge with gaps or jumps.
+WEDGE_LONG = 0.25          # at least this share of the frame's side long
+WEDGE_FLUSH = 0.9          # ... touching the edge along this share of its length
+WEDGE_WIDENS = 4.0         # ... its widest at least this many times its narrowest
+WEDGE_STEADY = 0.95        # ... widening steadily (|correlation| of width with position along the edge)
+WEDGE_SOLID = 0.95         # ... and its ink all in one run from the edge
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,8 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         pieces = _pieces(stats, mask.shape)
         pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
         strong = page.coarse_mask(STRONG)[bounds]
-        pieces = [p for p in _drop_specks(pieces, mask.shape) if _reaches(strong, labels, p)]
+        pieces = [p for p in _drop_specks(pieces, mask.shape)
+                  if _reaches(strong, labels, p) and not _desk_wedge(p, labels, x0, y0, mask.shape)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
         line = 2.0 * float(statistics.median([p.height for p in pieces]))  # heights double on the finer level
@@ -209,6 +218,32 @@ def _pieces(stats: np.ndarray, shape: tuple[int, int]) -> list[_Piece]:
     keep = np.flatnonzero(sides >= max(2.0, SPECK_OF_IMAGE * max(shape))) + 1
     return [_Piece(int(px), int(py), int(px + pw), int(py + ph), [int(i)])
             for i, (px, py, pw, ph) in zip(keep, stats[keep, :4])]
+
+
+def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tuple[int, int]) -> bool:
+    """Is this piece a sliver of desk along the frame's edge rather than ink (see WEDGE_*)?"""
+    height, width = shape
+    own = np.isin(labels[piece.y0:piece.y1, piece.x0:piece.x1], piece.labels)
+    views = []   # the piece seen from each frame edge it touches: one line per row along that edge
+    if piece.x0 + x0 == 0:
+        views.append((own, height))
+    if piece.x1 + x0 == width:
+        views.append((own[:, ::-1], height))
+    if piece.y0 + y0 == 0:
+        views.append((own.T, width))
+    if piece.y1 + y0 == height:
+        views.append((own.T[:, ::-1], width))
+    for view, side in views:
+        flush = view[:, 0]
+        if len(view) < WEDGE_LONG * side or flush.mean() < WEDGE_FLUSH:
+            continue
+        lines = view[flush]
+        runs = np.argmin(np.c_[lines, np.zeros(len(lines), bool)], axis=1)   # ink from the edge inward
+        if runs.sum() < WEDGE_SOLID * lines.sum() or runs.max() < WEDGE_WIDENS * max(int(runs.min()), 1):
+            continue
+        if abs(float(np.corrcoef(np.arange(len(runs)), runs)[0, 1])) >= WEDGE_STEADY:
+            return True
+    return False
 
 
 def _drop_specks(pieces: list[_Piece], shape: tuple[int, int]) -> list[_Piece]:

@@ -199,7 +199,24 @@ def test_a_darker_desk_beside_the_sheet_is_not_ink(desk, desk_from):
     assert_matches(boxes(picture), drawn, min_iou=0.6)
 
 
-@pytest.mark.parametrize("digit,thickness", [(1, 14), (8, 45), (2, 30)])
+@pytest.mark.parametrize("edge", ["left", "right", "top", "bottom"])
+@pytest.mark.parametrize("desk", [150, 110])
+def test_a_sliver_of_desk_along_the_frame_edge_of_an_askew_sheet_is_not_a_digit(edge, desk):
+    """The sheet's edge crosses the frame at a slant: a thin wedge of darker desk along one edge, as narrow
+    as a stroke at its widest, once read as a '1' beside the number."""
+    number = images.number_image("42", digit_height=180, thickness=16, margin=140)
+    h, w = number.shape
+    sheet = {"left": [(0, 0), (w, 0), (w, h), (26, h), (0, 0.45 * h)],
+             "right": [(w, 0), (0, 0), (0, h), (w - 26, h), (w, 0.45 * h)],
+             "top": [(0, 0), (0.55 * w, 0), (w, 26), (w, h), (0, h)],
+             "bottom": [(0, h), (0.55 * w, h), (w, h - 26), (w, 0), (0, 0)]}[edge]
+    photo = np.full(number.shape, desk, np.uint8)
+    cv2.fillPoly(photo, [np.array(sheet, np.int32)], 255)
+    photo = np.where(photo == 255, np.minimum(number, 238), photo).astype(np.uint8)
+    assert_matches(boxes(photo), images.digit_boxes("42", 180, margin=140), min_iou=0.6)
+
+
+@pytest.mark.parametrize("digit,thickness", [(1, 14), (8, 45), (2, 30), (7, 14), (4, 20), (1, 40)])
 def test_a_digit_cropped_to_its_ink_still_reads(digit, thickness):
     """A scan cropped close to the digit: its strokes run into the frame's edges, and are still ink."""
     drawn = images.canvas_digit(digit, size=(300, 300), box=(60, 40, 180, 220), thickness=thickness)
