@@ -36,6 +36,11 @@ class MainWindow(QMainWindow):
         self.settings = settings
         self.client = client
         self._closed = False
+        self._drawing_unsaved = False   # the last write of the drawing failed (said once, not every stroke)
+        self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
+        self._settings_timer.setSingleShot(True)
+        self._settings_timer.setInterval(SETTINGS_SAVE_MS)
+        self._settings_timer.timeout.connect(self._save_settings)
         self.setWindowTitle("DigitDesk")
 
         self.tabs = QTabWidget()
@@ -68,10 +73,6 @@ class MainWindow(QMainWindow):
         client.failed.connect(self._on_failed)
 
         self._restore_settings()
-        self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
-        self._settings_timer.setSingleShot(True)
-        self._settings_timer.setInterval(SETTINGS_SAVE_MS)
-        self._settings_timer.timeout.connect(self._save_settings)
         self.pen_slider.valueChanged.connect(self._settings_timer.start)
         self.tabs.currentChanged.connect(self._settings_timer.start)
         self._restore_drawing()
@@ -229,7 +230,7 @@ class MainWindow(QMainWindow):
             drawing_file.save(self.drawing_path, self.canvas.strokes_data())
             self._drawing_unsaved = False
         except OSError as error:
-            if not getattr(self, "_drawing_unsaved", False):   # say it once, not after every stroke
+            if not self._drawing_unsaved:   # say it once, not after every stroke
                 self.statusBar().showMessage(
                     f"The drawing can't be kept for next time ({error.strerror or error}); "
                     "use Save drawing to keep it.", 10000)
@@ -334,13 +335,11 @@ class MainWindow(QMainWindow):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if hasattr(self, "_settings_timer"):
-            self._settings_timer.start()
+        self._settings_timer.start()
 
     def moveEvent(self, event) -> None:
         super().moveEvent(event)
-        if hasattr(self, "_settings_timer"):
-            self._settings_timer.start()
+        self._settings_timer.start()
 
     # ---- closing ----------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -350,7 +349,7 @@ class MainWindow(QMainWindow):
             self._live_timer.stop()
             self._settings_timer.stop()
             self._save_settings()
-            self._keep_drawing()
+            self._keep_drawing()   # current already, unless a write failed before (a full disk): one more try
             for panel in (self.webcam_tab, self.drop_panel):
                 panel.shutdown()
             self.client.shutdown()
