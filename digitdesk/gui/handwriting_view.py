@@ -133,8 +133,7 @@ class HandwritingDialog(QDialog):
         self._debounce.setInterval(400)
         self._debounce.timeout.connect(self.measure)
 
-        handwriting.changed.connect(self.refresh)
-        self.refresh()
+        handwriting.changed.connect(self.refresh)   # the contents are built when the window shows (showEvent)
 
     @classmethod
     def show_for(cls, window: QWidget, handwriting: Handwriting) -> HandwritingDialog:
@@ -150,6 +149,10 @@ class HandwritingDialog(QDialog):
 
     # ---- contents ---------------------------------------------------------------------------
     def refresh(self) -> None:
+        """Rebuild the contents and measure again; a hidden window waits for showEvent (no thumbnails
+        rebuilt nor model kept busy for a window nobody sees)."""
+        if not self.isVisible():
+            return
         hw = self.handwriting
         self.profile_combo.blockSignals(True)
         self.profile_combo.clear()
@@ -179,7 +182,7 @@ class HandwritingDialog(QDialog):
             self.samples.addItem(item)
         self._update_buttons()
         self.check_label.setText("Measuring what your profile gains…" if total else "")
-        if total and self.isVisible():   # a closed window does not keep the model busy; showEvent measures
+        if total:
             self._debounce.start()
 
     def showEvent(self, event) -> None:
