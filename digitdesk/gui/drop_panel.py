@@ -411,10 +411,13 @@ class DropPanel(QWidget):
         return f"Looking for images… {looking}" if self._looking else "Looking for images…"
 
     # -- the selected image -------------------------------------------------------------------------
+    def _entry_at(self, row: int) -> Entry:
+        return self._entries[self.list.item(row).data(ROLE_ENTRY)]
+
     def shown_entry(self) -> Entry | None:
         """The image selected in the list, or None."""
         row = self.list.currentRow()
-        return self._entries[self.list.item(row).data(ROLE_ENTRY)] if row >= 0 else None
+        return self._entry_at(row) if row >= 0 else None
 
     def replace_shown_recognition(self, recognition: Recognition) -> None:
         """Show a changed reading of the selected image (a digit the user corrected), in the list too."""
@@ -425,11 +428,10 @@ class DropPanel(QWidget):
     def replace_recognition(self, entry: Entry, recognition: Recognition) -> bool:
         """Give an image of the list another reading (a correction, or one undone), shown or not;
         False if it has left the list since."""
-        index = next((i for i, e in enumerate(self._entries) if e is entry), None)
-        if index is None:
+        row = next((r for r in range(self.list.count()) if self._entry_at(r) is entry), None)
+        if row is None:
             return False
         entry.recognition = recognition
-        row = next(r for r in range(self.list.count()) if self.list.item(r).data(ROLE_ENTRY) == index)
         self._describe_row(self.list.item(row), entry)
         if self.list.currentRow() == row:
             self._show_changed(recognition)
@@ -452,7 +454,7 @@ class DropPanel(QWidget):
         if row < 0:
             self.view.clear()
             return
-        entry = self._entries[self.list.item(row).data(ROLE_ENTRY)]
+        entry = self._entry_at(row)
         if entry.error:
             self.view.clear(entry.error)
             self.result_panel.show_recognition(Recognition())
