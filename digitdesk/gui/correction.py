@@ -14,12 +14,12 @@ from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QEvent, QObject, QPoint, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QKeySequence, QPixmap
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget, QWidgetAction
 
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.gui.handwriting import Handwriting
-from digitdesk.gui.qt_convert import float_to_qimage
+from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SIDE = 84
 
@@ -32,9 +32,7 @@ class CorrectionMenu(QMenu):
         super().__init__(parent)
         self.setAccessibleName("Correct this digit")
         preview = QLabel()
-        preview.setPixmap(QPixmap.fromImage(float_to_qimage(reading.input28)).scaled(
-            QSize(PREVIEW_SIDE, PREVIEW_SIDE), Qt.AspectRatioMode.KeepAspectRatio,
-            Qt.TransformationMode.FastTransformation))
+        preview.setPixmap(model_input_pixmap(reading.input28, QSize(PREVIEW_SIDE, PREVIEW_SIDE)))
         preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         preview.setToolTip("What the model saw")
         shown = QWidgetAction(self)

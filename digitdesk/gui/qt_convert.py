@@ -7,7 +7,8 @@ when Qt paints on it, so both directions copy.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtGui import QImage, QPainter
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QImage, QPainter, QPixmap
 
 
 def gray_to_qimage(gray: np.ndarray) -> QImage:
@@ -31,6 +32,15 @@ def rgb_to_qimage(rgb: np.ndarray) -> QImage:
 def float_to_qimage(values: np.ndarray) -> QImage:
     """(H, W) float in [0, 1] (e.g. a model input) -> Grayscale8 QImage."""
     return gray_to_qimage(np.clip(np.rint(np.asarray(values, dtype=np.float32) * 255.0), 0, 255).astype(np.uint8))
+
+
+def model_input_pixmap(input28: np.ndarray, size: QSize, ratio: float = 1.0) -> QPixmap:
+    """What the model saw, `size` logical pixels at `ratio` device pixels each, nearest neighbour so its
+    pixels stay visible (scaled up by Qt for a denser screen, it would be smoothed)."""
+    pixmap = QPixmap.fromImage(float_to_qimage(input28)).scaled(
+        size * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+    pixmap.setDevicePixelRatio(ratio)
+    return pixmap
 
 
 def array_to_qimage(image: np.ndarray) -> QImage:

@@ -8,13 +8,13 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
-from PySide6.QtGui import QFontMetrics, QIcon, QPixmap
+from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
                                QToolButton, QVBoxLayout, QWidget)
 
 from digitdesk.engine.results import EMPTY, NOT_DIGIT, UNSURE, Recognition
 from digitdesk.gui.chart import ProbabilityChart
-from digitdesk.gui.qt_convert import float_to_qimage
+from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
 MAX_PREVIEWS = 12
@@ -277,12 +277,9 @@ class ResultPanel(QWidget):
         digits = self._recognition.digits
         scale = PREVIEW_SCALE if len(digits) <= 3 else max(1, PREVIEW_SCALE - 1)
         size = QSize(28 * scale, 28 * scale)
-        # drawn at the screen's pixel density: scaled up again by Qt, it would be smoothed (blurred)
-        ratio = self.devicePixelRatioF()
+        ratio = self.devicePixelRatioF()   # drawn at the screen's density, so not blurred
         for index, reading in enumerate(digits[:MAX_PREVIEWS]):
-            pixmap = QPixmap.fromImage(float_to_qimage(reading.input28)).scaled(
-                size * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
-            pixmap.setDevicePixelRatio(ratio)
+            pixmap = model_input_pixmap(reading.input28, size, ratio)
             button = QToolButton(self._strip.widget())
             button.setIcon(QIcon(pixmap))
             button.setIconSize(size)
