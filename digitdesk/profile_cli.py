@@ -67,41 +67,24 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return 1
 
 
-def open_store(err: TextIO):
-    """The app's sample store; what went wrong opening it (damaged file, read-only folder) goes to stderr."""
-    from digitdesk.data_dir import data_dir
-    from digitdesk.engine.samples import SampleStore
-    store = SampleStore(data_dir())
-    if store.notice:
-        print(f"{PROG}: {store.notice}", file=err)
-    return store
+def open_store(err: TextIO, saving: str | None = None):
+    """The app's sample store; what went wrong opening it (damaged file, read-only folder) goes to stderr.
 
-
-def open_writable_store(err: TextIO, command: str):
-    """The store, for a command that saves; None (after saying so) if it could only be had in memory.
-
-    The store then falls back to memory for the app's sake, and a command would report
-    success for changes that vanish on exit: better to change nothing and say why.
+    For a command that saves (`saving` names it), None when the store could only be had in memory:
+    it falls back to memory for the app's sake, and the command would report success for changes that
+    vanish on exit, so it changes nothing and says why instead.
     """
     from digitdesk.data_dir import data_dir
     from digitdesk.engine.samples import SampleStore
     store = SampleStore(data_dir())
-    if store.read_only:
-        print(f"{PROG} {command}: cannot save in {store.folder} ({_unwritable_reason(store)}): nothing was changed",
+    if saving and store.read_only:
+        print(f"{PROG} {saving}: cannot save in {store.folder} ({store.unwritable_reason}): nothing was changed",
               file=err)
         store.close()
         return None
-    if store.notice:   # a damaged file moved aside: worth knowing, the command goes on
+    if store.notice:
         print(f"{PROG}: {store.notice}", file=err)
     return store
-
-
-def _unwritable_reason(store) -> str:
-    """The reason in the store's notice ("... cannot be saved in FOLDER (reason): ..."), else "read-only"."""
-    notice, opening = store.notice or "", f"cannot be saved in {store.folder} ("
-    start = notice.find(opening)
-    end = notice.find("): ", start + len(opening)) if start >= 0 else -1
-    return notice[start + len(opening):end] if end > 0 else "read-only"
 
 
 def _counts(counts: list[int]) -> str:
@@ -155,7 +138,7 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
         found = (item for path in paths for item in sample_files.from_digit_folders(path))
     else:
         found = sample_files.from_files(paths, label)
-    store = open_writable_store(err, "teach")
+    store = open_store(err, saving="teach")
     if store is None:
         return 1
     with store:
@@ -167,7 +150,6 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
             return 1
         _report(out, store, profile, added, repeated, skipped, "Taught")
     return 1 if skipped or not (added or repeated) else 0
-
 
 
 def profile_list(args, out: TextIO, err: TextIO) -> int:
@@ -206,7 +188,7 @@ def profile_check(args, out: TextIO, err: TextIO) -> int:
 
 
 def profile_forget(args, out: TextIO, err: TextIO) -> int:
-    store = open_writable_store(err, "profile forget")
+    store = open_store(err, saving="profile forget")
     if store is None:
         return 1
     with store:
@@ -238,7 +220,7 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
         print(f"{PROG} profile import: {args.file} does not exist", file=err)
         return 1
     profile = check_profile_name(args.profile or Path(args.file).stem)
-    store = open_writable_store(err, "profile import")
+    store = open_store(err, saving="profile import")
     if store is None:
         return 1
     with store:

@@ -97,6 +97,7 @@ class SampleStore:
         self.folder = Path(folder)
         self.path = self.folder / DB_FILE
         self.read_only = False
+        self.unwritable_reason: str | None = None   # why, when read_only: "permission denied", ...
         self.notice: str | None = None   # what went wrong on opening, for the user; None if all is well
         self._lock = threading.RLock()
         self._db = self._open()
@@ -164,6 +165,7 @@ class SampleStore:
     def _open_in_memory(self, reason: Exception) -> sqlite3.Connection:
         """Keep working for this session: an in-memory copy of whatever could still be read."""
         self.read_only = True
+        self.unwritable_reason = _plain_reason(reason)
         db = self._readable_copy()
         copied = db is not None
         db = db or sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
@@ -171,7 +173,7 @@ class SampleStore:
         with _transaction(db):
             _create_tables(db)
         kept = "the samples saved before are used, and " if copied else ""
-        self.notice = (f"Handwriting samples cannot be saved in {self.folder} ({_plain_reason(reason)}): "
+        self.notice = (f"Handwriting samples cannot be saved in {self.folder} ({self.unwritable_reason}): "
                        f"{kept}corrections made now count until DigitDesk closes but are not kept.")
         return db
 
