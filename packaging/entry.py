@@ -45,13 +45,30 @@ def prepare_environment() -> None:
     for name in ("tensorflow", "absl"):
         logging.getLogger(name).setLevel(logging.ERROR)
     if getattr(sys, "frozen", False):
+        hook_dir = os.environ.get("MPLCONFIGDIR")
         os.environ["MPLCONFIGDIR"] = _matplotlib_config_dir()
+        _remove_empty_folder(hook_dir)
+
+
+def _remove_empty_folder(folder: str | None) -> None:
+    """Drop the empty temporary folder PyInstaller's matplotlib hook made before this ran.
+
+    The hook deletes it at a normal exit only, so every killed or crashed run (a worker process
+    stopped by the system, the app ended from a task manager) would leave one behind in the temp
+    folder. rmdir removes nothing but an empty folder.
+    """
+    if folder and folder != os.environ.get("MPLCONFIGDIR"):
+        try:
+            os.rmdir(folder)
+        except OSError:
+            pass
 
 
 if __name__ == "__main__":
     # A worker process of `predict --jobs` or the Images tab is this executable started again:
-    # freeze_support() runs its task (or the fork server, or the resource tracker) and exits.
-    multiprocessing.freeze_support()
+    # freeze_support() runs its task (or the fork server, or the resource tracker) and exits; the
+    # environment comes first so that workers, too, drop the hook's temporary folder.
     prepare_environment()
+    multiprocessing.freeze_support()
     from digitdesk.cli import main
     sys.exit(main())

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -180,6 +181,30 @@ def test_frozen_bundle_leaves_out_development_tools():
     if os.environ.get("DIGITDESK_BUNDLE_TENSORFLOW") != "1":   # the model runs on LiteRT, on every OS
         assert (internal / "ai_edge_litert").is_dir()
         assert not (internal / "tensorflow").exists() and not (internal / "keras").exists()
+        assert not list(internal.rglob("*.keras")), "the Keras model was bundled without TensorFlow to read it"
+
+
+@needs_bundle
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="waits on the XDG cache folder (Linux)")
+def test_frozen_bundle_ended_by_force_leaves_nothing_in_the_temp_folder(tmp_path):
+    """PyInstaller's matplotlib hook makes a temporary folder per run and removes it only at a normal exit."""
+    temp, cache = tmp_path / "temp", tmp_path / "cache"
+    temp.mkdir()
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "TMPDIR": str(temp),
+           "XDG_CACHE_HOME": str(cache), "XDG_CONFIG_HOME": str(tmp_path / "config")}
+    app = subprocess.Popen([str(BUNDLE / "DigitDesk")], cwd=tmp_path, env=env,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(cache.rglob("fontlist-*.json")):   # the window's chart is drawn: well under way
+            assert app.poll() is None, "the app ended on its own"
+            assert time.monotonic() < deadline, "the window never came up"
+            time.sleep(0.2)
+        assert app.poll() is None
+    finally:
+        app.kill()                                       # as a task manager ends it: no clean-up runs
+        app.wait(timeout=30)
+    assert sorted(path.name for path in temp.iterdir()) == []
 
 
 @needs_bundle
