@@ -26,7 +26,7 @@ drawing. Prints a table, then one JSON line last.
 
     .venv/bin/python benchmarks/bench_numbers.py [--n 500] [--seed 0]
         [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters]
-        [--writers all|validation|report] [--tune]
+        [--writers all|validation|report] [--tune] [--perfect-cuts]
 """
 from __future__ import annotations
 
@@ -76,6 +76,7 @@ class Number:
     text: str
     image: np.ndarray | None = None          # dark ink on light paper (image sources)
     strokes: list[PenStroke] | None = None   # pen sources, in drawing order, pixels
+    parts: list[int] | None = None           # pen sources: how many of the strokes each digit has
 
 
 # ---- composition ------------------------------------------------------------------------------
@@ -145,7 +146,7 @@ def pen_number(chars: Sequence[PenChar], rng: np.random.Generator, height: float
     fit = min(1.0, max_width / (x_max - x_min)) if max_width else 1.0
     shift = np.array([x_min, y_min])
     strokes = [PenStroke((s.points - shift) * fit + np.asarray(origin), s.width * fit) for s in strokes]
-    return Number("".join(c.label for c in chars), strokes=strokes)
+    return Number("".join(c.label for c in chars), strokes=strokes, parts=[len(c.strokes) for c in chars])
 
 
 def pen_image(number: Number, rng: np.random.Generator, margin: float | None = None) -> np.ndarray:
@@ -245,6 +246,23 @@ def read_images(numbers: list[Number], recognizer, batch: int = 50) -> list[str]
     texts = []
     for start in range(0, len(numbers), batch):
         texts += [r.text for r in recognizer.recognize_many([n.image for n in numbers[start:start + batch]])]
+    return texts
+
+
+def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generator) -> list[str]:
+    """Each pen number read as its digits drawn alone, a picture each: a reader with perfect cuts.
+
+    Same pens, same scale and paper as the number's own picture, so only the cutting differs; a
+    digit refused or read as two makes the number wrong, as in the real reading.
+    """
+    texts = []
+    for number in numbers:
+        x0, y0, x1, y1 = stroke_bounds([s.points for s in number.strokes])
+        ends = np.cumsum(number.parts)
+        pieces = [Number(label, strokes=number.strokes[end - count:end])
+                  for label, count, end in zip(number.text, number.parts, ends)]
+        images = [pen_image(piece, rng, margin=(y1 - y0) * 0.5) for piece in pieces]
+        texts.append("".join(r.text for r in recognizer.recognize_many(images)))
     return texts
 
 
@@ -364,6 +382,9 @@ def main() -> None:
     parser.add_argument("--writers", choices=WRITERS, default="all",
                         help="UNIPEN's held-out writers to compose from: all (default), the validation half or the "
                              "report half")
+    parser.add_argument("--perfect-cuts", action="store_true",
+                        help="also read unipen_image's numbers as their digits drawn alone "
+                             "(unipen_image_perfect_cuts): how far the cutting, not the model, falls short")
     parser.add_argument("--tune", action="store_true",
                         help="choose settings: UNIPEN's validation writers, MNIST training writers' held-out "
                              "tenth (never MNIST test)")
@@ -406,6 +427,9 @@ def main() -> None:
             for number in numbers:
                 number.image = pen_image(number, rng)
             results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
+            if args.perfect_cuts:  # its own random stream: the figures above stay as without the flag
+                texts = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
+                results["unipen_image_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
             continue
         replay = CanvasReplay()
         try:
