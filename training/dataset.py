@@ -70,7 +70,8 @@ def heldout(unipen_dir, half: int) -> HeldOut:
 
 def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float = 0.1,
           limit: int = 0, flag_ones: bool = False,
-          n_letters: int = TRAIN_LETTERS, cross_sevens: bool = False) -> tuple[Labelled, Labelled]:
+          n_letters: int = TRAIN_LETTERS, cross_sevens: bool = False,
+          overlap_pairs: int = 0) -> tuple[Labelled, Labelled]:
     """(train, validation), shuffled; `limit` shrinks every part for smoke runs."""
     rng = np.random.default_rng(seed)
     unipen_dir = unipen_dir or unipen.default_unipen_dir()
@@ -90,6 +91,7 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         if limit:
             pen_train = pen_train[:limit // 2]
         train.append(_pen_digits(pen_train, rng, UNIPEN_RENDERS))
+        pen_digits = train[-1]
         # style copies draw from their own generator: the other sets are the same with or without them
         style_rng = np.random.default_rng([seed, 1])
         if flag_ones:
@@ -107,4 +109,9 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         print("UNIPEN not found: training on MNIST and synthetic negatives only")
     train.append(_tagged(negatives.synthetic(n_synth, split.x_train, rng), calibrate.NOT_DIGIT, "synthetic"))
     val.append(_tagged(negatives.synthetic(n_synth_val, split.x_val, rng), calibrate.NOT_DIGIT, "synthetic"))
+    if overlap_pairs:  # their own generator, like the style copies: every other set stays as without them
+        pool = Labelled.join(train[0], *([pen_digits] if unipen_dir is not None else []))
+        pairs = negatives.overlapping_pairs(limit // 8 if limit else overlap_pairs, pool.x, pool.y,
+                                            np.random.default_rng([seed, 2]))
+        train.append(_tagged(pairs, calibrate.NOT_DIGIT, "overlapping"))
     return Labelled.join(*train).shuffled(rng), Labelled.join(*val)

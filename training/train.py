@@ -47,6 +47,8 @@ def parse_args(argv=None):
                    help="also train on flagged copies of plain 1s (tried, not the bundled model's recipe)")
     p.add_argument("--cross-sevens", action="store_true",
                    help="also train on crossed copies of 7s (tried, not the bundled model's recipe)")
+    p.add_argument("--overlap-pairs", type=int, default=0,
+                   help="also train on this many pairs of digits whose boxes overlap, as 'not a digit'")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
@@ -69,7 +71,8 @@ def main(argv=None):
     keras.utils.set_random_seed(args.seed)
     start = time.perf_counter()
     train, val = dataset.build(args.data_dir, args.unipen_dir, args.seed, args.val_fraction, args.limit,
-                               args.flag_ones, args.letters, args.cross_sevens)
+                               args.flag_ones, args.letters, args.cross_sevens,
+                               args.overlap_pairs)
     counts = {str(s): int(n) for s, n in zip(*np.unique(train.source, return_counts=True))}
     print(f"train {len(train.y)} {counts}  validation {len(val.y)}  "
           f"(built in {time.perf_counter() - start:.0f} s, seed {args.seed})")
