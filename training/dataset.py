@@ -4,7 +4,8 @@
   digits of the training writers (each rendered twice with different pens), and
   "not a digit" examples (training writers' letters and symbols plus synthetic
   ones); with flag_ones / cross_sevens, also flagged copies of their plain 1s and
-  crossed copies of their 7s (training/styles.py).
+  crossed copies of their 7s (training/styles.py); with overlap_pairs, pairs of
+  training digits whose boxes overlap, as "not a digit" (training/negatives.py).
 * validation (early stopping, temperature, thresholds): the MNIST tenth, and the
   first half of UNIPEN's held-out writers (digits, letters, symbols) plus fresh
   synthetic negatives.
@@ -80,6 +81,7 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         x_mnist, y_mnist = x_mnist[:limit], y_mnist[:limit]
     split = stratified_split(x_mnist, y_mnist, val_fraction, seed)
     train = [_tagged(split.x_train, split.y_train, "mnist")]
+    digits_trained = [train[0]]  # what overlapping pairs are made of
     val = [_tagged(split.x_val, split.y_val, "mnist")]
     n_synth, n_synth_val = SYNTHETIC_TRAIN, SYNTHETIC_VAL
     if limit:
@@ -91,7 +93,7 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
         if limit:
             pen_train = pen_train[:limit // 2]
         train.append(_pen_digits(pen_train, rng, UNIPEN_RENDERS))
-        pen_digits = train[-1]
+        digits_trained.append(train[-1])
         # style copies draw from their own generator: the other sets are the same with or without them
         style_rng = np.random.default_rng([seed, 1])
         if flag_ones:
@@ -110,7 +112,7 @@ def build(mnist_dir=None, unipen_dir=None, seed: int = 42, val_fraction: float =
     train.append(_tagged(negatives.synthetic(n_synth, split.x_train, rng), calibrate.NOT_DIGIT, "synthetic"))
     val.append(_tagged(negatives.synthetic(n_synth_val, split.x_val, rng), calibrate.NOT_DIGIT, "synthetic"))
     if overlap_pairs:  # their own generator, like the style copies: every other set stays as without them
-        pool = Labelled.join(train[0], *([pen_digits] if unipen_dir is not None else []))
+        pool = Labelled.join(*digits_trained)
         pairs = negatives.overlapping_pairs(limit // 8 if limit else overlap_pairs, pool.x, pool.y,
                                             np.random.default_rng([seed, 2]))
         train.append(_tagged(pairs, calibrate.NOT_DIGIT, "overlapping"))
