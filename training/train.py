@@ -48,7 +48,8 @@ def parse_args(argv=None):
     p.add_argument("--cross-sevens", action="store_true",
                    help="also train on crossed copies of 7s (tried, not the bundled model's recipe)")
     p.add_argument("--overlap-pairs", type=int, default=0,
-                   help="also train on this many pairs of digits whose boxes overlap, as 'not a digit'")
+                   help="also train on this many pairs of digits whose boxes overlap, as 'not a digit' "
+                        "(tried, not the bundled model's recipe)")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
