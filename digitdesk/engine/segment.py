@@ -223,15 +223,19 @@ def _pieces(stats: np.ndarray, shape: tuple[int, int]) -> list[_Piece]:
 def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tuple[int, int]) -> bool:
     """Is this piece a sliver of desk along the frame's edge rather than ink (see WEDGE_*)?"""
     height, width = shape
-    own = np.isin(labels[piece.y0:piece.y1, piece.x0:piece.x1], piece.labels)
+    left, right = piece.x0 + x0 == 0, piece.x1 + x0 == width
+    top, bottom = piece.y0 + y0 == 0, piece.y1 + y0 == height
+    if not (left or right or top or bottom):
+        return False   # the usual case, and cheap: a piece clear of the frame's edges
+    own = _owned(labels[piece.y0:piece.y1, piece.x0:piece.x1], piece.labels).astype(bool)
     views = []   # the piece seen from each frame edge it touches: one line per row along that edge
-    if piece.x0 + x0 == 0:
+    if left:
         views.append((own, height))
-    if piece.x1 + x0 == width:
+    if right:
         views.append((own[:, ::-1], height))
-    if piece.y0 + y0 == 0:
+    if top:
         views.append((own.T, width))
-    if piece.y1 + y0 == height:
+    if bottom:
         views.append((own.T[:, ::-1], width))
     for view, side in views:
         flush = view[:, 0]
