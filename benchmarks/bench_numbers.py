@@ -77,6 +77,7 @@ class Number:
     image: np.ndarray | None = None          # dark ink on light paper (image sources)
     strokes: list[PenStroke] | None = None   # pen sources, in drawing order, pixels
     parts: list[int] | None = None           # pen sources: how many of the strokes each digit has
+    pieces: list[np.ndarray] | None = None   # MNIST sources with --perfect-cuts: each digit alone on the page
 
 
 # ---- composition ------------------------------------------------------------------------------
@@ -93,7 +94,10 @@ def layout(widths: Sequence[Callable[[float], float]], height: float, rng: np.ra
     return boxes
 
 
-def mnist_number(digits: Sequence[np.ndarray], text: str, rng: np.random.Generator, photo: bool) -> Number:
+def mnist_number(digits: Sequence[np.ndarray], text: str, rng: np.random.Generator, photo: bool,
+                 alone: bool = False) -> Number:
+    """One writer's MNIST digits on a scan or photo; `alone` also renders each digit by itself on the
+    same page (Number.pieces: the pictures a reader with perfect cuts would see)."""
     crops = []
     for digit in digits:
         x, y, w, h = cv2.boundingRect((digit > 0).astype(np.uint8))
@@ -104,20 +108,30 @@ def mnist_number(digits: Sequence[np.ndarray], text: str, rng: np.random.Generat
     margin = int(height * 0.6)
     x_min, y_min = min(b[0] for b in boxes), min(b[1] for b in boxes)
     x_max, y_max = max(b[0] + b[2] for b in boxes), max(b[1] + b[3] for b in boxes)
-    ink = np.zeros((int(y_max - y_min) + 2 * margin + 2, int(x_max - x_min) + 2 * margin + 2), np.float32)
+    shape = (int(y_max - y_min) + 2 * margin + 2, int(x_max - x_min) + 2 * margin + 2)
+    layers = []
     for crop, (x, y, w, h) in zip(crops, boxes):
         w, h = max(1, int(round(w))), max(1, int(round(h)))
         tile = cv2.resize(crop, (w, h), interpolation=cv2.INTER_LINEAR)
         left, top = int(round(x - x_min)) + margin, int(round(y - y_min)) + margin
-        region = ink[top:top + h, left:left + w]
-        np.maximum(region, tile[:region.shape[0], :region.shape[1]], out=region)
-    gray = np.rint(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
+        layer = np.zeros(shape, np.float32)
+        region = layer[top:top + h, left:left + w]
+        region[...] = tile[:region.shape[0], :region.shape[1]]
+        layers.append(layer)
     seed = int(rng.integers(1 << 30))
-    if not photo:
-        return Number(text, on_paper(gray, "white", ink_level=rng.uniform(20, 70), seed=seed))
-    page = on_paper(gray, str(rng.choice(["gradient", "shadow"])), ink_level=rng.uniform(25, 60), seed=seed)
-    page = cv2.GaussianBlur(page, (0, 0), rng.uniform(0.5, 1.2))
-    return Number(text, jpeg(page, int(rng.integers(45, 80))))
+    if photo:  # drawn in the order the page is made, so the numbers are the same with or without `alone`
+        kind, level = str(rng.choice(["gradient", "shadow"])), rng.uniform(25, 60)
+        sigma, quality = rng.uniform(0.5, 1.2), int(rng.integers(45, 80))
+    else:
+        kind, level = "white", rng.uniform(20, 70)
+
+    def page(ink: np.ndarray) -> np.ndarray:
+        gray = np.rint(255 * (1 - np.clip(ink, 0, 1))).astype(np.uint8)
+        image = on_paper(gray, kind, ink_level=level, seed=seed)
+        return jpeg(cv2.GaussianBlur(image, (0, 0), sigma), quality) if photo else image
+
+    pieces = [page(layer) for layer in layers] if alone else None
+    return Number(text, page(np.maximum.reduce(layers)), pieces=pieces)
 
 
 def pen_number(chars: Sequence[PenChar], rng: np.random.Generator, height: float,
@@ -267,7 +281,7 @@ def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generat
 
 
 def mnist_numbers(directory: Path, n: int, rng: np.random.Generator, photo: bool,
-                  tune: bool = False) -> list[Number]:
+                  tune: bool = False, alone: bool = False) -> list[Number]:
     """Numbers of MNIST test writers, or (tune) of the training writers' held-out tenth."""
     if tune:
         (digits, labels), _ = load_mnist_dir(directory)
@@ -279,7 +293,8 @@ def mnist_numbers(directory: Path, n: int, rng: np.random.Generator, photo: bool
     numbers = []
     for _ in range(n):
         ids, _ = pick(pool, rng)
-        numbers.append(mnist_number([digits[i] for i in ids], "".join(str(labels[i]) for i in ids), rng, photo))
+        numbers.append(mnist_number([digits[i] for i in ids], "".join(str(labels[i]) for i in ids), rng, photo,
+                                    alone))
     return numbers
 
 
@@ -383,8 +398,8 @@ def main() -> None:
                         help="UNIPEN's held-out writers to compose from: all (default), the validation half or the "
                              "report half")
     parser.add_argument("--perfect-cuts", action="store_true",
-                        help="also read unipen_image's numbers as their digits drawn alone "
-                             "(unipen_image_perfect_cuts): how far the cutting, not the model, falls short")
+                        help="also read the image sources' numbers as their digits drawn alone, each on the "
+                             "same page (SOURCE_perfect_cuts): how far the cutting, not the model, falls short")
     parser.add_argument("--tune", action="store_true",
                         help="choose settings: UNIPEN's validation writers, MNIST training writers' held-out "
                              "tenth (never MNIST test)")
@@ -410,8 +425,12 @@ def main() -> None:
             if mnist is None or not (Path(mnist) / (QMNIST_TRAIN if args.tune else QMNIST_TEST)).is_file():
                 skipped[source] = "MNIST with QMNIST writer ids not found (--mnist or DIGITDESK_MNIST_DIR)"
                 continue
-            numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune)
+            numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune,
+                                    alone=args.perfect_cuts)
             results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
+            if args.perfect_cuts:
+                texts = ["".join(r.text for r in recognizer.recognize_many(n.pieces)) for n in numbers]
+                results[source + "_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
