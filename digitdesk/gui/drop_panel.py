@@ -419,12 +419,6 @@ class DropPanel(QWidget):
         row = self.list.currentRow()
         return self._entry_at(row) if row >= 0 else None
 
-    def replace_shown_recognition(self, recognition: Recognition) -> None:
-        """Show a changed reading of the selected image (a digit the user corrected), in the list too."""
-        entry = self.shown_entry()
-        if entry is not None:
-            self.replace_recognition(entry, recognition)
-
     def replace_recognition(self, entry: Entry, recognition: Recognition) -> bool:
         """Give an image of the list another reading (a correction, or one undone), shown or not;
         False if it has left the list since."""

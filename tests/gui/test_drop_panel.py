@@ -328,7 +328,7 @@ def test_a_correction_updates_the_rows_tooltip_as_well_as_its_text(qtbot, panel,
     reading = panel.entries[0].recognition
     assert reading.text == "4"
 
-    panel.replace_shown_recognition(Recognition(digits=(corrected(reading.digits[0], 9),)))
+    assert panel.replace_recognition(panel.shown_entry(), Recognition(digits=(corrected(reading.digits[0], 9),)))
 
     row = panel.list.item(0)
     assert row.text() == "four.png\n9 · 100%"
