@@ -163,7 +163,7 @@ def _clear_of_surfaces(page: Page, pieces: list[_Piece], labels: np.ndarray, x0:
 
     def along_edge(p: _Piece) -> bool:
         """At the frame's edge, long one way and thin the other (a digit cut by a tight crop fills the frame)."""
-        if not (p.x0 + x0 == 0 or p.y0 + y0 == 0 or p.x1 + x0 == width or p.y1 + y0 == height):
+        if not any(_frame_edges(p, x0, y0, shape)):
             return False
         return ((p.height >= EDGE_LONG * height and p.width <= EDGE_THIN * width)
                 or (p.width >= EDGE_LONG * width and p.height <= EDGE_THIN * height))
@@ -220,11 +220,16 @@ def _pieces(stats: np.ndarray, shape: tuple[int, int]) -> list[_Piece]:
             for i, (px, py, pw, ph) in zip(keep, stats[keep, :4])]
 
 
+def _frame_edges(piece: _Piece, x0: int, y0: int, shape: tuple[int, int]) -> tuple[bool, bool, bool, bool]:
+    """Which edges of the frame (left, right, top, bottom) the piece reaches; its box starts at (x0, y0)."""
+    height, width = shape
+    return piece.x0 + x0 == 0, piece.x1 + x0 == width, piece.y0 + y0 == 0, piece.y1 + y0 == height
+
+
 def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tuple[int, int]) -> bool:
     """Is this piece a sliver of desk along the frame's edge rather than ink (see WEDGE_*)?"""
     height, width = shape
-    left, right = piece.x0 + x0 == 0, piece.x1 + x0 == width
-    top, bottom = piece.y0 + y0 == 0, piece.y1 + y0 == height
+    left, right, top, bottom = _frame_edges(piece, x0, y0, shape)
     if not (left or right or top or bottom):
         return False   # the usual case, and cheap: a piece clear of the frame's edges
     own = _owned(labels[piece.y0:piece.y1, piece.x0:piece.x1], piece.labels).astype(bool)
