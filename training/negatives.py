@@ -13,7 +13,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from digitdesk.engine.prepare import to_mnist
+from digitdesk.engine.prepare import ink_bounds, to_mnist
 from digitdesk.engine.stroke_ink import render_strokes
 from training.unipen import LOOKALIKES, PenChar, render_all
 
@@ -100,8 +100,11 @@ PAIR_GAP = (-0.10, 0.01)         # gap between their boxes, share of the height:
 
 def _ink(digit: np.ndarray) -> np.ndarray | None:
     ink = digit.astype(np.float32) / 255
-    rows, cols = np.flatnonzero(ink.max(axis=1) > 0.1), np.flatnonzero(ink.max(axis=0) > 0.1)
-    return ink[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1] if len(rows) and len(cols) else None
+    bounds = ink_bounds(ink, level=0.1)
+    if bounds is None:
+        return None
+    x, y, w, h = bounds
+    return ink[y:y + h, x:x + w]
 
 
 def overlapping_pair(digits: np.ndarray, labels: np.ndarray, rng: np.random.Generator) -> np.ndarray:
