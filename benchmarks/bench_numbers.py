@@ -264,20 +264,25 @@ def read_images(numbers: list[Number], recognizer, batch: int = 50) -> list[str]
 
 
 def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generator) -> list[str]:
-    """Each pen number read as its digits drawn alone, a picture each: a reader with perfect cuts.
+    """Each number read as its digits alone, a picture each: what a reader with perfect cuts would say.
 
-    Same pens, same scale and paper as the number's own picture, so only the cutting differs; a
-    digit refused or read as two makes the number wrong, as in the real reading.
+    MNIST numbers bring their pieces (Number.pieces, on the number's own page); pen numbers are drawn
+    digit by digit with the same pens, scale and paper as their own picture (`rng` makes the paper).
+    Only the cutting differs; a digit refused or read as two makes the number wrong, as in the real reading.
     """
     texts = []
     for number in numbers:
-        x0, y0, x1, y1 = stroke_bounds([s.points for s in number.strokes])
-        ends = np.cumsum(number.parts)
-        pieces = [Number(label, strokes=number.strokes[end - count:end])
-                  for label, count, end in zip(number.text, number.parts, ends)]
-        images = [pen_image(piece, rng, margin=(y1 - y0) * 0.5) for piece in pieces]
+        images = number.pieces if number.pieces is not None else _pen_pieces(number, rng)
         texts.append("".join(r.text for r in recognizer.recognize_many(images)))
     return texts
+
+
+def _pen_pieces(number: Number, rng: np.random.Generator) -> list[np.ndarray]:
+    x0, y0, x1, y1 = stroke_bounds([s.points for s in number.strokes])
+    ends = np.cumsum(number.parts)
+    pieces = [Number(label, strokes=number.strokes[end - count:end])
+              for label, count, end in zip(number.text, number.parts, ends)]
+    return [pen_image(piece, rng, margin=(y1 - y0) * 0.5) for piece in pieces]
 
 
 def mnist_numbers(directory: Path, n: int, rng: np.random.Generator, photo: bool,
@@ -429,7 +434,7 @@ def main() -> None:
                                     alone=args.perfect_cuts)
             results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
             if args.perfect_cuts:
-                texts = ["".join(r.text for r in recognizer.recognize_many(n.pieces)) for n in numbers]
+                texts = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
                 results[source + "_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
@@ -448,7 +453,7 @@ def main() -> None:
             results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
             if args.perfect_cuts:  # its own random stream: the figures above stay as without the flag
                 texts = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
-                results["unipen_image_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
+                results[source + "_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
             continue
         replay = CanvasReplay()
         try:
