@@ -18,7 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget, QWidgetAction
 
 from digitdesk.engine.results import DigitReading, Recognition
-from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.handwriting import UNDO_DEPTH, Handwriting
 from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SIDE = 84
@@ -166,6 +166,8 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         recognition, entry = drop.view.recognition, drop.shown_entry()
         if entry is not None and 0 <= index < len(recognition.digits):
             before[sample_id] = (entry, entry.recognition)
+            if len(before) > UNDO_DEPTH:   # older corrections can no longer be undone: let their images go
+                del before[next(iter(before))]
             drop.replace_recognition(entry, _replaced(recognition, index, label))
 
     def undo_in_images(sample_id: int) -> None:   # Undo correction puts the image's old reading back too
