@@ -380,7 +380,7 @@ def _paper(gray: np.ndarray) -> np.ndarray:
     closed = cv2.morphologyEx(gray, cv2.MORPH_CLOSE, np.ones((_odd(gray, 3),) * 2, np.uint8),
                               borderType=cv2.BORDER_REPLICATE)
     dark = darkness(gray, closed)
-    threshold, _ = cv2.threshold(dark, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    threshold = _otsu(dark)
     ink = cv2.dilate((dark > max(threshold, FIRST_PASS_INK)).astype(np.uint8), np.ones((3, 3), np.uint8))
     filled = np.where(ink > 0, closed, gray)
     small = half(filled)  # OpenCV's wide medians are slow: take it on a 2x smaller image
@@ -445,16 +445,37 @@ def _odd(image: np.ndarray, fraction: int) -> int:
 
 
 def _levels(dark: np.ndarray) -> Levels:
-    """Noise floor and ink core of a darkness map, from the histogram of every other pixel."""
+    """Noise floor and ink core of a darkness map, from the histogram of every other pixel.
+
+    Too little contrast above the first split can mean a broad faint region (a
+    soft shadow the smooth paper estimate missed) outnumbers thin ink, so the
+    split fell between paper and shadow: the darker side is then split once
+    more, and a core clearly darker than the faint part is the ink after all.
+    """
     sample = np.ascontiguousarray(dark[::2, ::2])
-    threshold = int(cv2.threshold(sample, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0])
+    threshold = _otsu(sample)
     counts = np.cumsum(cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel())
-    paper, total = counts[threshold], counts[-1]
-    if total - paper < max(2.0, total * 1e-4):
+    noise = float(np.searchsorted(counts, counts[threshold] / 2.0)) / 0.6745  # paper darkness is ~half-normal noise
+    levels = _ink_above(counts, threshold, min(3.0 * noise, 0.6 * threshold))
+    faint = sample[sample > threshold]
+    if levels.empty and faint.size:
+        second = _otsu(faint.reshape(1, -1))
+        deeper = _ink_above(counts, second, max(levels.low, 0.6 * second))
+        if not deeper.empty:
+            return deeper
+    return levels
+
+
+def _otsu(values: np.ndarray) -> int:
+    return int(cv2.threshold(values, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)[0])
+
+
+def _ink_above(counts: np.ndarray, split: int, low: float) -> Levels:
+    """Levels of the ink darker than `split` (counts: the cumulative histogram); the ink core is its median."""
+    below, total = counts[split], counts[-1]
+    if total - below < max(2.0, total * 1e-4):
         return Levels(0.0, 255.0, True)
-    high = float(np.searchsorted(counts, (paper + total) / 2.0))  # median of the ink
-    noise = float(np.searchsorted(counts, paper / 2.0)) / 0.6745  # paper darkness is ~half-normal noise
-    low = min(3.0 * noise, 0.6 * threshold)
+    high = float(np.searchsorted(counts, (below + total) / 2.0))
     return Levels(low, high, high - low < MIN_CONTRAST)
 
 

@@ -26,7 +26,8 @@ from digitdesk.engine.results import Box
 CROP_SIDE = 2 * NORM_SIDE  # digits are re-read at up to this size, then prepared at NORM_SIDE
 SEGMENT_HEIGHT = 48        # pixels the tallest digit needs on the level it is segmented on
 SPECK_OF_IMAGE = 0.015     # a component smaller than this share of the image's longer side is a speck ...
-SPECK_OF_LARGEST = 0.2     # ... and so is one smaller than this share of the largest component
+SPECK_OF_LARGEST = 0.2     # ... and so is one smaller than this share of the largest component ...
+SPECK_PIXELS = 3           # ... and one less than this many of the picture's own pixels across (dust on a tiny bitmap)
 LINE_OF_WIDTH = 0.6        # a ruled line spans at least this share of the width ...
 LINE_THICKNESS = 0.04      # ... and is at most this share of the height thick
 STRONG = 0.5               # a piece must reach this ink level somewhere (shading residue stays below)
@@ -108,7 +109,7 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         pieces = _pieces(stats, mask.shape)
         pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
         strong = page.coarse_mask(STRONG)[bounds]
-        pieces = [p for p in _drop_specks(pieces, mask.shape)
+        pieces = [p for p in _drop_specks(pieces, mask.shape, page)
                   if _reaches(strong, labels, p) and not _desk_wedge(p, labels, x0, y0, mask.shape)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
@@ -169,7 +170,7 @@ def _clear_of_surfaces(page: Page, pieces: list[_Piece], labels: np.ndarray, x0:
                 or (p.width >= EDGE_LONG * width and p.height <= EDGE_THIN * height))
 
     if line is None:  # what is left after specks, judged without the bands along the edge
-        sized = _drop_specks([p for p in pieces if not along_edge(p)] or pieces, shape)
+        sized = _drop_specks([p for p in pieces if not along_edge(p)] or pieces, shape, page)
         if not sized:
             return pieces
         line = float(statistics.median([p.height for p in sized]))
@@ -255,11 +256,17 @@ def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tupl
     return False
 
 
-def _drop_specks(pieces: list[_Piece], shape: tuple[int, int]) -> list[_Piece]:
+def _drop_specks(pieces: list[_Piece], shape: tuple[int, int], page: Page) -> list[_Piece]:
+    """The pieces big enough to be digits: specks are small beside the picture, the other pieces, or its pixels.
+
+    A tiny bitmap is upscaled before it is read, so there a speck of dust spans
+    several coarse pixels: SPECK_PIXELS counts the picture's own.
+    """
     if not pieces:
         return []
     largest = max(max(p.width, p.height) for p in pieces)
-    minimum = max(2.0, SPECK_OF_IMAGE * max(shape), SPECK_OF_LARGEST * largest)
+    own_pixels = SPECK_PIXELS / (page.factor * page.coarse_scale)  # coarse pixels that many original ones span
+    minimum = max(2.0, own_pixels, SPECK_OF_IMAGE * max(shape), SPECK_OF_LARGEST * largest)
     return [p for p in pieces if max(p.width, p.height) >= minimum]
 
 

@@ -239,6 +239,15 @@ def test_reads_a_number_photographed_on_paper(real_runner, kind):
     assert Recognizer(real_runner).recognize(picture).text == "1074"
 
 
+@pytest.mark.parametrize("left", [0.12, 0.2, 0.45])
+def test_a_lone_thin_digit_in_the_shade_of_a_photo_is_not_taken_for_a_blank_page(real_runner, left):
+    """The soft edge of the shadow is broader than the ink and, to the paper estimate, darker: the ink must win."""
+    page = np.full((90, 220), 255, np.uint8)
+    images.draw_digit(page, 1, (int(left * 220), 22, 26, 44), thickness=2)
+    photo = images.jpeg(images.blur(images.on_paper(page, "shadow", ink_level=40, seed=1), 0.8), 60)
+    assert Recognizer(real_runner).recognize(photo).text == "1"
+
+
 def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(real_runner):
     strokes = pen.digit("1", -60) + pen.gapped_four(0) + pen.digit("7", 130)
     ink = render_strokes([s.points for s in strokes], 10, origin=(-120, -60), shape=(220, 360))

@@ -75,6 +75,15 @@ def test_specks_are_ignored():
     assert iou(found[0], (120, 60, 160, 280)) > 0.7
 
 
+@pytest.mark.parametrize("seed", range(8))
+def test_dust_on_a_tiny_picture_is_not_a_digit(seed):
+    """A tiny picture is upscaled before it is read: one pixel of dust must not grow into a "digit"."""
+    rng = np.random.default_rng(seed)
+    page = images.paper((36, 60), "gradient", seed)
+    page[rng.integers(2, 34, 12), rng.integers(2, 58, 12)] -= 140
+    assert boxes(np.clip(page, 0, 255).astype(np.uint8)) == []
+
+
 def test_ruled_lines_through_the_digits_are_not_digits():
     picture = images.number_image("47")
     picture[100:103, :] = 110   # a ruled line crossing both digits
