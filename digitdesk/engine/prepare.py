@@ -40,6 +40,9 @@ PAPER_FLOOR = 64      # paper is never taken as darker than this (see darkness()
 FIRST_PASS_INK = 25   # darker than the closed paper by this much (of 255) is surely ink
 CLEAR_SKEW = 0.5      # local contrast skewed more than this shows which shade the ink is
 MIN_CONTRAST = 40     # ink must be this much darker than its paper (of 255) to count
+WEAK_CONTRAST = 2     # ink less than this many times MIN_CONTRAST darker may be a faint shadow's: look again ...
+BROAD = 3             # ... and where pixels fainter than the ink's core survive an opening this wide ...
+BROAD_SHARE = 0.5     # ... for at least this share of them, they are a shadow, not the soft edges of strokes
 MIN_COHERENCE = 0.25  # below this the "ink" is pixel noise, not strokes (see _coherence)
 MASK_LEVEL = 0.25     # soft ink above this belongs to a stroke when finding components
 
@@ -447,23 +450,31 @@ def _odd(image: np.ndarray, fraction: int) -> int:
 def _levels(dark: np.ndarray) -> Levels:
     """Noise floor and ink core of a darkness map, from the histogram of every other pixel.
 
-    Too little contrast above the first split can mean a broad faint region (a
-    soft shadow the smooth paper estimate missed) outnumbers thin ink, so the
-    split fell between paper and shadow: the darker side is then split once
-    more, and a core clearly darker than the faint part is the ink after all.
+    Weak contrast above the first split can mean a broad faint region (the soft
+    edge of a shadow, which the smooth paper estimate misses) outnumbers thin
+    ink, so the split fell between paper and shadow: the darker side is then
+    split once more. A core clearly darker than the rest is the ink when there
+    was no ink otherwise, or when the rest is broad, not the soft edges of strokes.
     """
     sample = np.ascontiguousarray(dark[::2, ::2])
     threshold = _otsu(sample)
     counts = np.cumsum(cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel())
     noise = float(np.searchsorted(counts, counts[threshold] / 2.0)) / 0.6745  # paper darkness is ~half-normal noise
     levels = _ink_above(counts, threshold, min(3.0 * noise, 0.6 * threshold))
-    faint = sample[sample > threshold]
-    if levels.empty and faint.size:
-        second = _otsu(faint.reshape(1, -1))
+    if levels.empty or levels.high - levels.low < WEAK_CONTRAST * MIN_CONTRAST:
+        faint = sample[sample > threshold]
+        second = _otsu(faint.reshape(1, -1)) if faint.size else threshold
         deeper = _ink_above(counts, second, max(levels.low, 0.6 * second))
-        if not deeper.empty:
+        if not deeper.empty and (levels.empty or _mostly_broad(sample, threshold, second)):
             return deeper
     return levels
+
+
+def _mostly_broad(sample: np.ndarray, low: int, high: int) -> bool:
+    """Do the pixels darker than `low` but not than `high` mostly form broad regions, not thin ones?"""
+    between = cv2.inRange(sample, low + 1, high)
+    broad = cv2.morphologyEx(between, cv2.MORPH_OPEN, np.ones((BROAD, BROAD), np.uint8))
+    return cv2.countNonZero(broad) >= BROAD_SHARE * cv2.countNonZero(between)
 
 
 def _otsu(values: np.ndarray) -> int:

@@ -248,6 +248,16 @@ def test_a_lone_thin_digit_in_the_shade_of_a_photo_is_not_taken_for_a_blank_page
     assert Recognizer(real_runner).recognize(photo).text == "1"
 
 
+@pytest.mark.parametrize("digit, left, thickness", [(0, 0.08, 3), (0, 0.2, 3), (3, 0.2, 3), (3, 0.35, 3), (8, 0.08, 3),
+                                                     (3, 0.08, 5)])
+def test_the_soft_edge_of_a_photos_shadow_is_not_a_piece_beside_a_lone_digit(real_runner, digit, left, thickness):
+    page = np.full((160, 415), 255, np.uint8)
+    images.draw_digit(page, digit, (int(left * 415), 40, 45, 75), thickness)
+    photo = images.jpeg(images.blur(images.on_paper(page, "shadow", ink_level=40, seed=1), 0.8), 60)
+    result = Recognizer(real_runner).recognize(photo)
+    assert [(d.digit, d.not_digit) for d in result.digits] == [(digit, False)]
+
+
 def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(real_runner):
     strokes = pen.digit("1", -60) + pen.gapped_four(0) + pen.digit("7", 130)
     ink = render_strokes([s.points for s in strokes], 10, origin=(-120, -60), shape=(220, 360))
