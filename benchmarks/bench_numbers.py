@@ -21,8 +21,10 @@ so boxes overlap and ink sometimes touches. Sources:
   as images; the share refused (nothing read) is reported.
 
 Reports exact-number accuracy, right-count accuracy and per-digit accuracy
-(1 - edit distance / digits), by length, and the p50 time to read a 6-digit
-drawing. Prints a table, then one JSON line last.
+(1 - edit distance / digits), by length; how often the app warns (a digit shown
+unsure or a piece marked "not a digit") on the numbers it reads wrong and on the
+ones it reads right; and the p50 time to read a 6-digit drawing. Prints a table,
+then one JSON line last.
 
     .venv/bin/python benchmarks/bench_numbers.py [--n 500] [--seed 0]
         [--sources mnist_scan,mnist_photo,unipen_image,unipen_canvas,unipen_letters]
@@ -49,6 +51,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests.engine.images, training.*
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")          # the canvas replay needs no screen
 
+from digitdesk.engine.results import UNSURE, Recognition  # noqa: E402
 from digitdesk.engine.stroke_digits import prepare_stroke_blobs  # noqa: E402
 from digitdesk.engine.stroke_groups import PenStroke  # noqa: E402
 from digitdesk.engine.stroke_ink import render_strokes, stroke_bounds  # noqa: E402
@@ -78,6 +81,18 @@ class Number:
     strokes: list[PenStroke] | None = None   # pen sources, in drawing order, pixels
     parts: list[int] | None = None           # pen sources: how many of the strokes each digit has
     pieces: list[np.ndarray] | None = None   # MNIST sources with --perfect-cuts: each digit alone on the page
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What the app shows for a number: its text, and whether it warns that the text may be wrong."""
+    text: str
+    warned: bool
+
+    @classmethod
+    def of(cls, recognition: Recognition) -> Reading:
+        return cls(recognition.text,
+                   recognition.status == UNSURE or any(piece.not_digit for piece in recognition.digits))
 
 
 # ---- composition ------------------------------------------------------------------------------
@@ -240,14 +255,19 @@ def edit_distance(a: str, b: str) -> int:
     return row[-1]
 
 
-def score(pairs: list[tuple[str, str]]) -> dict:
-    """Exact, right-count and per-digit accuracy of (truth, read) pairs, overall and by length."""
+def score(pairs: list[tuple[str, Reading]]) -> dict:
+    """Exact, right-count and per-digit accuracy of (truth, reading) pairs, overall and by length, and the
+    share of wrong readings the app warns about (not silently wrong) and of right ones (false alarms)."""
     def summary(chosen):
         digits = sum(len(t) for t, _ in chosen)
+        wrong = [r.warned for t, r in chosen if r.text != t]
+        right = [r.warned for t, r in chosen if r.text == t]
         return {"numbers": len(chosen),
-                "exact": round(float(np.mean([t == r for t, r in chosen])), 4),
-                "count": round(float(np.mean([len(t) == len(r) for t, r in chosen])), 4),
-                "digit": round(1 - sum(edit_distance(t, r) for t, r in chosen) / digits, 4)}
+                "exact": round(float(np.mean([t == r.text for t, r in chosen])), 4),
+                "count": round(float(np.mean([len(t) == len(r.text) for t, r in chosen])), 4),
+                "digit": round(1 - sum(edit_distance(t, r.text) for t, r in chosen) / digits, 4),
+                "wrong_warned": round(float(np.mean(wrong)), 4) if wrong else None,
+                "right_warned": round(float(np.mean(right)), 4) if right else None}
     result = summary(pairs)
     result["by_length"] = {str(n): summary([p for p in pairs if len(p[0]) == n])
                            for n in LENGTHS if any(len(p[0]) == n for p in pairs)}
@@ -256,25 +276,26 @@ def score(pairs: list[tuple[str, str]]) -> dict:
 
 # ---- sources -------------------------------------------------------------------------------------
 
-def read_images(numbers: list[Number], recognizer, batch: int = 50) -> list[str]:
-    texts = []
+def read_images(numbers: list[Number], recognizer, batch: int = 50) -> list[Reading]:
+    readings = []
     for start in range(0, len(numbers), batch):
-        texts += [r.text for r in recognizer.recognize_many([n.image for n in numbers[start:start + batch]])]
-    return texts
+        readings += map(Reading.of, recognizer.recognize_many([n.image for n in numbers[start:start + batch]]))
+    return readings
 
 
-def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generator) -> list[str]:
+def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generator) -> list[Reading]:
     """Each number read as its digits alone, a picture each: what a reader with perfect cuts would say.
 
     MNIST numbers bring their pieces (Number.pieces, on the number's own page); pen numbers are drawn
     digit by digit with the same pens, scale and paper as their own picture (`rng` makes the paper).
     Only the cutting differs; a digit refused or read as two makes the number wrong, as in the real reading.
     """
-    texts = []
+    readings = []
     for number in numbers:
         images = number.pieces if number.pieces is not None else _pen_pieces(number, rng)
-        texts.append("".join(r.text for r in recognizer.recognize_many(images)))
-    return texts
+        digits = [Reading.of(r) for r in recognizer.recognize_many(images)]
+        readings.append(Reading("".join(d.text for d in digits), any(d.warned for d in digits)))
+    return readings
 
 
 def _pen_pieces(number: Number, rng: np.random.Generator) -> list[np.ndarray]:
@@ -432,28 +453,29 @@ def main() -> None:
                 continue
             numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune,
                                     alone=args.perfect_cuts)
-            results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
+            results[source] = score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])
             if args.perfect_cuts:
-                texts = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
-                results[source + "_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
+                readings = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
+                results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
             continue
         if source == "unipen_letters":
             letters = unipen_letters(Path(unipen), args.n, rng, args.writers)
-            texts = read_images(letters, recognizer)
-            results[source] = {"letters": len(letters), "refused": round(float(np.mean([t == "" for t in texts])), 4)}
+            readings = read_images(letters, recognizer)
+            results[source] = {"letters": len(letters),
+                               "refused": round(float(np.mean([r.text == "" for r in readings])), 4)}
             continue
         pool = unipen_writers(Path(unipen), args.writers)
         if source == "unipen_image":
             numbers = unipen_numbers(pool, args.n, rng)
             for number in numbers:
                 number.image = pen_image(number, rng)
-            results[source] = score([(n.text, t) for n, t in zip(numbers, read_images(numbers, recognizer))])
+            results[source] = score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])
             if args.perfect_cuts:  # its own random stream: the figures above stay as without the flag
-                texts = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
-                results[source + "_perfect_cuts"] = score([(n.text, t) for n, t in zip(numbers, texts)])
+                readings = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
+                results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
             continue
         replay = CanvasReplay()
         try:
@@ -462,8 +484,8 @@ def main() -> None:
                 replay.draw(number)
                 shown = replay.read()
                 image, strokes = replay.canvas.to_array(), replay.canvas.pen_strokes()
-                by_strokes.append((number.text, shown.text))
-                by_image.append((number.text, recognizer.recognize(image).text))
+                by_strokes.append((number.text, Reading.of(shown)))
+                by_image.append((number.text, Reading.of(recognizer.recognize(image))))
                 if len(number.text) == 6:
                     ms_strokes.append(p50_ms(recognizer.recognize_strokes, strokes))
                     ms_prepare.append(p50_ms(prepare_stroke_blobs, strokes))
@@ -480,13 +502,15 @@ def main() -> None:
 
     print(f"{args.n} numbers per source, seed {args.seed}, {time.perf_counter() - started:.0f} s, "
           f"runner {type(recognizer.runner).__name__}, load {os.getloadavg()[0]:.2f}")
-    print(f"{'source':22s} {'exact':>7s} {'count':>7s} {'digit':>7s}   exact by length 2..6")
+    print(f"{'source':22s} {'exact':>7s} {'count':>7s} {'digit':>7s}   exact by length 2..6"
+          "                 warned: wrong / right")
     for source, r in results.items():
         if "refused" in r:
             print(f"{source:22s} {r['letters']} lone letters and symbols, {r['refused']:.1%} refused")
             continue
         by_length = " ".join(f"{r['by_length'][k]['exact']:6.1%}" for k in r["by_length"])
-        print(f"{source:22s} {r['exact']:7.1%} {r['count']:7.1%} {r['digit']:7.1%}   {by_length}")
+        warned = " / ".join("-" if r[k] is None else f"{r[k]:.1%}" for k in ("wrong_warned", "right_warned"))
+        print(f"{source:22s} {r['exact']:7.1%} {r['count']:7.1%} {r['digit']:7.1%}   {by_length}   {warned}")
     for source, reason in skipped.items():
         print(f"{source:22s} skipped: {reason}")
     if timing:
