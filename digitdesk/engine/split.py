@@ -41,11 +41,13 @@ MAX_CUTS_PER_HEIGHT = 3  # candidate cuts per height of blob width: bounds the s
 SPACING = 0.12           # ... and never closer together than this (fewer candidates, faster)
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
-SPLIT_COST = 0.35      # log-score paid per extra digit: a split must be clearly better than whole
-# ... in a number (other blobs beside it) none: a split wins when its pieces' probabilities multiply to more
-# than the whole's. Chosen on UNIPEN's validation writers (bench_numbers.py --tune: 0.35 / 0.1 / 0 read
-# 92.0 / 93.0 / 93.4 % of numbers in images); alone, single digits would pay for it (bench_real_input).
-IN_NUMBER_SPLIT_COST = 0.0
+# Log-score paid per extra digit: none, a split wins when its pieces' probabilities multiply to more than the
+# whole's. Chosen in numbers on UNIPEN's validation writers (bench_numbers.py --tune: 0.35 / 0.1 / 0 read
+# 92.0 / 93.0 / 93.4 % of numbers in images). A lone blob paid 0.35, lest wide single digits be cut; with
+# model version 3, at 0 single digits (bench_real_input; the validation writers' 774 pen digits, drawn and as
+# images), lone letters and numbers read the same, and lone touching pairs better (tuning writers: a '20'
+# read as a doubtful 0 reads 20; 1,800 pairs 83.4 -> 84.6 %).
+SPLIT_COST = 0.0
 # In a number (a picture of several pieces) junk is rarer than alone, so a piece is refused only when the
 # model is this sure it is not a digit; between the model's refusal threshold and this it is read, unsure.
 # Chosen on UNIPEN's validation writers (benchmarks/bench_numbers.py --tune), never the reported ones.
@@ -159,7 +161,7 @@ class Blob:
                 return singles, False
             surely = refusal_bar(refuse_at, in_number)
             if self.apart or not any(is_refused(probabilities[k], surely) for k in singles):
-                return self._merged_if_sure(singles, scores, ones, refused, in_number), False
+                return self._merged_if_sure(singles, scores, ones, refused), False
         whole = self.lattice.whole
         cut_scores = list(scores)
         cut_scores[whole] = -np.inf
@@ -173,22 +175,21 @@ class Blob:
             if all(ones[k] for k in cut) and (self.weak_whole or any(self.candidates[k].box.h < tall for k in cut)):
                 return [whole], False  # the flag and the stem of a European 1 are not "11"
             return cut, weakest < np.log(SURE_PIECE)
-        cost = IN_NUMBER_SPLIT_COST if in_number else SPLIT_COST
-        path = best_path(self.lattice, scores, ones, refused, cost)
-        cut = best_path(self.lattice, cut_scores, ones, refused, cost)
+        path = best_path(self.lattice, scores, ones, refused)
+        cut = best_path(self.lattice, cut_scores, ones, refused)
         if cut == [whole]:  # no cut is possible at all
             return path, False
         if any(refused[k] for k in cut) or not np.isfinite(scores[whole]):
             return path, False
-        margin = abs(scores[whole] - path_score(self.lattice, cut, scores, cost))
+        margin = abs(scores[whole] - path_score(self.lattice, cut, scores))
         return path, margin < DOUBT
 
-    def _merged_if_sure(self, singles: list[int], scores: list[float], ones: list[bool], refused: list[bool],
-                        in_number: bool) -> list[int]:
+    def _merged_if_sure(self, singles: list[int], scores: list[float], ones: list[bool],
+                        refused: list[bool]) -> list[int]:
         """Pen groups apart, one refused: the best pieces none refused if each is a digit at least MERGE_SURE
         (the bar and the stem of a 4 drawn apart), else the groups as drawn."""
         usable = [-np.inf if no else s for s, no in zip(scores, refused)]
-        path = best_path(self.lattice, usable, ones, None, IN_NUMBER_SPLIT_COST if in_number else SPLIT_COST)
+        path = best_path(self.lattice, usable, ones)
         return path if min(usable[k] for k in path) >= np.log(MERGE_SURE) else singles
 
 
