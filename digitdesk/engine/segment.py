@@ -53,6 +53,8 @@ WEDGE_FLUSH = 0.9          # ... touching the edge along this share of its lengt
 WEDGE_WIDENS = 4.0         # ... its widest at least this many times its narrowest
 WEDGE_STEADY = 0.95        # ... widening steadily (|correlation| of width with position along the edge)
 WEDGE_SOLID = 0.95         # ... and its ink all in one run from the edge
+BAND_FLAT = 0.25           # a piece flush with the edge and solid from it, at most this share as deep as long, is
+                           # a band of shadow along it
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
         strong = page.coarse_mask(STRONG)[bounds]
         pieces = [p for p in _drop_specks(pieces, mask.shape, page)
-                  if _reaches(strong, labels, p) and not _desk_wedge(p, labels, x0, y0, mask.shape)]
+                  if _reaches(strong, labels, p) and not _along_the_frame(p, labels, x0, y0, mask.shape)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
         line = 2.0 * float(statistics.median([p.height for p in pieces]))  # heights double on the finer level
@@ -227,8 +229,14 @@ def _frame_edges(piece: _Piece, x0: int, y0: int, shape: tuple[int, int]) -> tup
     return piece.x0 + x0 == 0, piece.x1 + x0 == width, piece.y0 + y0 == 0, piece.y1 + y0 == height
 
 
-def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tuple[int, int]) -> bool:
-    """Is this piece a sliver of desk along the frame's edge rather than ink (see WEDGE_*)?"""
+def _along_the_frame(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tuple[int, int]) -> bool:
+    """Is this piece a sliver of desk or a band of shadow along the frame's edge rather than ink?
+
+    Both lie flush with the edge, solid from it: a sliver of desk widens steadily along it (see WEDGE_*),
+    a band of shadow (the soft edge of a shadow the paper estimate missed, where it meets the frame) is
+    flat against it (BAND_FLAT). A stroke keeps its width and reaches away from the edge; a digit cut by a
+    tight crop meets the edge with gaps or jumps, and is taller than flat.
+    """
     height, width = shape
     left, right, top, bottom = _frame_edges(piece, x0, y0, shape)
     if not (left or right or top or bottom):
@@ -245,11 +253,15 @@ def _desk_wedge(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape: tupl
         views.append((own.T[:, ::-1], width))
     for view, side in views:
         flush = view[:, 0]
-        if len(view) < WEDGE_LONG * side or flush.mean() < WEDGE_FLUSH:
+        if flush.mean() < WEDGE_FLUSH:
             continue
         lines = view[flush]
         runs = np.argmin(np.c_[lines, np.zeros(len(lines), bool)], axis=1)   # ink from the edge inward
-        if runs.sum() < WEDGE_SOLID * lines.sum() or runs.max() < WEDGE_WIDENS * max(int(runs.min()), 1):
+        if runs.sum() < WEDGE_SOLID * lines.sum():
+            continue
+        if view.shape[1] <= BAND_FLAT * len(view) and runs.sum() >= WEDGE_SOLID * view.sum():
+            return True   # a band of shadow: flat, and all its ink (flush lines or not) solid from the edge
+        if len(view) < WEDGE_LONG * side or runs.max() < WEDGE_WIDENS * max(int(runs.min()), 1):
             continue
         if abs(float(np.corrcoef(np.arange(len(runs)), runs)[0, 1])) >= WEDGE_STEADY:
             return True

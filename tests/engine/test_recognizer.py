@@ -258,6 +258,19 @@ def test_the_soft_edge_of_a_photos_shadow_is_not_a_piece_beside_a_lone_digit(rea
     assert [(d.digit, d.not_digit) for d in result.digits] == [(digit, False)]
 
 
+@pytest.mark.parametrize("depth, dark", [(8, 0.35), (8, 0.5), (12, 0.35), (12, 0.5), (16, 0.35), (16, 0.5)])
+def test_a_band_of_shadow_along_the_photos_edge_is_not_a_piece_beside_a_lone_digit(real_runner, depth, dark):
+    page = np.full((160, 415), 255, np.uint8)
+    images.draw_digit(page, 3, (60, 30, 45, 75), 4)
+    photo = images.on_paper(page, "gradient", ink_level=40, seed=1).astype(np.float32)
+    rows, columns = np.mgrid[0:160, 0:415].astype(np.float32)
+    band = np.clip((rows - (160 - depth)) / depth, 0, 1) * np.clip((columns - 150) / 60, 0, 1) \
+        * np.clip((380 - columns) / 60, 0, 1)   # darkest at the bottom edge, fading up and to the sides
+    photo = images.jpeg(images.blur(np.clip(photo * (1 - dark * band), 0, 255).astype(np.uint8), 0.8), 60)
+    result = Recognizer(real_runner).recognize(photo)
+    assert [(d.digit, d.not_digit) for d in result.digits] == [(3, False)]
+
+
 def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(real_runner):
     strokes = pen.digit("1", -60) + pen.gapped_four(0) + pen.digit("7", 130)
     ink = render_strokes([s.points for s in strokes], 10, origin=(-120, -60), shape=(220, 360))
