@@ -117,7 +117,8 @@ class Recognizer:
                     continue
                 chosen, doubtful = blobs[i].choice(rows[i], self.not_digit_threshold, in_number=in_number[i])
                 read = [self._reading(blobs[i].candidates[c], rows[i][c], in_number[i]) for c in chosen]
-                readings += [replace(d, unsure=True) if doubtful and not d.not_digit else d for d in read]
+                readings += [replace(d, unsure=True, unsure_of_cut=not d.unsure) if doubtful and not d.not_digit
+                             else d for d in read]
             k += len(picture)
             results.append(Recognition(tuple(readings)))
         return results

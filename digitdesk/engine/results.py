@@ -29,8 +29,9 @@ class DigitReading:
     probabilities: np.ndarray   # (10,) float32: each digit's calibrated probability
     box: Box
     input28: np.ndarray         # (28, 28) float32 in [0, 1]: exactly what the model saw
-    unsure: bool                # confidence below the unsure threshold
+    unsure: bool                # confidence below the unsure threshold, or unsure of its cut (below)
     not_digit: bool = False     # refused: left out of the text, marked in the views
+    unsure_of_cut: bool = False  # sure of the digit, unsure only where its blob parts (or whether it does)
 
     def to_dict(self) -> dict:
         return {"digit": None if self.not_digit else self.digit, "confidence": round(float(self.confidence), 6),
@@ -78,6 +79,8 @@ class Recognition:
         if self.status == NOT_DIGIT:
             return NOT_DIGIT_MESSAGE
         if self.status == UNSURE:
+            if all(d.unsure_of_cut for d in self.accepted if d.unsure):
+                return f"Unsure where the digits part: best guess {self.text}"
             return f"Unsure: best guess {self.text}"
         return self.text
 

@@ -9,7 +9,7 @@ from PIL import Image
 from digitdesk.engine.decode import ImageDecodeError
 from digitdesk.engine.calibration import Calibration
 from digitdesk.engine.recognizer import Recognizer, recognize
-from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE
+from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE, Box, DigitReading, Recognition
 from digitdesk.engine.stroke_ink import render_strokes
 from tests.engine import images, pen
 from tests.gui.media import GlyphSource, finish, ink_onto, lighting, paper
@@ -189,6 +189,28 @@ def test_in_a_number_a_blob_read_below_90_percent_gets_a_second_look(whole, text
     runner = TouchingTenBesideAFive(second_look(lone, weak=True), (one.x + one.w - blob.x) / blob.w, whole)
     result = Recognizer(runner, not_digit_threshold=0.95).recognize(page)
     assert result.text == text and runner.calls == calls
+
+
+def _reading(digit: int, confidence: float, unsure: bool, unsure_of_cut: bool = False) -> DigitReading:
+    return DigitReading(digit, confidence, np.full(10, 0.01, np.float32), Box(0, 0, 1, 1),
+                        np.zeros((28, 28), np.float32), unsure, unsure_of_cut=unsure_of_cut)
+
+
+def test_a_number_unsure_only_of_where_its_digits_part_says_so():
+    cut = Recognition((_reading(2, 0.999, True, True), _reading(0, 0.998, True, True), _reading(7, 0.99, False)))
+    assert cut.status == UNSURE and cut.message == "Unsure where the digits part: best guess 207"
+    weak_digit = Recognition((_reading(2, 0.999, True, True), _reading(1, 0.7, True)))
+    assert weak_digit.message == "Unsure: best guess 21"   # a digit itself in doubt says the plainer thing
+
+
+def test_a_doubtful_cut_marks_sure_digits_unsure_of_their_cut_only(monkeypatch):
+    from digitdesk.engine import split
+    monkeypatch.setattr(split.Blob, "choice", lambda self, rows, refuse_at=2.0, in_number=False: ([0], True))
+    sure = Recognizer(SpyRunner(0.99), unsure_threshold=0.9).recognize(images.canvas_digit(3))
+    assert [(d.unsure, d.unsure_of_cut) for d in sure.digits] == [(True, True)]
+    weak = Recognizer(SpyRunner(0.8), unsure_threshold=0.9).recognize(images.canvas_digit(3))
+    assert [(d.unsure, d.unsure_of_cut) for d in weak.digits] == [(True, False)]
+    assert weak.message.startswith("Unsure: best guess")
 
 
 def test_refusal_and_unsure_thresholds_come_from_the_models_calibration():
