@@ -261,34 +261,38 @@ def test_reads_a_number_photographed_on_paper(real_runner, kind):
     assert Recognizer(real_runner).recognize(picture).text == "1074"
 
 
+def lone_digit_photo(digit: int, box: tuple[int, int, int, int], thickness: int, size: tuple[int, int], kind: str,
+                     shade: np.ndarray | None = None) -> np.ndarray:
+    """One drawn digit photographed alone on `kind` paper (blurred, JPEG); `shade` (0-1) darkens the paper."""
+    page = np.full(size, 255, np.uint8)
+    images.draw_digit(page, digit, box, thickness)
+    photo = images.on_paper(page, kind, ink_level=40, seed=1).astype(np.float32)
+    if shade is not None:
+        photo *= 1 - shade
+    return images.jpeg(images.blur(np.clip(photo, 0, 255).astype(np.uint8), 0.8), 60)
+
+
 @pytest.mark.parametrize("left", [0.12, 0.2, 0.45])
 def test_a_lone_thin_digit_in_the_shade_of_a_photo_is_not_taken_for_a_blank_page(real_runner, left):
     """The soft edge of the shadow is broader than the ink and, to the paper estimate, darker: the ink must win."""
-    page = np.full((90, 220), 255, np.uint8)
-    images.draw_digit(page, 1, (int(left * 220), 22, 26, 44), thickness=2)
-    photo = images.jpeg(images.blur(images.on_paper(page, "shadow", ink_level=40, seed=1), 0.8), 60)
+    photo = lone_digit_photo(1, (int(left * 220), 22, 26, 44), 2, (90, 220), "shadow")
     assert Recognizer(real_runner).recognize(photo).text == "1"
 
 
 @pytest.mark.parametrize("digit, left, thickness", [(0, 0.08, 3), (0, 0.2, 3), (3, 0.2, 3), (3, 0.35, 3), (8, 0.08, 3),
                                                      (3, 0.08, 5)])
 def test_the_soft_edge_of_a_photos_shadow_is_not_a_piece_beside_a_lone_digit(real_runner, digit, left, thickness):
-    page = np.full((160, 415), 255, np.uint8)
-    images.draw_digit(page, digit, (int(left * 415), 40, 45, 75), thickness)
-    photo = images.jpeg(images.blur(images.on_paper(page, "shadow", ink_level=40, seed=1), 0.8), 60)
+    photo = lone_digit_photo(digit, (int(left * 415), 40, 45, 75), thickness, (160, 415), "shadow")
     result = Recognizer(real_runner).recognize(photo)
     assert [(d.digit, d.not_digit) for d in result.digits] == [(digit, False)]
 
 
 @pytest.mark.parametrize("depth, dark", [(8, 0.35), (8, 0.5), (12, 0.35), (12, 0.5), (16, 0.35), (16, 0.5)])
 def test_a_band_of_shadow_along_the_photos_edge_is_not_a_piece_beside_a_lone_digit(real_runner, depth, dark):
-    page = np.full((160, 415), 255, np.uint8)
-    images.draw_digit(page, 3, (60, 30, 45, 75), 4)
-    photo = images.on_paper(page, "gradient", ink_level=40, seed=1).astype(np.float32)
     rows, columns = np.mgrid[0:160, 0:415].astype(np.float32)
     band = np.clip((rows - (160 - depth)) / depth, 0, 1) * np.clip((columns - 150) / 60, 0, 1) \
         * np.clip((380 - columns) / 60, 0, 1)   # darkest at the bottom edge, fading up and to the sides
-    photo = images.jpeg(images.blur(np.clip(photo * (1 - dark * band), 0, 255).astype(np.uint8), 0.8), 60)
+    photo = lone_digit_photo(3, (60, 30, 45, 75), 4, (160, 415), "gradient", shade=dark * band)
     result = Recognizer(real_runner).recognize(photo)
     assert [(d.digit, d.not_digit) for d in result.digits] == [(3, False)]
 
