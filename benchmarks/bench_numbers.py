@@ -298,6 +298,17 @@ def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generat
     return readings
 
 
+def score_images(source: str, numbers: list[Number], recognizer,
+                 perfect_cuts: np.random.Generator | None = None) -> dict:
+    """The source's scores as the app reads its pictures and, given `perfect_cuts` (the generator of the
+    pen pieces' paper), as their digits read alone (SOURCE_perfect_cuts)."""
+    results = {source: score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])}
+    if perfect_cuts is not None:
+        readings = read_perfectly_cut(numbers, recognizer, perfect_cuts)
+        results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
+    return results
+
+
 def _pen_pieces(number: Number, rng: np.random.Generator) -> list[np.ndarray]:
     x0, y0, x1, y1 = stroke_bounds([s.points for s in number.strokes])
     ends = np.cumsum(number.parts)
@@ -447,16 +458,15 @@ def main() -> None:
     started = time.perf_counter()
     for source in sources:
         rng = np.random.default_rng([args.seed, SOURCES.index(source)])
+        # perfect cuts draw from their own stream: the figures of the real reading stay as without the flag
+        cuts_rng = np.random.default_rng([args.seed, len(SOURCES)]) if args.perfect_cuts else None
         if source.startswith("mnist"):
             if mnist is None or not (Path(mnist) / (QMNIST_TRAIN if args.tune else QMNIST_TEST)).is_file():
                 skipped[source] = "MNIST with QMNIST writer ids not found (--mnist or DIGITDESK_MNIST_DIR)"
                 continue
             numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune,
                                     alone=args.perfect_cuts)
-            results[source] = score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])
-            if args.perfect_cuts:
-                readings = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
-                results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
+            results.update(score_images(source, numbers, recognizer, cuts_rng))
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
@@ -472,10 +482,7 @@ def main() -> None:
             numbers = unipen_numbers(pool, args.n, rng)
             for number in numbers:
                 number.image = pen_image(number, rng)
-            results[source] = score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])
-            if args.perfect_cuts:  # its own random stream: the figures above stay as without the flag
-                readings = read_perfectly_cut(numbers, recognizer, np.random.default_rng([args.seed, len(SOURCES)]))
-                results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
+            results.update(score_images(source, numbers, recognizer, cuts_rng))
             continue
         replay = CanvasReplay()
         try:
