@@ -31,7 +31,7 @@ def test_touching_digits_get_a_cut_near_where_they_meet():
         assert (i, j) == (0, len(found.cuts) - 1) or found.cuts[j] - found.cuts[i] <= split.MAX_PART * height
 
 
-def test_best_path_prefers_the_whole_unless_the_pieces_are_clearly_surer():
+def test_best_path_prefers_the_whole_unless_the_pieces_are_surer_together():
     lattice = split.Lattice(cuts=(0, 10, 20), spans=((0, 1), (0, 2), (1, 2)))
     sure, unsure = np.log(0.99), np.log(0.2)
     assert split.best_path(lattice, [sure, sure, sure]) == [1]          # whole read surely: stays whole
