@@ -28,6 +28,7 @@ SEGMENT_HEIGHT = 48        # pixels the tallest digit needs on the level it is s
 SPECK_OF_IMAGE = 0.015     # a component smaller than this share of the image's longer side is a speck ...
 SPECK_OF_LARGEST = 0.2     # ... and so is one smaller than this share of the largest component ...
 SPECK_PIXELS = 3           # ... and one less than this many of the picture's own pixels across (dust on a tiny bitmap)
+FLAG_OF_LARGEST = 0.1      # ... but one at least this share of the largest that belongs with a digit's strokes stays
 LINE_OF_WIDTH = 0.6        # a ruled line spans at least this share of the width ...
 LINE_THICKNESS = 0.04      # ... and is at most this share of the height thick
 STRONG = 0.5               # a piece must reach this ink level somewhere (shading residue stays below)
@@ -111,7 +112,7 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         pieces = _pieces(stats, mask.shape)
         pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
         strong = page.coarse_mask(STRONG)[bounds]
-        pieces = [p for p in _drop_specks(pieces, mask.shape, page)
+        pieces = [p for p in _drop_specks(pieces, mask.shape, page, labels)
                   if _reaches(strong, labels, p) and not _along_the_frame(p, labels, x0, y0, mask.shape)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
@@ -268,18 +269,28 @@ def _along_the_frame(piece: _Piece, labels: np.ndarray, x0: int, y0: int, shape:
     return False
 
 
-def _drop_specks(pieces: list[_Piece], shape: tuple[int, int], page: Page) -> list[_Piece]:
+def _drop_specks(pieces: list[_Piece], shape: tuple[int, int], page: Page,
+                 labels: np.ndarray | None = None) -> list[_Piece]:
     """The pieces big enough to be digits: specks are small beside the picture, the other pieces, or its pixels.
 
     A tiny bitmap is upscaled before it is read, so there a speck of dust spans
-    several coarse pixels: SPECK_PIXELS counts the picture's own.
+    several coarse pixels: SPECK_PIXELS counts the picture's own. Given the
+    pieces' `labels`, a piece small only beside the largest (down to
+    FLAG_OF_LARGEST) stays when it belongs with a digit's strokes: the short
+    detached bar of a '5', without which the 5 reads as a 0.
     """
     if not pieces:
         return []
     largest = max(max(p.width, p.height) for p in pieces)
     own_pixels = SPECK_PIXELS / (page.factor * page.coarse_scale)  # coarse pixels that many original ones span
-    minimum = max(2.0, own_pixels, SPECK_OF_IMAGE * max(shape), SPECK_OF_LARGEST * largest)
-    return [p for p in pieces if max(p.width, p.height) >= minimum]
+    floor = max(2.0, own_pixels, SPECK_OF_IMAGE * max(shape))
+    minimum = max(floor, SPECK_OF_LARGEST * largest)
+    kept = [p for p in pieces if max(p.width, p.height) >= minimum]
+    if labels is None:
+        return kept
+    flag = max(floor, FLAG_OF_LARGEST * largest)
+    return [p for p in pieces if max(p.width, p.height) >= minimum
+            or (max(p.width, p.height) >= flag and any(_belong_together(p, k, labels) for k in kept))]
 
 
 def _reaches(strong: np.ndarray, labels: np.ndarray, piece: _Piece) -> bool:

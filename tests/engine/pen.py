@@ -72,6 +72,14 @@ def gapped_four(x: float, size: float = 100.0, width: float = 10.0) -> list[PenS
             for points in (top, line((0.75, 0.2), (0.75, 1.0)))]
 
 
+def five_with_a_short_bar(x: float, size: float = 100.0, width: float = 9.0) -> list[PenStroke]:
+    """A round 5 whose bar is a short dash floating above it; without its bar the body reads as a 0."""
+    scale = np.array([0.6 * size, size])
+    body = line((0.32, 0.2), (0.25, 0.42)) + arc(0.5, 0.66, 0.45, 0.3, -0.3, 0.62)[1:]
+    bar = [(0.48, 0.1), (0.54, 0.09)]
+    return [PenStroke(np.array(points, np.float64) * scale + (x, 0), width) for points in (body, bar)]
+
+
 def cursive_pair() -> list[PenStroke]:
     """'00' in one stroke between a 1 and a 4 (which show how wide a digit is)."""
     loops = [(x + 0.3 * np.sin(t), 0.5 - 0.5 * np.cos(t)) for x in (0.3, 1.2) for t in np.linspace(0, 2 * np.pi, 40)]

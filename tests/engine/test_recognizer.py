@@ -305,6 +305,20 @@ def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(
     assert result.text == "147" and len(result.digits) == 3
 
 
+@pytest.mark.parametrize("width", [7, 9])
+@pytest.mark.parametrize("text", ["35", "5"])
+def test_the_short_detached_bar_of_a_5_stays_with_it_in_a_picture(real_runner, text, width):
+    """The bar is smaller than a speck beside the number's largest digit, but it sits on the 5's strokes."""
+    strokes = pen.five_with_a_short_bar(90, width=width)
+    if text == "35":
+        strokes = pen.digit("3", 0, width=width) + strokes
+    ink = render_strokes([s.points for s in strokes], width, origin=(-50, -60), shape=(230, 300))
+    page = images.on_paper(np.rint(255 * (1 - ink)).astype(np.uint8), "white")
+    result = Recognizer(real_runner).recognize(page)
+    assert result.text == text
+    assert result.digits[-1].box.y < 60 + 20 - width   # the 5's box reaches above its body, to the bar
+
+
 def test_module_level_recognize_uses_the_bundled_model(real_runner):
     result = recognize(images.canvas_digit(1))
     assert result.text == "1"
