@@ -135,11 +135,11 @@ class Recognizer:
         alone so far, are read merged too when one of them was refused (Blob.regroup). Replaces blobs
         and rows in place; returns the blobs merged into their left neighbour.
         """
-        refused = [b.lattice is None and self._refused(r[0]) for b, r in zip(blobs, rows)]
+        whole = [self._kept_whole(b, r, in_number[i]) for i, (b, r) in enumerate(zip(blobs, rows))]
+        refused = [w is not None and self._refused(w) for w in whole]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        weak = [weak_looks and b.lattice is None and not refused[i]
-                and float(np.max(r[0][:DIGITS])) < weak_bar(in_number[i])
-                for i, (b, r) in enumerate(zip(blobs, rows))]
+        weak = [weak_looks and w is not None and not refused[i] and float(np.max(w[:DIGITS])) < weak_bar(in_number[i])
+                for i, w in enumerate(whole)]
         looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
                   if b.regroup is not None and any(self._refused(row) for row in r)}
@@ -158,6 +158,16 @@ class Recognizer:
         for i, look in looks.items():
             blobs[i], rows[i] = look, look_rows[i]
         return merged_away
+
+    def _kept_whole(self, blob: Blob, rows: np.ndarray, in_number: bool) -> np.ndarray | None:
+        """The blob's row as one piece if it is read as one (no cuts, or none chosen), else None (also for
+        pen groups, whose strokes say where digits part)."""
+        if blob.lattice is None:
+            return rows[0]
+        if blob.source is None:
+            return None
+        whole = blob.lattice.whole
+        return rows[whole] if blob.choice(rows, self.not_digit_threshold, in_number=in_number)[0] == [whole] else None
 
     def _rows(self, blobs: list[Blob]) -> list[np.ndarray]:
         """Each blob's candidates' probabilities, all blobs in one model call."""

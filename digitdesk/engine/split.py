@@ -38,6 +38,9 @@ LONE_ASPECT = 1.2        # ... or, alone, this many times as wide as tall
 NARROW = 0.5             # blobs narrower than this share of their height ('1's) do not set the width
 GRID = 0.15              # candidate cuts at least every this many heights ...
 MAX_CUTS_PER_HEIGHT = 3  # candidate cuts per height of blob width: bounds the spans the model reads
+# ... and on a second look at a blob kept whole though refused or read weakly: the deepest valleys may all
+# be wrong (a 7 whose bar runs into a 4), and the grid between them holds the cut.
+DENSE_CUTS_PER_HEIGHT = 6
 SPACING = 0.12           # ... and never closer together than this (fewer candidates, faster)
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
@@ -218,13 +221,16 @@ def blob(ink: np.ndarray, box: Box, may_hold_several: bool = True) -> Blob:
     return cut or Blob((PreparedDigit(box, to_mnist(ink)),), source=(ink, box))
 
 
-def second_look(refused: Blob, weak: bool = False) -> Blob | None:
-    """A refused blob without cuts (or, `weak`, one read below WEAK_WHOLE), with candidate cuts from a
-    lower width gate (SECOND_LOOK_ASPECT): a '61' or two touching 1s, which looked too narrow to hold two
-    digits. None if it cannot be cut."""
-    if refused.lattice is not None or refused.source is None:
+def second_look(blob: Blob, weak: bool = False) -> Blob | None:
+    """A blob kept whole though refused (or, `weak`, read below weak_bar) with more candidate cuts: one
+    without cuts from a lower width gate (SECOND_LOOK_ASPECT: a '61' or two touching 1s, which looked too
+    narrow to hold two digits), one with cuts from DENSE_CUTS_PER_HEIGHT. None if that adds no cut."""
+    if blob.source is None:
         return None
-    cut = _cut(*refused.source, SECOND_LOOK_ASPECT)
+    per_height = DENSE_CUTS_PER_HEIGHT if blob.lattice is not None else MAX_CUTS_PER_HEIGHT
+    cut = _cut(*blob.source, SECOND_LOOK_ASPECT, per_height)
+    if blob.lattice is not None and cut is not None and len(cut.lattice.cuts) <= len(blob.lattice.cuts):
+        cut = None
     return replace(cut, weak_whole=True) if cut is not None and weak else cut
 
 
@@ -258,21 +264,22 @@ def near_pair(left: Blob, right: Blob) -> Blob | None:
                 keep_split=True, apart=True)
 
 
-def _cut(ink: np.ndarray, box: Box, min_aspect: float) -> Blob | None:
+def _cut(ink: np.ndarray, box: Box, min_aspect: float, per_height: int = MAX_CUTS_PER_HEIGHT) -> Blob | None:
     bounds = ink_bounds(ink)
     if bounds is None:
         return None
     x, y, w, h = bounds
     tight = ink[y:y + h, x:x + w]
-    found = lattice(tight, min_aspect)
+    found = lattice(tight, min_aspect, per_height)
     if found is None:
         return None
     return Blob(tuple(PreparedDigit(span_box(box, tight, found, k), to_mnist(span_ink(tight, found, k)))
-                      for k in range(len(found.spans))), found)
+                      for k in range(len(found.spans))), found, source=(ink, box))
 
 
-def candidate_cuts(ink: np.ndarray) -> list[int]:
-    """Interior columns where a cut is plausible, at least MIN_PART heights from either end.
+def candidate_cuts(ink: np.ndarray, per_height: int = MAX_CUTS_PER_HEIGHT) -> list[int]:
+    """Interior columns where a cut is plausible, at least MIN_PART heights from either end, at most
+    `per_height` per height of width.
 
     Column-ink valleys first (the gap between two digits that barely touch),
     then a grid every GRID heights: touching round digits (0, 8, 6) meet where
@@ -295,11 +302,11 @@ def candidate_cuts(ink: np.ndarray) -> list[int]:
     for c in sorted(valleys, key=lambda c: smooth[c]) + grid:
         if all(abs(c - k) >= max(1, int(SPACING * height)) for k in kept):
             kept.append(c)
-    limit = max(MAX_CUTS_PER_HEIGHT, int(MAX_CUTS_PER_HEIGHT * width / height))
+    limit = max(per_height, int(per_height * width / height))
     return sorted(kept[:limit])  # the deepest valleys first, then the grid: the model reads every span
 
 
-def lattice(ink: np.ndarray, min_aspect: float = MIN_ASPECT) -> Lattice | None:
+def lattice(ink: np.ndarray, min_aspect: float = MIN_ASPECT, per_height: int = MAX_CUTS_PER_HEIGHT) -> Lattice | None:
     """The blob's candidate digits, or None when it can only be one digit (narrower than `min_aspect`
     of its height, or no place to cut)."""
     rows = np.flatnonzero((ink > LEVEL).any(axis=1))
@@ -308,7 +315,7 @@ def lattice(ink: np.ndarray, min_aspect: float = MIN_ASPECT) -> Lattice | None:
     height = rows[-1] - rows[0] + 1
     if ink.shape[1] < min_aspect * height:
         return None
-    inner = candidate_cuts(ink)
+    inner = candidate_cuts(ink, per_height)
     if not inner:
         return None
     cuts = (0, *inner, ink.shape[1])

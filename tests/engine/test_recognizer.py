@@ -305,6 +305,14 @@ def test_a_4_written_in_two_strokes_that_do_not_touch_is_one_digit_in_a_picture(
     assert result.text == "147" and len(result.digits) == 3
 
 
+@pytest.mark.parametrize("thickness, gap", [(14, -0.08), (16, -0.06), (18, -0.08)])
+def test_a_number_written_tight_with_a_thick_pen_is_cut_into_its_digits(real_runner, thickness, gap):
+    """Its deepest column valleys are not where the digits meet: read as one blob it was refused, and the
+    '202' left out ("6"); a second look with more candidate cuts finds them."""
+    result = Recognizer(real_runner).recognize(images.number_image("2026", thickness=thickness, gap=gap))
+    assert result.text == "2026"
+
+
 @pytest.mark.parametrize("width", [7, 9])
 @pytest.mark.parametrize("text", ["35", "5"])
 def test_the_short_detached_bar_of_a_5_stays_with_it_in_a_picture(real_runner, text, width):

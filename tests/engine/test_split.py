@@ -121,7 +121,16 @@ def test_a_refused_narrow_blob_gets_cuts_on_a_second_look():
     assert first.lattice is None                        # too narrow to seem two digits at first
     again = split.second_look(first)
     assert again is not None and again.lattice is not None and len(again.candidates) == len(again.lattice.spans)
-    assert split.second_look(again) is None             # a blob already cut is not cut again
+    assert split.second_look(again) is None             # nothing more to cut: not looked at again
+
+
+def test_a_cut_blob_kept_whole_gets_more_candidate_cuts_on_a_second_look():
+    ink = blob_ink("2026", gap=-0.08)
+    first = split.blob(ink, Box(0, 0, ink.shape[1], ink.shape[0]))
+    again = split.second_look(first)
+    assert again is not None and set(first.lattice.cuts) < set(again.lattice.cuts)   # the same cuts, and more
+    assert len(again.candidates) == len(again.lattice.spans)
+    assert split.second_look(again) is None
 
 
 def test_a_blob_read_as_no_digit_more_likely_than_not_is_cut_only_into_sure_pieces():
