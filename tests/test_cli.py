@@ -71,6 +71,20 @@ def test_predict_all_good_files_exits_zero_with_human_lines(folder, capsys):
     assert out.splitlines()[1] == f"{folder / 'sub' / 'deeper' / 'blank.png'}: nothing to read"
 
 
+def test_a_human_line_says_when_only_where_the_digits_part_is_in_doubt():
+    from digitdesk.cli import _human
+    from digitdesk.engine.results import Box, DigitReading, Recognition
+
+    def digit(value, confidence, unsure, unsure_of_cut=False):
+        return DigitReading(value, confidence, np.eye(10, dtype=np.float32)[value], Box(0, 0, 10, 20),
+                            np.zeros((28, 28), np.float32), unsure, unsure_of_cut=unsure_of_cut)
+
+    cut = Recognition((digit(2, 0.999, True, True), digit(0, 0.998, True, True)))
+    assert _human("pair.png", cut, None) == "pair.png: 20 (99.8%, unsure where the digits part)"
+    weak = Recognition((digit(2, 0.999, True, True), digit(1, 0.7, True)))
+    assert _human("pair.png", weak, None) == "pair.png: 21 (70.0%, unsure)"
+
+
 def test_small_batches_give_the_same_answers_as_one_big_batch(folder, capsys):
     main(["predict", "--json", str(folder)])
     whole = json_lines(capsys.readouterr().out)

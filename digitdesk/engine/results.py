@@ -73,13 +73,18 @@ class Recognition:
         return min((float(d.confidence) for d in pieces), default=0.0)
 
     @property
+    def unsure_only_of_cut(self) -> bool:
+        """Unsure, but every digit in doubt is sure of itself: only where the digits part is in doubt."""
+        return self.status == UNSURE and all(d.unsure_of_cut for d in self.accepted if d.unsure)
+
+    @property
     def message(self) -> str:
         if self.status == EMPTY:
             return "Nothing to read"
         if self.status == NOT_DIGIT:
             return NOT_DIGIT_MESSAGE
         if self.status == UNSURE:
-            if all(d.unsure_of_cut for d in self.accepted if d.unsure):
+            if self.unsure_only_of_cut:
                 return f"Unsure where the digits part: best guess {self.text}"
             return f"Unsure: best guess {self.text}"
         return self.text
