@@ -138,7 +138,8 @@ class Recognizer:
         whole = [self._kept_whole(b, r, in_number[i]) for i, (b, r) in enumerate(zip(blobs, rows))]
         refused = [w is not None and self._refused(w) for w in whole]
         looks = {i: cut for i, b in enumerate(blobs) if refused[i] and (cut := second_look(b)) is not None}
-        weak = [weak_looks and w is not None and not refused[i] and float(np.max(w[:DIGITS])) < weak_bar(in_number[i])
+        weak = [weak_looks and w is not None and not refused[i]
+                and float(np.max(w[:DIGITS])) < weak_bar(in_number[i], blobs[i].wide)
                 for i, w in enumerate(whole)]
         looks |= {i: cut for i, b in enumerate(blobs) if weak[i] and (cut := second_look(b, weak=True)) is not None}
         looks |= {i: b.regroup() for i, (b, r) in enumerate(zip(blobs, rows))
