@@ -129,11 +129,12 @@ class Recognizer:
 
         A blob refused whole is judged with a neighbour whose ink nearly touches it
         (split.near_pair: the bar and the stem of a 4 as two blobs) and kept merged
-        when that is at least split.MERGE_SURE a digit; else it is cut with a lower width gate
-        (split.second_look), as is a blob read weakly (alone, no digit more likely than not: a '10'
-        read as a doubtful 0; in a number, below 90 %: split.weak_bar). Neighbouring pen groups, read
-        alone so far, are read merged too when one of them was refused (Blob.regroup). Replaces blobs
-        and rows in place; returns the blobs merged into their left neighbour.
+        when that is at least split.MERGE_SURE a digit; else it is cut with a lower width gate,
+        or with more candidate cuts if it had some (split.second_look), as is a blob kept whole
+        and read weakly (alone, no digit more likely than not, or below 85 % when as wide as two
+        touching digits: a lone '15' read as a 5 at 69 %; in a number, below 90 %: split.weak_bar).
+        Neighbouring pen groups, read alone so far, are read merged too when one of them was refused
+        (Blob.regroup). Replaces blobs and rows in place; returns the blobs merged into their left neighbour.
         """
         whole = [self._kept_whole(b, r, in_number[i]) for i, (b, r) in enumerate(zip(blobs, rows))]
         refused = [w is not None and self._refused(w) for w in whole]

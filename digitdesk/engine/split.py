@@ -10,9 +10,11 @@ wrong cut loses to the right one, and a blob that is really one wide digit
 stays whole. This keeps the engine's flow one way: segment proposes, classify
 scores, the best path is chosen, results are built.
 
-A blob the model refuses as "not a digit" gets a second look (second_look):
-the width gate is lowered, so a '61' or two touching 1s, too narrow to seem
-several digits, are cut and read when every piece is surely a digit. In a
+A blob kept whole though the model refuses it as "not a digit" gets a second
+look (second_look): the width gate is lowered, so a '61' or two touching 1s,
+too narrow to seem several digits, are cut and read when every piece is surely
+a digit, and a blob that had cuts gets more of them (a tight number's digits
+need not meet where its columns hold least ink). In a
 number (other blobs beside it) that bar is lower (IN_NUMBER_SURE) and a pair of
 1s may stand: there a refused blob is far more often touching digits than a letter.
 A refused blob whose ink nearly touches a neighbour's (near_pair: the bar and the
