@@ -43,6 +43,9 @@ MAX_CUTS_PER_HEIGHT = 3  # candidate cuts per height of blob width: bounds the s
 # ... and on a second look at a blob kept whole though refused or read weakly: the deepest valleys may all
 # be wrong (a 7 whose bar runs into a 4), and the grid between them holds the cut.
 DENSE_CUTS_PER_HEIGHT = 6
+# A blob more than this many times as wide as tall (some six touching digits; a ruled line's fragment, an
+# underline) gets no second look: sliced, a flat stroke reads as a row of sure 1s.
+FLAT = 5.0
 SPACING = 0.12           # ... and never closer together than this (fewer candidates, faster)
 MIN_PART = 0.12        # a part is at least this share of the blob's height wide (a thin '1')
 MAX_PART = 1.25        # ... and at most this many heights wide
@@ -238,8 +241,12 @@ def blob(ink: np.ndarray, box: Box, may_hold_several: bool = True) -> Blob:
 def second_look(blob: Blob, weak: bool = False) -> Blob | None:
     """A blob kept whole though refused (or, `weak`, read below weak_bar) with more candidate cuts: one
     without cuts from a lower width gate (SECOND_LOOK_ASPECT: a '61' or two touching 1s, which looked too
-    narrow to hold two digits), one with cuts from DENSE_CUTS_PER_HEIGHT. None if that adds no cut."""
+    narrow to hold two digits), one with cuts from DENSE_CUTS_PER_HEIGHT. None if that adds no cut, or if
+    the blob is FLAT."""
     if blob.source is None:
+        return None
+    box = blob.source[1]
+    if box.w > FLAT * box.h:
         return None
     per_height = DENSE_CUTS_PER_HEIGHT if blob.lattice is not None else MAX_CUTS_PER_HEIGHT
     cut = _cut(*blob.source, SECOND_LOOK_ASPECT, per_height)

@@ -124,6 +124,15 @@ def test_a_refused_narrow_blob_gets_cuts_on_a_second_look():
     assert split.second_look(again) is None             # nothing more to cut: not looked at again
 
 
+def test_a_flat_blob_is_never_sliced_on_a_second_look():
+    """A ruled line's fragment or an underline, refused: its slices would each read as a sure 1."""
+    line = np.zeros((6, 86), np.float32)
+    line[1:5, :] = 1.0
+    first = split.blob(line, Box(0, 0, 86, 6))
+    assert first.lattice is not None                     # wide: it has cuts, and is refused whole
+    assert split.second_look(first) is None and split.second_look(first, weak=True) is None
+
+
 def test_a_cut_blob_kept_whole_gets_more_candidate_cuts_on_a_second_look():
     ink = blob_ink("2026", gap=-0.08)
     first = split.blob(ink, Box(0, 0, ink.shape[1], ink.shape[0]))
