@@ -22,7 +22,7 @@ OpenCV), so a 1000x700 canvas frame prepares in a few hundred microseconds.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -135,6 +135,9 @@ class Levels:
     low: float
     high: float
     empty: bool
+    # when `low` comes from a second split (a shadow's soft edge passed for ink): the first split's floor,
+    # which holds against paper measured right beside each stroke, where no shadow is left (Page.mask, local)
+    local_low: float | None = None
 
     def table(self) -> np.ndarray:
         span = max(self.high - self.low, 1.0)
@@ -255,9 +258,11 @@ class Page:
         paper = cv2.morphologyEx(around, cv2.MORPH_CLOSE, np.ones((side, side), np.uint8))
         return darkness(around, paper)[y0 - top:y1 - top, x0 - left:x1 - left]
 
-    def mask(self, dark: np.ndarray, level: float) -> np.ndarray:
-        """uint8 0/1 mask of the pixels of a darkness map (coarse_dark, stroke_darkness()) whose ink reaches `level`."""
-        threshold = self.levels.low + level * max(self.levels.high - self.levels.low, 1.0)
+    def mask(self, dark: np.ndarray, level: float, local: bool = False) -> np.ndarray:
+        """uint8 0/1 mask of the pixels of a darkness map (coarse_dark, stroke_darkness()) whose ink reaches `level`;
+        `local`: the darkness is against the paper beside each stroke (stroke_darkness)."""
+        low = self.levels.local_low if local and self.levels.local_low is not None else self.levels.low
+        threshold = low + level * max(self.levels.high - low, 1.0)
         _, mask = cv2.threshold(dark, np.ceil(threshold) - 1, 1, cv2.THRESH_BINARY)
         return mask
 
@@ -454,19 +459,22 @@ def _levels(dark: np.ndarray) -> Levels:
     edge of a shadow, which the smooth paper estimate misses) outnumbers thin
     ink, so the split fell between paper and shadow: the darker side is then
     split once more. A core clearly darker than the rest is the ink when there
-    was no ink otherwise, or when the rest is broad, not the soft edges of strokes.
+    was no ink otherwise, or when the rest is broad, not the soft edges of strokes;
+    the first split's floor is kept for strokes measured against the paper right
+    beside them (Levels.local_low), where the shadow is gone.
     """
     sample = np.ascontiguousarray(dark[::2, ::2])
     threshold = _otsu(sample)
     counts = np.cumsum(cv2.calcHist([sample], [0], None, [256], [0, 256]).ravel())
     noise = float(np.searchsorted(counts, counts[threshold] / 2.0)) / 0.6745  # paper darkness is ~half-normal noise
-    levels = _ink_above(counts, threshold, min(3.0 * noise, 0.6 * threshold))
+    floor = min(3.0 * noise, 0.6 * threshold)
+    levels = _ink_above(counts, threshold, floor)
     if levels.empty or levels.high - levels.low < WEAK_CONTRAST * MIN_CONTRAST:
         faint = sample[sample > threshold]
         second = _otsu(faint.reshape(1, -1)) if faint.size else threshold
         deeper = _ink_above(counts, second, max(levels.low, 0.6 * second))
         if not deeper.empty and (levels.empty or _mostly_broad(sample, threshold, second)):
-            return deeper
+            return replace(deeper, local_low=floor)
     return levels
 
 

@@ -196,11 +196,11 @@ def _strokes_only(page: Page, labels: np.ndarray, x0: int, y0: int, width: int,
     """
     rows, cols = labels.shape
     dark = page.stroke_darkness(x0, y0, x0 + cols, y0 + rows, width)
-    mask = page.mask(dark, MASK_LEVEL) & (labels > 0).astype(np.uint8)
+    mask = page.mask(dark, MASK_LEVEL, local=True) & (labels > 0).astype(np.uint8)
     count, found, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8, ltype=cv2.CV_32S)
     if count > np.iinfo(labels.dtype).max:
         count = 1  # more pieces than labels: nothing but grain
-    strong = page.mask(dark, STRONG)
+    strong = page.mask(dark, STRONG, local=True)
     labels[:] = 0
     pieces = []
     for piece in _pieces(stats[:count], shape):

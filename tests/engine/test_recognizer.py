@@ -288,6 +288,14 @@ def test_a_lone_thin_digit_in_the_shade_of_a_photo_is_not_taken_for_a_blank_page
     assert Recognizer(real_runner).recognize(photo).text == "1"
 
 
+@pytest.mark.parametrize("digit", [2, 3, 6])
+def test_a_thin_digit_deep_in_a_photos_shadow_is_read_against_the_paper_beside_it(real_runner, digit):
+    """The page's ink level comes from a second split (the shadow's soft edge passed for ink at the first);
+    against the paper right beside each stroke, where no shadow is left, the first split's floor holds."""
+    photo = lone_digit_photo(digit, (33, 48, 38, 64), 2, (160, 415), "shadow")
+    assert Recognizer(real_runner).recognize(photo).text == str(digit)
+
+
 @pytest.mark.parametrize("digit, left, thickness", [(0, 0.08, 3), (0, 0.2, 3), (3, 0.2, 3), (3, 0.35, 3), (8, 0.08, 3),
                                                      (3, 0.08, 5)])
 def test_the_soft_edge_of_a_photos_shadow_is_not_a_piece_beside_a_lone_digit(real_runner, digit, left, thickness):
