@@ -73,15 +73,12 @@ def test_predict_all_good_files_exits_zero_with_human_lines(folder, capsys):
 
 def test_a_human_line_says_when_only_where_the_digits_part_is_in_doubt():
     from digitdesk.cli import _human
-    from digitdesk.engine.results import Box, DigitReading, Recognition
+    from digitdesk.engine.results import Recognition
+    from tests.engine.readings import digit_reading
 
-    def digit(value, confidence, unsure, unsure_of_cut=False):
-        return DigitReading(value, confidence, np.eye(10, dtype=np.float32)[value], Box(0, 0, 10, 20),
-                            np.zeros((28, 28), np.float32), unsure, unsure_of_cut=unsure_of_cut)
-
-    cut = Recognition((digit(2, 0.999, True, True), digit(0, 0.998, True, True)))
+    cut = Recognition((digit_reading(2, 0.999, True, True), digit_reading(0, 0.998, True, True)))
     assert _human("pair.png", cut, None) == "pair.png: 20 (99.8%, unsure where the digits part)"
-    weak = Recognition((digit(2, 0.999, True, True), digit(1, 0.7, True)))
+    weak = Recognition((digit_reading(2, 0.999, True, True), digit_reading(1, 0.7, True)))
     assert _human("pair.png", weak, None) == "pair.png: 21 (70.0%, unsure)"
 
 

@@ -9,9 +9,10 @@ from PIL import Image
 from digitdesk.engine.decode import ImageDecodeError
 from digitdesk.engine.calibration import Calibration
 from digitdesk.engine.recognizer import Recognizer, recognize
-from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE, Box, DigitReading, Recognition
+from digitdesk.engine.results import EMPTY, NOT_DIGIT, OK, UNSURE, Recognition
 from digitdesk.engine.stroke_ink import render_strokes
 from tests.engine import images, pen
+from tests.engine.readings import digit_reading
 from tests.gui.media import GlyphSource, finish, ink_onto, lighting, paper
 
 
@@ -200,15 +201,11 @@ def test_in_a_number_a_blob_read_below_90_percent_gets_a_second_look(whole, text
     assert result.text == text and runner.calls == calls
 
 
-def _reading(digit: int, confidence: float, unsure: bool, unsure_of_cut: bool = False) -> DigitReading:
-    return DigitReading(digit, confidence, np.full(10, 0.01, np.float32), Box(0, 0, 1, 1),
-                        np.zeros((28, 28), np.float32), unsure, unsure_of_cut=unsure_of_cut)
-
-
 def test_a_number_unsure_only_of_where_its_digits_part_says_so():
-    cut = Recognition((_reading(2, 0.999, True, True), _reading(0, 0.998, True, True), _reading(7, 0.99, False)))
+    cut = Recognition((digit_reading(2, 0.999, True, True), digit_reading(0, 0.998, True, True),
+                       digit_reading(7, 0.99, False)))
     assert cut.status == UNSURE and cut.message == "Unsure where the digits part: best guess 207"
-    weak_digit = Recognition((_reading(2, 0.999, True, True), _reading(1, 0.7, True)))
+    weak_digit = Recognition((digit_reading(2, 0.999, True, True), digit_reading(1, 0.7, True)))
     assert weak_digit.message == "Unsure: best guess 21"   # a digit itself in doubt says the plainer thing
 
 
