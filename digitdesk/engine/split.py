@@ -248,10 +248,10 @@ def second_look(blob: Blob, weak: bool = False) -> Blob | None:
     box = blob.source[1]
     if box.w > FLAT * box.h:
         return None
-    per_height = DENSE_CUTS_PER_HEIGHT if blob.lattice is not None else MAX_CUTS_PER_HEIGHT
-    cut = _cut(*blob.source, SECOND_LOOK_ASPECT, per_height)
-    if blob.lattice is not None and cut is not None and len(cut.lattice.cuts) <= len(blob.lattice.cuts):
-        cut = None
+    if blob.lattice is None:
+        cut = _cut(*blob.source, SECOND_LOOK_ASPECT)
+    else:
+        cut = _cut(*blob.source, SECOND_LOOK_ASPECT, DENSE_CUTS_PER_HEIGHT, more_than=len(blob.lattice.cuts))
     return replace(cut, weak_whole=True) if cut is not None and weak else cut
 
 
@@ -285,14 +285,17 @@ def near_pair(left: Blob, right: Blob) -> Blob | None:
                 keep_split=True, apart=True)
 
 
-def _cut(ink: np.ndarray, box: Box, min_aspect: float, per_height: int = MAX_CUTS_PER_HEIGHT) -> Blob | None:
+def _cut(ink: np.ndarray, box: Box, min_aspect: float, per_height: int = MAX_CUTS_PER_HEIGHT,
+         more_than: int = 0) -> Blob | None:
+    """The blob with candidate cuts, or None if it gets no more than `more_than` cuts (ends included):
+    counted before any span is prepared for the model."""
     bounds = ink_bounds(ink)
     if bounds is None:
         return None
     x, y, w, h = bounds
     tight = ink[y:y + h, x:x + w]
     found = lattice(tight, min_aspect, per_height)
-    if found is None:
+    if found is None or len(found.cuts) <= more_than:
         return None
     return Blob(tuple(PreparedDigit(span_box(box, tight, found, k), to_mnist(span_ink(tight, found, k)))
                       for k in range(len(found.spans))), found, source=(ink, box))
