@@ -110,7 +110,7 @@ def _record(path: str, recognition=None, error: str | None = None) -> dict:
 
 def _human(path: str, recognition, error: str | None) -> str:
     from digitdesk.engine.files import display_name
-    from digitdesk.engine.results import NOT_DIGIT, UNSURE
+    from digitdesk.engine.results import NOT_DIGIT
     path = display_name(path)   # a name that is not valid UTF-8 must not crash the terminal output
     if recognition is None:
         return f"{path}: error: {error}"
@@ -118,9 +118,8 @@ def _human(path: str, recognition, error: str | None) -> str:
         return f"{path}: nothing to read"
     if recognition.status == NOT_DIGIT:   # only refused pieces: the text is empty, say why
         return f"{path}: not a digit ({recognition.confidence:.1%})"
-    unsure = (", unsure where the digits part" if recognition.unsure_only_of_cut
-              else ", unsure" if recognition.status == UNSURE else "")
-    return f"{path}: {recognition.text} ({recognition.confidence:.1%}{unsure})"
+    doubt = f", {recognition.doubt}" if recognition.doubt else ""
+    return f"{path}: {recognition.text} ({recognition.confidence:.1%}{doubt})"
 
 
 def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = None,

@@ -78,6 +78,14 @@ class Recognition:
         return self.status == UNSURE and all(d.unsure_of_cut for d in self.accepted if d.unsure)
 
     @property
+    def doubt(self) -> str:
+        """What a one-line summary adds to an unsure number ("" when sure): a bare "unsure" beside
+        99.8 % reads as a contradiction when only the cut is in doubt."""
+        if self.status != UNSURE:
+            return ""
+        return "unsure where the digits part" if self.unsure_only_of_cut else "unsure"
+
+    @property
     def message(self) -> str:
         if self.status == EMPTY:
             return "Nothing to read"

@@ -50,8 +50,8 @@ def result_text(recognition: Recognition | None, error: str | None) -> str:
         return "No digits found"
     if recognition.status == "not_digit":
         return recognition.message
-    unsure = " (unsure)" if recognition.status == "unsure" else ""
-    return f"{recognition.text} · {recognition.confidence:.0%}{unsure}"
+    doubt = f" ({recognition.doubt})" if recognition.doubt else ""
+    return f"{recognition.text} · {recognition.confidence:.0%}{doubt}"
 
 
 def _image_formats(mime: QMimeData) -> list[str]:

@@ -207,6 +207,8 @@ def test_a_number_unsure_only_of_where_its_digits_part_says_so():
     assert cut.status == UNSURE and cut.message == "Unsure where the digits part: best guess 207"
     weak_digit = Recognition((digit_reading(2, 0.999, True, True), digit_reading(1, 0.7, True)))
     assert weak_digit.message == "Unsure: best guess 21"   # a digit itself in doubt says the plainer thing
+    assert (cut.doubt, weak_digit.doubt) == ("unsure where the digits part", "unsure")
+    assert Recognition((digit_reading(4, 0.99, False),)).doubt == ""
 
 
 def test_a_doubtful_cut_marks_sure_digits_unsure_of_their_cut_only(monkeypatch):

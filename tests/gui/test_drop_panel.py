@@ -417,3 +417,16 @@ def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, pane
     panel.list.setCurrentRow(1)
     consistent()
     assert view.selected == 0
+
+
+def test_a_list_row_says_when_only_where_the_digits_part_is_in_doubt():
+    """'09 · 100% (unsure)' read as a contradiction: a row names the doubt, as the window's message does."""
+    from digitdesk.engine.results import Recognition
+    from digitdesk.gui.drop_panel import result_text
+    from tests.engine.readings import digit_reading
+
+    cut = Recognition((digit_reading(0, 0.999, True, True), digit_reading(9, 0.998, True, True)))
+    assert result_text(cut, None) == "09 · 100% (unsure where the digits part)"
+    weak = Recognition((digit_reading(0, 0.999, False), digit_reading(9, 0.6, True)))
+    assert result_text(weak, None) == "09 · 60% (unsure)"
+    assert result_text(Recognition((digit_reading(7, 0.97, False),)), None) == "7 · 97%"
