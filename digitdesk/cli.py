@@ -118,8 +118,7 @@ def _human(path: str, recognition, error: str | None) -> str:
         return f"{path}: nothing to read"
     if recognition.status == NOT_DIGIT:   # only refused pieces: the text is empty, say why
         return f"{path}: not a digit ({recognition.confidence:.1%})"
-    doubt = f", {recognition.doubt}" if recognition.doubt else ""
-    return f"{path}: {recognition.text} ({recognition.confidence:.1%}{doubt})"
+    return f"{path}: {recognition.text} ({', '.join([f'{recognition.confidence:.1%}', *recognition.remarks])})"
 
 
 def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = None,

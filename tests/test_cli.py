@@ -71,7 +71,9 @@ def test_predict_all_good_files_exits_zero_with_human_lines(folder, capsys):
     assert out.splitlines()[1] == f"{folder / 'sub' / 'deeper' / 'blank.png'}: nothing to read"
 
 
-def test_a_human_line_says_when_only_where_the_digits_part_is_in_doubt():
+def test_a_human_line_names_its_doubt_and_the_marks_left_out():
+    from dataclasses import replace
+
     from digitdesk.cli import _human
     from digitdesk.engine.results import Recognition
     from tests.engine.readings import digit_reading
@@ -80,6 +82,8 @@ def test_a_human_line_says_when_only_where_the_digits_part_is_in_doubt():
     assert _human("pair.png", cut, None) == "pair.png: 20 (99.8%, unsure where the digits part)"
     weak = Recognition((digit_reading(2, 0.999, True, True), digit_reading(1, 0.7, True)))
     assert _human("pair.png", weak, None) == "pair.png: 21 (70.0%, unsure)"
+    left_out = Recognition((digit_reading(8, 0.999, False), replace(digit_reading(9, 0.9, False), not_digit=True)))
+    assert _human("pair.png", left_out, None) == "pair.png: 8 (99.9%, 1 mark left out)"
 
 
 def test_small_batches_give_the_same_answers_as_one_big_batch(folder, capsys):

@@ -78,12 +78,19 @@ class Recognition:
         return self.status == UNSURE and all(d.unsure_of_cut for d in self.accepted if d.unsure)
 
     @property
-    def doubt(self) -> str:
-        """What a one-line summary adds to an unsure number ("" when sure): a bare "unsure" beside
-        99.8 % reads as a contradiction when only the cut is in doubt."""
-        if self.status != UNSURE:
-            return ""
-        return "unsure where the digits part" if self.unsure_only_of_cut else "unsure"
+    def marks_left_out(self) -> str:
+        """'2 marks left out' when refused pieces sit beside the digits read ("" when none): the text
+        alone hides them ('874960' read '8740', its touching '96' refused)."""
+        refused = len(self.digits) - len(self.accepted) if self.accepted else 0
+        return f"{refused} mark{'s' if refused > 1 else ''} left out" if refused else ""
+
+    @property
+    def remarks(self) -> list[str]:
+        """What a one-line summary adds to the number and its confidence: its doubt, then marks
+        left out. A bare "unsure" beside 99.8 % reads as a contradiction when only the cut is in doubt."""
+        doubt = ("" if self.status != UNSURE else
+                 "unsure where the digits part" if self.unsure_only_of_cut else "unsure")
+        return [r for r in (doubt, self.marks_left_out) if r]
 
     @property
     def message(self) -> str:

@@ -50,8 +50,8 @@ def result_text(recognition: Recognition | None, error: str | None) -> str:
         return "No digits found"
     if recognition.status == "not_digit":
         return recognition.message
-    doubt = f" ({recognition.doubt})" if recognition.doubt else ""
-    return f"{recognition.text} · {recognition.confidence:.0%}{doubt}"
+    remarks = f" ({', '.join(recognition.remarks)})" if recognition.remarks else ""
+    return f"{recognition.text} · {recognition.confidence:.0%}{remarks}"
 
 
 def _image_formats(mime: QMimeData) -> list[str]:

@@ -212,11 +212,10 @@ class ResultPanel(QWidget):
             self._set_number(recognition.text, UNSURE_COLOUR if status == UNSURE else OK_COLOUR)
         self._set_message(recognition.message if status != "ok" else "",
                           UNSURE_COLOUR if status == UNSURE else MUTED_COLOUR)
-        refused = len(recognition.digits) - len(recognition.accepted)
         if status in (EMPTY, NOT_DIGIT):
             confidence = ""
         else:
-            left_out = f" · {refused} mark{'s' if refused > 1 else ''} left out (not digits)" if refused else ""
+            left_out = recognition.marks_left_out and f" · {recognition.marks_left_out} (not digits)"
             confidence = f"Confidence {recognition.confidence:.1%}{left_out}"
         self.confidence_label.setText(confidence)
         self._rebuild_previews()

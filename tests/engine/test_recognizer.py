@@ -1,4 +1,5 @@
 """Recognizer: pictures in, digits out; one model call per batch of pictures."""
+from dataclasses import replace
 import io
 
 import cv2
@@ -207,8 +208,15 @@ def test_a_number_unsure_only_of_where_its_digits_part_says_so():
     assert cut.status == UNSURE and cut.message == "Unsure where the digits part: best guess 207"
     weak_digit = Recognition((digit_reading(2, 0.999, True, True), digit_reading(1, 0.7, True)))
     assert weak_digit.message == "Unsure: best guess 21"   # a digit itself in doubt says the plainer thing
-    assert (cut.doubt, weak_digit.doubt) == ("unsure where the digits part", "unsure")
-    assert Recognition((digit_reading(4, 0.99, False),)).doubt == ""
+    assert (cut.remarks, weak_digit.remarks) == (["unsure where the digits part"], ["unsure"])
+    assert Recognition((digit_reading(4, 0.99, False),)).remarks == []
+
+
+def test_marks_left_out_of_a_number_are_counted_for_its_summary():
+    refused = replace(digit_reading(9, 0.9, False), not_digit=True)
+    number = Recognition((digit_reading(8, 0.99, False), refused, refused, digit_reading(0, 0.99, False)))
+    assert number.text == "80" and number.remarks == ["2 marks left out"]
+    assert Recognition((refused,)).remarks == []          # nothing read: the refusal is the message
 
 
 def test_a_doubtful_cut_marks_sure_digits_unsure_of_their_cut_only(monkeypatch):

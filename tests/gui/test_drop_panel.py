@@ -419,8 +419,11 @@ def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, pane
     assert view.selected == 0
 
 
-def test_a_list_row_says_when_only_where_the_digits_part_is_in_doubt():
-    """'09 · 100% (unsure)' read as a contradiction: a row names the doubt, as the window's message does."""
+def test_a_list_row_names_its_doubt_and_the_marks_left_out():
+    """'09 · 100% (unsure)' read as a contradiction, and '8740 · 100%' hid the refused '96' of 874960:
+    a row says what the window says."""
+    from dataclasses import replace
+
     from digitdesk.engine.results import Recognition
     from digitdesk.gui.drop_panel import result_text
     from tests.engine.readings import digit_reading
@@ -430,3 +433,6 @@ def test_a_list_row_says_when_only_where_the_digits_part_is_in_doubt():
     weak = Recognition((digit_reading(0, 0.999, False), digit_reading(9, 0.6, True)))
     assert result_text(weak, None) == "09 · 60% (unsure)"
     assert result_text(Recognition((digit_reading(7, 0.97, False),)), None) == "7 · 97%"
+    refused = replace(digit_reading(9, 0.9, False), not_digit=True)
+    left_out = Recognition((digit_reading(8, 0.999, False), refused, digit_reading(0, 0.6, True)))
+    assert result_text(left_out, None) == "80 · 60% (unsure, 1 mark left out)"
