@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QMimeData, QSize, Qt, QThread, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QIcon, QImage, QPixmap
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
@@ -28,7 +28,8 @@ IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm
 PLACEHOLDER = "Drop images or folders here, paste an image, or click “Open…”"
 OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offline): "
                    "save the image to a file first, then drop or open the file.")
-ICON_SIZE = QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE)
+ICON_SIZE = QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE * 3 // 4)   # a square thumbnail shrinks to fit a row
+ROW_LINES = 3   # name, then the reading with its remarks, wrapped rather than cut off in a narrow list
 ROLE_ENTRY = Qt.ItemDataRole.UserRole
 
 
@@ -52,6 +53,19 @@ def result_text(recognition: Recognition | None, error: str | None) -> str:
         return recognition.message
     remarks = f" ({', '.join(recognition.remarks)})" if recognition.remarks else ""
     return f"{recognition.text} · {recognition.confidence:.0%}{remarks}"
+
+
+def _row_icon(picture: QPixmap) -> QIcon:
+    """A thumbnail (or the warning sign) fitted and centred in an ICON_SIZE frame: every row's text starts
+    at the same place, whatever the picture's shape."""
+    picture = picture.scaled(ICON_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    frame = QPixmap(ICON_SIZE)
+    frame.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(frame)
+    painter.drawPixmap((ICON_SIZE.width() - picture.width()) // 2, (ICON_SIZE.height() - picture.height()) // 2,
+                       picture)
+    painter.end()
+    return QIcon(frame)
 
 
 def _image_formats(mime: QMimeData) -> list[str]:
@@ -112,6 +126,8 @@ class DropPanel(QWidget):
         self.list.setIconSize(ICON_SIZE)
         self.list.setUniformItemSizes(True)
         self.list.setWordWrap(True)          # error reasons are read, not guessed from "…"
+        # uniform rows take the first row's height; every row gets room for ROW_LINES, whatever comes first
+        self._row_size = QSize(1, max(ROW_LINES * self.list.fontMetrics().lineSpacing(), ICON_SIZE.height()) + 6)
         self.list.setAccessibleName("Images read")
         self.list.currentRowChanged.connect(self._show_row)
         self.view = AnnotatedView(placeholder=PLACEHOLDER)
@@ -349,11 +365,13 @@ class DropPanel(QWidget):
         self._entries.append(entry)
         row = QListWidgetItem()
         row.setData(ROLE_ENTRY, len(self._entries) - 1)
+        row.setSizeHint(self._row_size)
         self._describe_row(row, entry)
         if item.thumbnail is not None:
-            row.setIcon(QIcon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail))))
-        else:   # nothing could be decoded: a warning sign keeps the rows aligned and says why
-            row.setIcon(self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning))
+            row.setIcon(_row_icon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail))))
+        else:   # nothing could be decoded: a warning sign says why
+            warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
+            row.setIcon(_row_icon(warning.pixmap(ICON_SIZE)))
         if item.error:
             row.setForeground(ERROR_COLOUR)
         self.list.addItem(row)

@@ -152,6 +152,10 @@ def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, 
     readings = {name: (entries[name].error, entries[name].recognition and entries[name].recognition.text)
                 for name in {**odd, **good}}
     assert readings == {name: (None, text) for name, text in {**odd, **good}.items()}
+    # a long reason wraps in a row as tall as any other, and every row's text starts at the same place
+    heights = {panel.list.visualItemRect(row).height() for row in rows.values()}
+    assert len(heights) == 1 and heights.pop() >= 3 * panel.list.fontMetrics().lineSpacing()
+    assert {tuple(size.toTuple() for size in row.icon().availableSizes()) for row in rows.values()} == {((64, 48),)}
 
 
 def test_cancel_stops_a_long_batch_and_keeps_what_was_read(qtbot, panel, glyphs, tmp_path):
