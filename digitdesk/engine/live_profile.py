@@ -3,8 +3,9 @@
 Building a profile runs the model (the check digits, then every sample), so it
 happens in the first reading thread that needs it, never in the GUI thread. Edits
 (a correction saved, undone, another person picked) only queue up and cost the
-GUI thread nothing; the next reading applies them before it reads, so a
-correction counts from the very next reading. Qt-free; thread-safe.
+GUI thread nothing, not even a wait while a reading thread builds the profile
+(the queue has its own lock); the next reading applies them before it reads, so
+a correction counts from the very next reading. Qt-free; thread-safe.
 """
 from __future__ import annotations
 
@@ -25,7 +26,8 @@ class LiveProfile:
         self.guards = guards or Guards()
         self.enabled = enabled
         self._runner_factory = runner_factory
-        self._lock = threading.RLock()
+        self._lock = threading.Lock()     # the queue of edits, name and count: held for microseconds
+        self._work = threading.Lock()     # building the profile and applying edits: the model runs
         self._name = name
         self._count = sum(store.counts(name))
         self._pending: list[tuple] = [("load", name)]
@@ -75,13 +77,14 @@ class LiveProfile:
 
     def ready(self) -> PersonalProfile:
         """The up-to-date profile: built on first use, queued edits applied."""
-        with self._lock:
+        with self._work:
+            with self._lock:
+                pending, self._pending = self._pending, []
             if self._profile is None:
                 from digitdesk.engine.runner import shared_runner
                 runner = (self._runner_factory or shared_runner)()
                 self._space = self._space or FeatureSpace.fit(runner, dims=self.guards.dims)
                 self._profile = PersonalProfile(runner, self._space, self.guards)
-            pending, self._pending = self._pending, []
             for edit in pending:
                 if edit[0] == "load":
                     self._profile.load(self.store.samples(edit[1]))
@@ -89,5 +92,7 @@ class LiveProfile:
                     self._profile.add(*edit[1:])
                 else:
                     self._profile.remove(edit[1])
-            self._count = len(self._profile)
+            with self._lock:   # edits queued meanwhile keep their place in the count
+                if not any(edit[0] == "load" for edit in self._pending):
+                    self._count = len(self._profile) + sum(1 if edit[0] == "add" else -1 for edit in self._pending)
             return self._profile

@@ -168,7 +168,14 @@ class PersonalProfile:
         self.add_many([(sample_id, label, image)])
 
     def add_many(self, items: Iterable[tuple[int, int, np.ndarray]]) -> None:
-        items = list(items)
+        """Samples the profile does not hold yet: one the store already handed over in a load is not
+        counted twice (a correction saved while a reload was queued reaches the profile both ways)."""
+        held, fresh = set(self._state.ids.tolist()), []
+        for item in items:
+            if int(item[0]) not in held:
+                held.add(int(item[0]))
+                fresh.append(item)
+        items = fresh
         if not items:
             return
         images = np.stack([_as_float(image) for _, _, image in items])

@@ -52,3 +52,44 @@ def test_switching_person_reads_with_their_samples_and_off_reads_with_none(tmp_p
         live.enabled = True
         check = live.check()   # one sample: read without it, it is misread like without a profile
         assert check.samples == 1 and check.own_with == check.own_without == 0.0
+
+
+def test_a_correction_saved_while_a_reload_is_queued_counts_once(tmp_path, runner, misread):
+    """The first correction after picking a person reaches the profile twice: in the load and as an edit."""
+    image, label, p, f = misread
+    with SampleStore(tmp_path) as store:
+        live = LiveProfile(store, "ana", lambda: runner)
+        sample = store.add("ana", label, image, "draw")   # saved before the queued load runs
+        live.add(sample, label, image)
+        assert len(live.ready()) == 1 and len(live) == 1
+        assert live.check().samples == 1
+
+
+def test_an_edit_does_not_wait_while_a_reading_thread_builds_the_profile(tmp_path, misread):
+    """Corrections are made in the GUI thread: building a profile (the model over every sample) must not
+    hold them up, and the edit still counts from the next reading."""
+    import threading
+
+    image, label, p, f = misread
+    started, release = threading.Event(), threading.Event()
+
+    class Held(FakeRunner):
+        def infer(self, batch):
+            started.set()
+            release.wait(10)
+            return super().infer(batch)
+
+    with SampleStore(tmp_path) as store:
+        store.add("ana", label, image, "draw")
+        live = LiveProfile(store, "ana", Held)
+        reader = threading.Thread(target=live.ready)
+        reader.start()
+        assert started.wait(10)                     # the reading thread is inside the model
+        done = threading.Event()
+        editor = threading.Thread(target=lambda: (live.add(99, label, image), done.set()))
+        editor.start()
+        assert done.wait(2), "the edit waited for the profile to be built"
+        release.set()
+        reader.join(10)
+        editor.join(10)
+        assert len(live) == 2 and len(live.ready()) == 2
