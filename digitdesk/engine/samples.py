@@ -285,10 +285,15 @@ def _transaction(db: sqlite3.Connection):
     db.execute("BEGIN IMMEDIATE")
     try:
         yield
+        db.execute("COMMIT")
     except BaseException:
-        db.execute("ROLLBACK")
+        # SQLite has already rolled back after some errors (a full disk): rolling back again would
+        # replace the real reason with "no transaction is active", and a failed COMMIT must not
+        # leave the transaction open for every later write to trip over
+        if db.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
         raise
-    db.execute("COMMIT")
 
 
 def _create_tables(db: sqlite3.Connection) -> None:

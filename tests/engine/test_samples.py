@@ -75,6 +75,18 @@ def test_a_batch_is_saved_whole_or_not_at_all(tmp_path):
         assert store.samples("ana") == []
 
 
+def test_a_full_disk_is_named_and_the_store_saves_again_once_there_is_room(tmp_path):
+    with SampleStore(tmp_path) as store:
+        store.add("ana", 1, image(1), "draw")
+        pages = store._db.execute("PRAGMA page_count").fetchone()[0]
+        store._db.execute(f"PRAGMA max_page_count = {pages}")   # the disk fills up
+        with pytest.raises(SampleStoreError, match="the disk is full"):
+            store.add_many("ana", [(2, image(n), "draw") for n in range(40)])
+        store._db.execute("PRAGMA max_page_count = 1000000")     # room again
+        store.add("ana", 3, image(3), "draw")
+        assert [s.label for s in store.samples("ana")] == [1, 3]
+
+
 WRITER = textwrap.dedent("""
     import sys
     import numpy as np
