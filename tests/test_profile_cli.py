@@ -269,6 +269,21 @@ def test_import_gives_plain_reasons_and_passes_over_hidden_and_macos_entries(dat
     assert "Imported 1 samples to profile 'odd', 2 skipped" in out
 
 
+def test_import_reports_a_damaged_entry_and_takes_the_rest(data_dir, tmp_path, capsys):
+    scan = save(tmp_path / "scan.png", images.canvas_digit(2, size=(300, 300), thickness=16))
+    archive = tmp_path / "damaged.zip"
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as z:
+        z.writestr("1/a.png", scan.read_bytes() + bytes(2000))   # the first entry: its data starts at byte 37
+        z.write(scan, "2/scan.png")
+    data = bytearray(archive.read_bytes())
+    data[40:60] = bytes(b ^ 0xFF for b in data[40:60])             # its compressed data damaged
+    archive.write_bytes(bytes(data))
+    assert main(["profile", "import", str(archive)]) == 1
+    out, err = capsys.readouterr()
+    assert "1/a.png: cannot be read from the zip" in err
+    assert "Imported 1 samples to profile 'damaged', 1 skipped" in out
+
+
 def test_teach_reports_subfolders_and_pictures_it_does_not_take(data_dir, tmp_path, capsys):
     root = tmp_path / "mine"
     for rel, digit in [("3/a.png", 3), ("seven/b.png", 7), ("10/c.png", 1), ("loose.png", 4)]:

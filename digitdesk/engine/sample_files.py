@@ -16,6 +16,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,7 +143,8 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
                 continue
             try:
                 data = archive.read(entry)
-            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError) as error:   # RuntimeError: encrypted
+            # RuntimeError: encrypted; zlib.error and EOFError: damaged or cut-off compressed data
+            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, zlib.error, EOFError) as error:
                 yield Found(name, int(match.group(1)), problem=f"cannot be read from the zip ({error})")
                 continue
             try:   # the app's own decoding: its pixel limit, and every failure in plain words
