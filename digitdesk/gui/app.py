@@ -86,12 +86,16 @@ def main(argv: list[str] | None = None) -> int:
     from digitdesk.gui.inference import InferenceClient
     from digitdesk.gui.main_window import MainWindow
 
+    from digitdesk.data_dir import data_dir
+    from digitdesk.gui.error_report import ErrorReport
     from digitdesk.gui.handwriting import Handwriting
     settings = AppSettings()
-    handwriting = Handwriting.open(settings, QStandardPaths.writableLocation(
-        QStandardPaths.StandardLocation.AppDataLocation))
+    app_data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
+    handwriting = Handwriting.open(settings, app_data)
     client = InferenceClient(handwriting.recognizer_loader)
     window = MainWindow(settings, client, handwriting=handwriting)
+    errors = ErrorReport(data_dir(app_data), window)
+    errors.install()
     window.show()
     if probing:
         QTimer.singleShot(0, lambda: _probe("window-shown"))
@@ -101,4 +105,5 @@ def main(argv: list[str] | None = None) -> int:
     code = app.exec()
     client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
     handwriting.close()
+    errors.uninstall()
     return code
