@@ -241,6 +241,7 @@ class CaptureWorker(QObject):
         fps = capture.get(cv2.CAP_PROP_FPS) if not self.is_camera else 0.0
         interval = 1.0 / (fps if 1.0 <= fps <= 240.0 else DEFAULT_VIDEO_FPS)
         start, index, failures, frames_read, sent = time.perf_counter(), 0, 0, 0, 0
+        pass_read = 0   # frames read since the file was last opened: a reopened file that gives none is gone
         was_paced = self.paced
         while not self._stop.is_set():
             ok, bgr = capture.read()
@@ -261,10 +262,15 @@ class CaptureWorker(QObject):
                     return
                 capture.release()
                 capture = self._capture = self._open()
-                start, index = time.perf_counter(), 0
+                if pass_read == 0 or not capture.isOpened():   # deleted, moved or its drive unplugged
+                    self.failed.emit(f"{Path(self.source).name} can no longer be read (moved or deleted?). "
+                                     "Choose it again, or another source.")
+                    return
+                start, index, pass_read = time.perf_counter(), 0, 0
                 continue
             failures = 0
             frames_read += 1
+            pass_read += 1
             if self._paused.is_set():
                 if not self.is_camera:   # a video waits where it is; its clock restarts on resume
                     while self._paused.is_set() and not self._stop.wait(0.05):

@@ -103,3 +103,27 @@ def test_a_file_that_is_not_a_video_fails_with_a_reason(qtbot, tmp_path):
     thread = run_worker(qtbot, worker)
     qtbot.waitUntil(thread.isFinished, timeout=TIMEOUT_MS)
     assert len(failures) == 1 and "holiday.mp4" in failures[0]
+
+
+def test_a_looping_video_deleted_while_it_plays_fails_with_a_reason(qtbot, glyphs, tmp_path):
+    """It used to reopen the missing file without pause for ever, the tab frozen on its last frame."""
+    video = DigitVideo(glyphs, "7", seed=3).write(tmp_path / "clip.avi", frames=5)
+    worker = CaptureWorker(str(video), paced=False, loop_video=True)
+    frames, failures = [], []
+
+    def shown(reading):
+        frames.append(reading)
+        if len(frames) == 2:
+            video.unlink()        # deleted (or its drive unplugged) mid-loop
+        worker.frame_shown()
+
+    worker.frame.connect(shown)
+    worker.failed.connect(failures.append)
+    thread = run_worker(qtbot, worker)
+    try:
+        qtbot.waitUntil(thread.isFinished, timeout=30_000)
+    finally:
+        worker.stop()
+        thread.quit()
+        thread.wait()
+    assert len(failures) == 1 and "clip.avi can no longer be read" in failures[0]
