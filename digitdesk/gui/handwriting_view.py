@@ -8,12 +8,13 @@ profile, 91 % without") is measured by the model in a worker thread.
 """
 from __future__ import annotations
 
+import contextlib
 import time
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QIcon, QKeySequence, QPixmap, QShortcut
-from PySide6.QtWidgets import (QAbstractItemView, QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout,
+from PySide6.QtGui import QCursor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
@@ -24,6 +25,15 @@ THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
 ALL_DIGITS = "All digits"
 
+
+
+@contextlib.contextmanager
+def _busy():
+    QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
+    try:
+        yield
+    finally:
+        QApplication.restoreOverrideCursor()
 
 class CheckWorker(QObject):
     """Measures the profile with the model (leave-one-out and the check digits); lives in its own thread."""
@@ -258,7 +268,8 @@ class HandwritingDialog(QDialog):
 
     def export_to(self, path: str) -> bool:
         try:
-            count = self.handwriting.export_archive(path)
+            with _busy():
+                count = self.handwriting.export_archive(path)
         except OSError as error:
             QMessageBox.warning(self, "Export samples", f"Could not write {path}: {error.strerror or error}")
             return False
@@ -272,7 +283,8 @@ class HandwritingDialog(QDialog):
             self.import_from(path)
 
     def import_from(self, path: str) -> int:
-        added, problems = self.handwriting.import_archive(path)
+        with _busy():   # a few hundred samples take a moment; the cursor says the app is working
+            added, problems = self.handwriting.import_archive(path)
         self._remember_dir(path)
         text = f"Imported {added} samples from {Path(path).name}."
         if problems:

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
 import digitdesk.engine.recognizer as recognizer_module
 from digitdesk.engine.samples import SampleStore
@@ -236,3 +236,18 @@ def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
     with qtbot.waitSignal(menu.picked) as picked:
         menu.action_for(1).trigger()
     assert picked.args == [1]
+
+
+def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_a_bad_file(window, tmp_path,
+                                                                                       monkeypatch):
+    hw = window.handwriting
+    dialog = HandwritingDialog.show_for(window, hw)
+    seen, real = [], hw.import_archive
+    monkeypatch.setattr(hw, "import_archive",
+                        lambda path: (seen.append(QApplication.overrideCursor().shape()), real(path))[1])
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    (tmp_path / "notes.zip").write_text("not a zip")
+    assert dialog.import_from(str(tmp_path / "notes.zip")) == 0
+    assert seen == [Qt.CursorShape.WaitCursor] and QApplication.overrideCursor() is None
+    assert "not a readable zip archive" in told[0]
