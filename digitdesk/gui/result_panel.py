@@ -17,6 +17,7 @@ from digitdesk.gui.chart import ProbabilityChart
 from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
+MIN_PREVIEW = 36    # px: previews shrink to this so five fit the narrowest panel; more digits scroll
 MAX_PREVIEWS = 12
 NUMBER_POINTS, MIN_NUMBER_POINTS = 44, 14
 OK_COLOUR, UNSURE_COLOUR, MUTED_COLOUR, ERROR_COLOUR = "#111111", "#b35c00", "#7a7a7a", "#b00020"
@@ -80,6 +81,8 @@ class PreviewStrip(QScrollArea):
     Its height is the row's, plus the scroll bar's only while one is needed.
     """
 
+    resized = Signal()
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setFrameShape(QFrame.Shape.NoFrame)
@@ -119,6 +122,8 @@ class PreviewStrip(QScrollArea):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._update_height()
+        if event.size().width() != event.oldSize().width():
+            self.resized.emit()
 
     def wheelEvent(self, event) -> None:
         """A plain mouse wheel scrolls the row sideways: there is nothing to scroll up or down."""
@@ -169,6 +174,12 @@ class ResultPanel(QWidget):
         self._preview_group.idClicked.connect(self.select_digit)
         self._preview_group.idClicked.connect(self.previewClicked)
         self._preview_buttons: list[QToolButton] = []
+        self._side = 0   # the previews' icon side now
+        probe = QToolButton()
+        probe.setAutoRaise(True)
+        probe.setIconSize(QSize(56, 56))
+        self._button_frame = max(0, probe.sizeHint().width() - 56)   # what a button adds around its icon
+        self._strip.resized.connect(self._fit_previews)
 
         self.detail_label = QLabel("")
         self.detail_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -264,6 +275,22 @@ class ResultPanel(QWidget):
             self._rebuild_previews()
             self.select_digit(self._selected)
 
+    def _fitting_side(self, count: int) -> int:
+        """The largest preview (84 px for up to 3 digits, 56 for more) that lets all `count` fit side by
+        side, down to MIN_PREVIEW."""
+        largest = 28 * (PREVIEW_SCALE if count <= 3 else PREVIEW_SCALE - 1)
+        if count == 0:
+            return largest
+        room = self._strip.width() - self._previews.spacing() * (count - 1)
+        return int(max(MIN_PREVIEW, min(largest, room // count - self._button_frame)))
+
+    def _fit_previews(self) -> None:
+        """The panel got wider or narrower: previews grow or shrink with it."""
+        count = len(self._preview_buttons)
+        if count and self._fitting_side(count) != self._side:
+            self._rebuild_previews()
+            self.select_digit(self._selected)
+
     def _rebuild_previews(self) -> None:
         """New buttons for the new digits; the keyboard focus stays on the same digit's preview."""
         focus = self.window().focusWidget()
@@ -274,8 +301,8 @@ class ResultPanel(QWidget):
             button.deleteLater()
         self._preview_buttons = []
         digits = self._recognition.digits
-        scale = PREVIEW_SCALE if len(digits) <= 3 else max(1, PREVIEW_SCALE - 1)
-        size = QSize(28 * scale, 28 * scale)
+        self._side = self._fitting_side(min(len(digits), MAX_PREVIEWS))
+        size = QSize(self._side, self._side)
         ratio = self.devicePixelRatioF()   # drawn at the screen's density, so not blurred
         for index, reading in enumerate(digits[:MAX_PREVIEWS]):
             pixmap = model_input_pixmap(reading.input28, size, ratio)

@@ -151,6 +151,19 @@ def test_previews_keep_their_size_and_scroll_when_there_are_many(narrow_panel, q
     assert buttons[9].visibleRegion().boundingRect().width() >= buttons[9].iconSize().width()
 
 
+def test_a_five_digit_number_shows_every_preview_whole_and_they_grow_with_the_panel(narrow_panel, qtbot):
+    """At the Images tab's width, the fifth digit of 31415 was cut off behind a scroll bar."""
+    narrow_panel.show_recognition(digits(5))
+    qtbot.wait(20)
+    buttons = narrow_panel.preview_buttons()
+    assert all(b.visibleRegion().boundingRect().width() == b.width() for b in buttons)
+    assert not narrow_panel._strip.horizontalScrollBar().isVisible()
+    narrow_panel.select_digit(3)
+    narrow_panel.resize(700, 600)
+    qtbot.waitUntil(lambda: narrow_panel.preview_buttons()[0].iconSize().width() == 56)   # full size again
+    assert narrow_panel.preview_buttons()[3].isChecked() and narrow_panel.selected_index() == 3
+
+
 def test_the_keyboard_focus_stays_on_the_same_preview_after_a_new_reading(panel, qtbot):
     panel.show_recognition(digits(3))
     panel.preview_buttons()[1].setFocus()
