@@ -192,6 +192,7 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
             print(f"digitdesk predict: could not write {display_name(csv_out)}: {error.strerror or error}", file=err)
             return 1
     read = failed = 0
+    said = False   # the interruption, already
     try:
         with _csv_errors():
             csv_rows = CsvRows(csv_file) if csv_file else None
@@ -199,13 +200,18 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
                              chunk_size=batch_size if jobs <= 1 else None, samples=samples) if first else \
             (result for result in ())   # a generator: closing() below needs close()
         with contextlib.closing(results):
-            for row in _with_unlisted(results, unlisted):
-                if csv_rows:
-                    with _csv_errors():
-                        csv_rows.write(*row)
-                print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
-                read += 1
-                failed += row[1] is None
+            try:
+                for row in _with_unlisted(results, unlisted):
+                    if csv_rows:
+                        with _csv_errors():
+                            csv_rows.write(*row)
+                    print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
+                    read += 1
+                    failed += row[1] is None
+            except KeyboardInterrupt:   # said now: the files being read are finished first (seconds for photos)
+                print(f"digitdesk predict: interrupted after {read} files", file=err, flush=True)
+                said = True
+                raise
         if csv_file:
             with _csv_errors():   # a full disk often shows only now, when the last rows are flushed
                 csv_file.close()
@@ -218,8 +224,9 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     except WorkersFailed as error:
         print(f"digitdesk predict: {error}; --jobs 1 reads without extra processes", file=err)
         return 1
-    except KeyboardInterrupt:
-        print(f"digitdesk predict: interrupted after {read} files", file=err)
+    except KeyboardInterrupt:   # also a second Ctrl+C while the reading processes stop: they end at once
+        if not said:
+            print(f"digitdesk predict: interrupted after {read} files", file=err)
         return 130
     finally:
         if csv_file and not csv_file.closed:   # interrupted or failed: keep the rows written so far

@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -212,6 +213,39 @@ def test_ctrl_c_stops_within_seconds_leaves_no_process_and_a_valid_csv(folder, t
     with table.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert 40 <= len(rows) < files and all(row["text"] == "3" for row in rows)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends SIGINT to a process group (POSIX; ps -s)")
+def test_a_second_ctrl_c_while_big_photos_finish_ends_everything_at_once(tmp_path):
+    """The first Ctrl+C lets the files being read finish (seconds for big photos), which invites a second:
+    that one used to leave the program waiting for its reading processes for ever."""
+    many = tmp_path / "photos"
+    many.mkdir()
+    photo = np.full((4500, 6000), 255, np.uint8)
+    cv2.putText(photo, "3", (2000, 3500), cv2.FONT_HERSHEY_SIMPLEX, 100, 0, 120)
+    cv2.imwrite(str(many / "0000.png"), photo)
+    for i in range(1, 200):
+        os.link(many / "0000.png", many / f"{i:04d}.png")
+    command = [sys.executable, "-m", "digitdesk", "predict", "--jobs", "2", str(many)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    try:
+        process.stdout.readline()                     # the pool is reading
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.3)
+        os.killpg(process.pid, signal.SIGINT)         # impatient, while the photos being read finish
+        started = time.monotonic()
+        _, err = process.communicate(timeout=30)
+        stopped_in = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+    assert process.returncode == 130 and stopped_in < 5
+    assert err.count("interrupted after") == 1 and "Traceback" not in err and "Exception ignored" not in err
+    deadline = time.monotonic() + 10
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(process.pid) == []
 
 
 # ---- refusing, interrupting and failing in words ------------------------------------------------------------

@@ -276,14 +276,23 @@ class ReadPool:
         return self._executor
 
     def close(self) -> None:
-        """Drop queued chunks, wait for the running ones, let the processes exit."""
-        if self._executor is not None:
-            self._executor.shutdown(wait=True, cancel_futures=True)
-            self._executor = None
-        if self._snapshots is not None:
-            shutil.rmtree(self._snapshots, ignore_errors=True)
-            self._snapshots = None
-            self._snapshot = ((), None)
+        """Drop queued chunks, wait for the running ones, let the processes exit.
+
+        Interrupted while it waits (a second Ctrl+C: big photos can keep a chunk busy for seconds), it
+        ends the processes at once and lets the interrupt through: left mid-shutdown, they blocked the
+        interpreter's exit for ever."""
+        executor, self._executor = self._executor, None
+        try:
+            if executor is not None:
+                executor.shutdown(wait=True, cancel_futures=True)
+        except KeyboardInterrupt:
+            _end_at_once(executor)
+            raise
+        finally:
+            if self._snapshots is not None:
+                shutil.rmtree(self._snapshots, ignore_errors=True)
+                self._snapshots = None
+                self._snapshot = ((), None)
 
     def read(self, paths: Iterable[str], chunk_size: int = CHUNK_FILES, thumbnail_side: int | None = None,
              cancelled: Callable[[], bool] | None = None, samples=None) -> Iterator[FileResult]:
@@ -360,6 +369,16 @@ class ReadPool:
                 task.future.set_result([FileResult(p, None, WORKER_DIED) for p in task.paths])
             else:
                 task.future, task.retried = self._submit(task.paths, thumbnail_side, task.profile), True
+
+
+def _end_at_once(executor: ProcessPoolExecutor) -> None:
+    """Stop the pool's processes now (SIGTERM: they ignore Ctrl+C), for a user who asked twice."""
+    processes = list((getattr(executor, "_processes", None) or {}).values())
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(2)
+    executor.shutdown(wait=False, cancel_futures=True)
 
 
 @dataclass
