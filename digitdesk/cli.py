@@ -28,6 +28,22 @@ EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read, 2 usage 
               "130 interrupted (Ctrl+C), 141 output closed early (e.g. | head)")
 
 
+def given_path(text: str) -> str:
+    """A PATH argument: an empty one (often an unset shell variable) would mean the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path (is a shell variable unset?)")
+    return text
+
+
+def profile_name(text: str) -> str:
+    """A NAME argument, checked and trimmed the same way wherever it is given."""
+    from digitdesk.engine.samples import SampleStoreError, check_profile_name
+    try:
+        return check_profile_name(text)
+    except SampleStoreError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="digitdesk", description="Read handwritten digits. Without a command, opens the app.")
@@ -38,13 +54,13 @@ def build_parser() -> argparse.ArgumentParser:
     predict = commands.add_parser("predict", help="read the digits in image files and folders",
                                   description="Read the digits in image files; folders are searched recursively.",
                                   epilog=EXIT_CODES)
-    predict.add_argument("paths", nargs="+", metavar="PATH", help="image files or folders")
+    predict.add_argument("paths", nargs="+", type=given_path, metavar="PATH", help="image files or folders")
     predict.add_argument("--json", action="store_true", help="one JSON object per image and line")
     predict.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
     predict.add_argument("--jobs", "-j", type=int, metavar="N",
                          help="processes reading in parallel (default: one per core; 1: no extra processes)")
     predict.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
-    predict.add_argument("--profile", metavar="NAME",
+    predict.add_argument("--profile", type=profile_name, metavar="NAME",
                          help="read with this person's handwriting profile (see teach)")
     from digitdesk.profile_cli import add_commands
     add_commands(commands)   # teach, profile
@@ -238,10 +254,14 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
 
 
 def _csv_problem(csv_out: str, paths: list[str]) -> str | None:
-    """Why --csv OUT must not be written, or None: it would overwrite an input, or its name says image."""
+    """Why --csv OUT must not be written, or None: it would overwrite an input or the handwriting samples,
+    or its name says image."""
     from digitdesk.engine.files import is_image_name
+    from digitdesk.engine.samples import is_store_file
     if any(_same_file(csv_out, path) for path in paths):
         return "is one of the files to read: it would be overwritten; give another name (e.g. results.csv)"
+    if is_store_file(csv_out):
+        return "is where your handwriting samples are kept: give another name (e.g. results.csv)"
     if is_image_name(csv_out):
         return "has an image file extension; the results are a CSV table: give a name ending in .csv"
     return None

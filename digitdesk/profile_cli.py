@@ -29,29 +29,32 @@ EXIT_CODES = ("exit status: 0 all went well, 1 something could not be taught or 
 
 def add_commands(commands) -> None:
     """Add `teach` and `profile` to the `digitdesk` command's subparsers."""
+    from digitdesk.cli import given_path, profile_name
     teach = commands.add_parser(
         "teach", help="teach your handwriting from pictures of single digits",
         description="Save pictures of single digits as samples of your handwriting. Give folders with one "
                     "subfolder per digit (0/ ... 9/), or --label D and pictures of that digit. A picture with "
                     "no digit or several is reported and skipped.", epilog=EXIT_CODES)
-    teach.add_argument("paths", nargs="+", metavar="PATH", help="folders of digit folders, or files with --label")
+    teach.add_argument("paths", nargs="+", type=given_path, metavar="PATH",
+                       help="folders of digit folders, or files with --label")
     teach.add_argument("--label", type=int, choices=range(10), metavar="D", help="the digit every PATH shows")
-    teach.add_argument("--profile", default=DEFAULT_PROFILE, metavar="NAME",
+    teach.add_argument("--profile", default=DEFAULT_PROFILE, type=profile_name, metavar="NAME",
                        help=f"whose handwriting it is (default: {DEFAULT_PROFILE})")
     profile = commands.add_parser("profile", help="list, check, forget, export or import handwriting profiles",
                                   description="Manage the personal handwriting profiles.", epilog=EXIT_CODES)
     actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="every profile and its samples per digit")
     check = actions.add_parser("check", help="how a profile reads its own samples and other people's digits")
-    check.add_argument("name", metavar="NAME")
+    check.add_argument("name", type=profile_name, metavar="NAME")
     forget = actions.add_parser("forget", help="delete a profile and all its samples")
-    forget.add_argument("name", metavar="NAME")
+    forget.add_argument("name", type=profile_name, metavar="NAME")
     export = actions.add_parser("export", help="write a profile's samples to a zip (PNGs in digit folders)")
-    export.add_argument("name", metavar="NAME")
-    export.add_argument("file", metavar="FILE")
+    export.add_argument("name", type=profile_name, metavar="NAME")
+    export.add_argument("file", type=given_path, metavar="FILE")
     load = actions.add_parser("import", help="add the samples of a zip (PNGs in digit folders) to a profile")
-    load.add_argument("file", metavar="FILE")
-    load.add_argument("--profile", metavar="NAME", help="the profile to add them to (default: the zip's name)")
+    load.add_argument("file", type=given_path, metavar="FILE")
+    load.add_argument("--profile", type=profile_name, metavar="NAME",
+                      help="the profile to add them to (default: the zip's name)")
 
 
 def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -137,6 +140,12 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
             return 2
         found = (item for path in paths for item in sample_files.from_digit_folders(path))
     else:
+        sorted_already = [p for p in paths if Path(p).is_dir() and sample_files.has_digit_folders(p)]
+        for path in sorted_already:   # --label would make every digit of them that one
+            print(f"{PROG} teach: {path} holds digit folders (0 ... 9): leave out --label, and each "
+                  "folder's pictures are taught as its digit", file=err)
+        if sorted_already:
+            return 2
         found = sample_files.from_files(paths, label)
     store = open_store(err, saving="teach")
     if store is None:
@@ -204,6 +213,10 @@ def profile_export(args, out: TextIO, err: TextIO) -> int:
     with open_store(err) as store:
         if not _known(store, args.name, "profile export", err):
             return 1
+        if _not_an_archive(args.file):
+            print(f"{PROG} profile export: {args.file} exists and is not a zip archive: not overwritten; "
+                  "give another name (e.g. mine.zip)", file=err)
+            return 1
         try:
             count = write_archive(store.samples(args.name), args.file)
         except OSError as error:
@@ -211,6 +224,14 @@ def profile_export(args, out: TextIO, err: TextIO) -> int:
             return 1
         print(f"Wrote {count} samples of profile {args.name!r} to {args.file}", file=out)
     return 0
+
+
+def _not_an_archive(path: str) -> bool:
+    """An existing file that is not a zip (a photo, notes, the sample database itself): export must not
+    replace it. An earlier export of the same name is replaced."""
+    import zipfile
+    target = Path(path)
+    return target.is_file() and target.stat().st_size > 0 and not zipfile.is_zipfile(target)
 
 
 def profile_import(args, out: TextIO, err: TextIO) -> int:

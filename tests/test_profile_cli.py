@@ -310,11 +310,67 @@ def test_export_to_a_symlink_writes_its_target_and_keeps_the_link(data_dir, tmp_
         store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
     (tmp_path / "backups").mkdir()
     target = tmp_path / "backups" / "ana.zip"
-    target.write_bytes(b"last week's")
+    with zipfile.ZipFile(target, "w") as last_week:   # an earlier export: replaced
+        last_week.writestr("3/9.png", b"last week's")
     link = tmp_path / "latest.zip"
     link.symlink_to(target)
     assert main(["profile", "export", "ana", str(link)]) == 0
     assert link.is_symlink() and zipfile.ZipFile(target).namelist() == ["5/1.png"]
+
+
+def test_export_does_not_replace_a_file_that_is_not_a_zip_nor_the_sample_store(data_dir, tmp_path, capsys):
+    with SampleStore(data_dir) as store:
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    photo = tmp_path / "photo.jpg"
+    photo.write_bytes(b"a holiday photo")
+    assert main(["profile", "export", "ana", str(photo)]) == 1
+    assert "exists and is not a zip archive: not overwritten" in capsys.readouterr().err
+    assert photo.read_bytes() == b"a holiday photo"
+    assert main(["profile", "export", "ana", str(data_dir / DB_FILE)]) == 1   # the live store itself
+    capsys.readouterr()
+    assert main(["profile", "list"]) == 0 and "ana: 1 samples" in capsys.readouterr().out
+
+
+def test_predict_csv_is_not_written_over_the_sample_store(data_dir, tmp_path, capsys):
+    with SampleStore(data_dir) as store:
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    scan = save(tmp_path / "scan.png", images.canvas_digit(2, size=(200, 200), thickness=12))
+    assert main(["predict", str(scan), "--csv", str(data_dir / DB_FILE)]) == 2
+    assert "where your handwriting samples are kept" in capsys.readouterr().err
+    assert main(["profile", "list"]) == 0 and "ana: 1 samples" in capsys.readouterr().out
+
+
+def test_teach_with_a_label_refuses_a_folder_of_digit_folders(data_dir, tmp_path, capsys):
+    """`teach --label 7 mine` would have taught every digit of mine/0 ... mine/9 as a 7."""
+    for digit in (3, 4):
+        save(tmp_path / "mine" / str(digit) / "a.png", images.canvas_digit(digit, size=(200, 200), thickness=12))
+    assert main(["teach", "--label", "7", str(tmp_path / "mine")]) == 2
+    assert "holds digit folders (0 ... 9): leave out --label" in capsys.readouterr().err
+    assert main(["profile", "list"]) == 0 and "No profiles yet" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv", [["predict", ""], ["teach", "--label", "1", ""], ["profile", "export", "ana", ""],
+                                  ["profile", "import", ""]])
+def test_an_empty_path_is_a_usage_error_not_the_current_folder(argv, data_dir, capsys, monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)
+    save(tmp_path / "here.png", images.canvas_digit(2, size=(200, 200), thickness=12))
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert "an empty path" in err and out == ""
+
+
+@pytest.mark.parametrize("argv", [["profile", "forget", "bob "], ["profile", "export", "bob ", "x.zip"],
+                                  ["profile", "check", " bob"]])
+def test_a_profile_name_is_trimmed_wherever_it_is_given(argv, data_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    with SampleStore(data_dir) as store:
+        store.add("bob", 5, np.zeros((28, 28), np.uint8), "draw")
+    assert main(argv) == 0, capsys.readouterr().err
+
+
+def test_an_empty_profile_name_is_a_usage_error(data_dir, tmp_path, capsys):
+    assert main(["profile", "import", str(tmp_path / "x.zip"), "--profile", ""]) == 2
+    assert "A profile name needs 1 to" in capsys.readouterr().err
 
 
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes (POSIX)")

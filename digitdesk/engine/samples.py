@@ -75,6 +75,17 @@ def as_uint8_image(image: np.ndarray) -> np.ndarray:
     return image.astype(np.uint8).reshape(28, 28)
 
 
+def is_store_file(path: str | os.PathLike) -> bool:
+    """Is `path` the sample database (or its WAL files) where this user's samples are kept?"""
+    from digitdesk.data_dir import data_dir
+    store = data_dir() / DB_FILE
+    try:
+        target = Path(path).resolve()
+        return any(target == Path(f"{store}{suffix}").resolve() for suffix in ("", "-wal", "-shm"))
+    except (OSError, RuntimeError):
+        return False
+
+
 def check_profile_name(name: str) -> str:
     name = (name or "").strip()
     # control characters, and bytes of a command-line argument that were not valid UTF-8 (surrogates)
