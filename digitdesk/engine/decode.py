@@ -41,7 +41,7 @@ def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
     """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array.
 
     EXIF orientation is applied, transparency is composited on white (ink on a
-    transparent background reads as ink on paper), 16-bit grey is scaled to 8 bit,
+    transparent background reads as ink on paper), 16-bit grey (or 10-14 bits in 16) is scaled to 8 bit,
     animations give their first frame and sides above MAX_SIDE are reduced.
     """
     stream = _open_source(src)
@@ -131,11 +131,14 @@ def _to_rgb(image: Image.Image) -> Image.Image:
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:
-    """16-bit / 32-bit grey to 8 bit by scaling (clipping would turn most 16-bit scans white)."""
+    """16-bit / 32-bit grey to 8 bit by scaling (clipping would turn most 16-bit scans white).
+
+    Scanners and cameras often store 10, 12 or 14 bits in a 16-bit file: the full scale is the
+    smallest such depth that holds the brightest value (paper), else a 12-bit page reads as black."""
     values = np.asarray(image).astype(np.float64)
     low, high = float(values.min()), float(values.max())
-    if image.mode.startswith("I;16"):
-        scaled = values / 257.0
+    if image.mode.startswith("I;16") or (image.mode != "F" and low >= 0.0 and 255.0 < high <= 65535.0):
+        scaled = values * (255.0 / (2 ** max(8, int(high).bit_length()) - 1))
     elif image.mode == "F" and low >= 0.0 and high <= 1.0:
         scaled = values * 255.0
     elif low >= 0.0 and high <= 255.0:

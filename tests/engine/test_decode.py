@@ -125,6 +125,17 @@ def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path):
     assert np.all(np.diff(image[0]) >= 0)        # and the ramp stays a ramp
 
 
+@pytest.mark.parametrize("bits", [10, 12, 14])
+def test_a_scan_of_fewer_bits_in_a_sixteen_bit_file_keeps_white_paper(tmp_path, bits):
+    """A 12-bit scanner's page (0-4095 in a 16-bit PNG) read as nearly black: nothing to read."""
+    page = np.full((40, 60), 2 ** bits - 1, np.uint16)
+    page[10:30, 28:32] = 0                       # a stroke of ink
+    path = tmp_path / f"scan{bits}.png"
+    Image.fromarray(page).save(path)
+    image = load_image(path)[:, :, 0]
+    assert image[0, 0] == 255 and image[20, 30] == 0
+
+
 def test_animated_gif_gives_its_first_frame(tmp_path):
     first = Image.fromarray(canvas_digit(1, size=(60, 60), thickness=6)).convert("P")
     second = Image.new("P", (60, 60), 0)
