@@ -35,6 +35,16 @@ def given_path(text: str) -> str:
     return text
 
 
+def at_least_one(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number is needed, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1 (not {value})")
+    return value
+
+
 def profile_name(text: str) -> str:
     """A NAME argument, checked and trimmed the same way wherever it is given."""
     from digitdesk.engine.samples import SampleStoreError, check_profile_name
@@ -57,9 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     predict.add_argument("paths", nargs="+", type=given_path, metavar="PATH", help="image files or folders")
     predict.add_argument("--json", action="store_true", help="one JSON object per image and line")
     predict.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
-    predict.add_argument("--jobs", "-j", type=int, metavar="N",
+    predict.add_argument("--jobs", "-j", type=at_least_one, metavar="N",
                          help="processes reading in parallel (default: one per core; 1: no extra processes)")
-    predict.add_argument("--batch-size", type=int, default=BATCH_SIZE, help=argparse.SUPPRESS)
+    predict.add_argument("--batch-size", type=at_least_one, default=BATCH_SIZE, help=argparse.SUPPRESS)
     predict.add_argument("--profile", type=profile_name, metavar="NAME",
                          help="read with this person's handwriting profile (see teach)")
     from digitdesk.profile_cli import add_commands
@@ -98,11 +108,6 @@ def _main(argv: list[str]) -> int:
     except SystemExit as stop:   # --help, --version, usage errors: argparse already printed
         return int(stop.code or 0)
     if args.command == "predict":
-        for option, value in (("--batch-size", args.batch_size), ("--jobs", args.jobs)):
-            if value is not None and value < 1:
-                parser.print_usage(sys.stderr)
-                print(f"digitdesk predict: {option} must be at least 1", file=sys.stderr)
-                return 2
         return predict(args.paths, as_json=args.json, csv_out=args.csv, batch_size=args.batch_size, jobs=args.jobs,
                        profile=args.profile)
     if args.command in ("teach", "profile"):
@@ -175,7 +180,11 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     if not first and not unlisted:
         print("digitdesk predict: no images found in " + ", ".join(map(display_name, paths)), file=err)
         return 1
-    jobs = available_cores() if jobs is None else jobs
+    cores = available_cores()
+    if jobs is not None and jobs > cores:   # reading is CPU work: more processes only cost memory
+        print(f"digitdesk predict: --jobs {jobs} is more than the {cores} core{'s' * (cores > 1)} here; "
+              f"reading with {cores}", file=err)
+    jobs = cores if jobs is None else min(jobs, cores)
     if len(first) <= CHUNK_FILES:
         jobs = 1   # one chunk of work: starting processes would cost more than it saves
     recognizer = samples = None   # with nothing but folders that could not be listed, no model is needed

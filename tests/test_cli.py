@@ -171,7 +171,15 @@ def test_jobs_2_prints_the_same_lines_in_the_same_order_as_jobs_1(big_folder, tm
 @pytest.mark.parametrize("value", ["0", "-3"])
 def test_jobs_below_one_is_a_usage_error(value, capsys):
     assert main(["predict", "--jobs", value, "x.png"]) == 2
-    assert "--jobs must be at least 1" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "usage: digitdesk predict" in err and "--jobs" in err and f"must be at least 1 (not {value})" in err
+
+
+def test_more_jobs_than_cores_read_with_one_process_per_core(folder, capsys, monkeypatch):
+    import digitdesk.engine.parallel as parallel
+    monkeypatch.setattr(parallel, "available_cores", lambda: 1)
+    assert main(["predict", "--jobs", "40", str(folder / "three.png")]) == 0
+    assert "--jobs 40 is more than the 1 core here; reading with 1" in capsys.readouterr().err
 
 
 def _session_processes(session: int) -> list[str]:
