@@ -66,7 +66,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
         return {"list": profile_list, "check": profile_check, "forget": profile_forget,
                 "export": profile_export, "import": profile_import}[args.action](args, out, err)
     except SampleStoreError as error:
-        print(f"{PROG} {args.command}: {error}", file=err)
+        print(f"{PROG} {args.command}{' ' + args.action if args.command == 'profile' else ''}: {error}", file=err)
         return 1
 
 
@@ -85,7 +85,7 @@ def open_store(err: TextIO, saving: str | None = None):
               file=err)
         store.close()
         return None
-    if store.notice:
+    if store.notice and not store.read_only:   # a read-only folder matters only to commands that save
         print(f"{PROG}: {store.notice}", file=err)
     return store
 
@@ -238,7 +238,8 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
     from digitdesk.engine.sample_files import from_archive
     from digitdesk.engine.samples import check_profile_name
     if not Path(args.file).is_file():
-        print(f"{PROG} profile import: {args.file} does not exist", file=err)
+        what = "is a folder, not a zip archive" if Path(args.file).is_dir() else "does not exist"
+        print(f"{PROG} profile import: {args.file} {what}", file=err)
         return 1
     profile = check_profile_name(args.profile or Path(args.file).stem)
     store = open_store(err, saving="profile import")
@@ -246,6 +247,9 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
         return 1
     with store:
         added, repeated, skipped, _ = _add_new(store, profile, from_archive(args.file), err, "profile import")
+        if not (added or repeated):   # as teach: an archive that gave nothing is not a success
+            print(f"{PROG} profile import: nothing imported from {args.file}", file=err)
+            return 1
         _report(out, store, profile, added, repeated, skipped, "Imported")
     return 1 if skipped else 0
 

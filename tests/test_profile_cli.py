@@ -213,6 +213,23 @@ def test_a_store_that_cannot_be_saved_in_fails_and_changes_nothing(unwritable_st
         assert store.profiles() == ["ana"] and store.counts("ana")[1] == 1
 
 
+def test_commands_that_only_read_a_read_only_store_say_nothing_about_saving(unwritable_store, capsys):
+    assert main(["profile", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "ana: 1 samples" in out and err == ""
+
+
+def test_an_import_that_gives_nothing_fails_and_makes_no_profile(data_dir, tmp_path, capsys):
+    empty = tmp_path / "empty.zip"
+    zipfile.ZipFile(empty, "w").close()
+    (tmp_path / "exported").mkdir()
+    assert main(["profile", "import", str(empty)]) == 1
+    assert "nothing imported from" in capsys.readouterr().err
+    assert main(["profile", "import", str(tmp_path / "exported")]) == 1
+    assert "is a folder, not a zip archive" in capsys.readouterr().err
+    assert main(["profile", "list"]) == 0 and "No profiles yet" in capsys.readouterr().out
+
+
 def test_ctrl_c_while_teaching_exits_130_and_saves_nothing(data_dir, tmp_path, capsys, monkeypatch):
     import digitdesk.engine.sample_files as sample_files
     files = [str(save(tmp_path / f"{k}.png", images.canvas_digit(7, size=(200, 200), thickness=12 + k)))
