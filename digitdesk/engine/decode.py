@@ -41,7 +41,8 @@ def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
     """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array.
 
     EXIF orientation is applied, transparency is composited on white (ink on a
-    transparent background reads as ink on paper), 16-bit grey (or 10-14 bits in 16) is scaled to 8 bit,
+    transparent background reads as ink on paper; light ink goes on black), 16-bit grey
+    (or 10-14 bits in 16) is scaled to 8 bit,
     animations give their first frame and sides above MAX_SIDE are reduced.
     """
     stream = _open_source(src)
@@ -123,11 +124,23 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     mode = image.mode
     if mode in _ALPHA_MODES or (mode in ("P", "L", "RGB") and "transparency" in image.info):
         rgba = image.convert("RGBA")
-        paper = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        grey = paper_under(np.asarray(rgba))
+        paper = Image.new("RGBA", rgba.size, (grey, grey, grey, 255))
         return Image.alpha_composite(paper, rgba).convert("RGB")
     if mode.startswith("I") or mode == "F":
         return _to_8bit(image).convert("RGB")
     return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, LAB, HSV, RGB
+
+
+def paper_under(rgba: np.ndarray) -> int:
+    """The grey to lay a transparent picture (H, W, 4 uint8) on: white under dark ink; black under light
+    ink (a dark-mode drawing app's export), which white paper would make vanish."""
+    pixels = rgba[::4, ::4].astype(np.float32)   # a sample is enough to tell
+    alpha = pixels[..., 3] / 255.0
+    if alpha.sum() < 1.0:
+        return 255
+    brightness = float((pixels[..., :3].mean(axis=2) * alpha).sum() / alpha.sum())
+    return 0 if brightness > 160 and alpha.mean() < 0.5 else 255
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:

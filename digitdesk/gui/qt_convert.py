@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QImage, QPainter, QPixmap
+from PySide6.QtGui import QColor, QImage, QPainter, QPixmap
 
 
 def gray_to_qimage(gray: np.ndarray) -> QImage:
@@ -64,12 +64,15 @@ def qimage_to_gray(image: QImage) -> np.ndarray:
 
 
 def qimage_to_rgb(image: QImage) -> np.ndarray:
-    """Any QImage -> (H, W, 3) uint8 RGB array (a copy); transparency is composited on white."""
+    """Any QImage -> (H, W, 3) uint8 RGB array (a copy); transparency is composited on white paper (on black
+    under light ink, as a decoded file is)."""
     if image.isNull():
         raise ValueError("the image is empty")
     if image.hasAlphaChannel():
+        from digitdesk.engine.decode import paper_under
+        grey = paper_under(_rows(image.convertToFormat(QImage.Format.Format_RGBA8888), 4))
         flat = QImage(image.size(), QImage.Format.Format_RGB888)
-        flat.fill(0xFFFFFF)
+        flat.fill(QColor(grey, grey, grey))
         painter = QPainter(flat)
         painter.drawImage(0, 0, image)
         painter.end()

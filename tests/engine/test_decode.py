@@ -85,6 +85,16 @@ def test_transparent_background_becomes_white_paper(tmp_path):
     assert (image[20, 20] == 0).all()
 
 
+def test_light_ink_on_a_transparent_background_stays_visible(tmp_path):
+    """A dark-mode drawing app exports white ink on transparency: on white paper it vanished."""
+    rgba = np.zeros((40, 60, 4), np.uint8)
+    rgba[10:30, 28:32] = (250, 250, 250, 255)
+    path = tmp_path / "dark-mode.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    image = load_image(path)[:, :, 0]
+    assert image[20, 30] >= 240 and image[0, 0] == 0
+
+
 def test_grey_with_alpha_is_composited(tmp_path):
     la = Image.new("LA", (30, 30), (0, 0))
     la.paste((0, 255), (10, 5, 14, 25))

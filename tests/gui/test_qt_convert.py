@@ -43,6 +43,15 @@ def test_transparent_pixels_become_white_paper():
     assert rgb[0, 0].tolist() == [255, 255, 255] and rgb[1, 1].tolist() == [0, 0, 0]
 
 
+def test_pasted_light_ink_on_transparency_is_laid_on_black_as_a_decoded_file_is():
+    image = QImage(16, 16, QImage.Format.Format_ARGB32)
+    image.fill(QColor(0, 0, 0, 0))
+    for x in (0, 4):
+        image.setPixelColor(x, 4, QColor(250, 250, 250, 255))
+    rgb = qimage_to_rgb(image)
+    assert rgb[0, 0].tolist() == [0, 0, 0] and rgb[4, 4].tolist() == [250, 250, 250]
+
+
 def test_model_input_floats_map_to_gray_levels():
     values = np.array([[0.0, 0.5, 1.0]], np.float32)
     assert qimage_to_gray(float_to_qimage(values)).tolist() == [[0, 128, 255]]
