@@ -214,7 +214,7 @@ class CaptureWorker(QObject):
     def _open_failure(self) -> str:
         if self.is_camera:
             return (f"Could not open camera {self.source}: it is missing, in use by another program, "
-                    "or not allowed. Choose “Video file…” to read digits from a recording instead.")
+                    "or not allowed. To read digits from a recording instead, open a video file.")
         return (f"Could not open {Path(self.source).name}: not a video this app can play. "
                 "Try an MP4, AVI or MJPEG file.")
 
@@ -250,7 +250,7 @@ class CaptureWorker(QObject):
                     failures += 1
                     if failures >= MAX_FAILED_READS:
                         self.failed.emit(f"Camera {self.source} stopped sending frames (unplugged?). "
-                                         "Start it again, or choose “Video file…” instead.")
+                                         "Start it again, or open a video file instead.")
                         return
                     self._stop.wait(0.02)
                     continue

@@ -181,9 +181,14 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         self.model_status = QLabel("Model not loaded yet")
-        self.timing_label = QLabel("")
+        self.timing_label = QLabel("")   # the Draw tab's last reading; hidden on the other tabs
+        self.timing_label.setContentsMargins(0, 0, 12, 0)   # apart from the model's state
         self.statusBar().addPermanentWidget(self.timing_label)
         self.statusBar().addPermanentWidget(self.model_status)
+        self.tabs.currentChanged.connect(lambda index: self.timing_label.setVisible(index == 0))
+        # a message describes the last thing done: drawing on moves past it ("Undone: the sample of 9
+        # is gone" read as if about the stroke just undone)
+        self.canvas.historyChanged.connect(self.statusBar().clearMessage)
 
     # ---- settings -------------------------------------------------------------------------
     def _restore_settings(self) -> None:
@@ -322,7 +327,7 @@ class MainWindow(QMainWindow):
         self.result_panel.show_recognition(recognition)
         # how the drawing was split; none over a canvas cleared since the request
         self.canvas.show_digit_boxes([] if self.canvas.is_empty() else [d.box for d in recognition.digits])
-        self.timing_label.setText(f"Read in {ms:.0f} ms")
+        self.timing_label.setText("" if self.canvas.is_empty() else f"Read in {ms:.0f} ms")
 
     def _on_drop_panel_message(self, text: str) -> None:
         """The Images tab shows its own messages; elsewhere (a webcam snapshot) the status bar carries them."""

@@ -19,7 +19,7 @@ from digitdesk.gui.capture import Camera, CameraProbe, CaptureWorker, FrameReadi
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mjpg *.mjpeg);;All files (*)"
 CHOOSE_VIDEO = "Video file…"
-NO_CAMERA = ("No camera found. Choose “Video file…” to read digits from a recording instead.")
+NO_CAMERA = "No camera found. To read digits from a recording instead, open a video file."
 IDLE = "Press Start, then hold written digits in front of the camera."
 ERROR_STYLE = "color: #b00020;"
 GUIDE_KEY = "webcam/guide"
@@ -82,7 +82,7 @@ class WebcamTab(QWidget):
 
         self.message_label = QLabel(IDLE)
         self.message_label.setWordWrap(True)
-        self.video_button = QPushButton("Use a video file…")
+        self.video_button = QPushButton("Open a video file…")   # the action the messages above name
         self.video_button.setVisible(False)
         self.video_button.clicked.connect(self.choose_video)
         messages = QHBoxLayout()
@@ -91,7 +91,7 @@ class WebcamTab(QWidget):
 
         self.view = AnnotatedView(placeholder="No picture yet")
         self.view.setAccessibleName("Camera picture with the digits found")
-        self.reading_label = QLabel("–")
+        self.reading_label = QLabel("")   # a dash once frames are read and none holds a digit
         font = self.reading_label.font()
         font.setPointSize(28)
         font.setBold(True)

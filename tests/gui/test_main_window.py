@@ -122,6 +122,20 @@ def test_status_bar_shows_model_state_and_inference_time(window, qtbot):
     draw_digit(window.canvas, "1")
     read(window, qtbot)
     assert window.timing_label.text().startswith("Read in ") and window.timing_label.text().endswith(" ms")
+    window.tabs.setCurrentWidget(window.drop_panel)   # the Draw tab's time means nothing on the Images tab
+    assert window.timing_label.isHidden()
+    window.tabs.setCurrentIndex(0)
+    assert window.timing_label.isVisible()
+    read(window, qtbot, window.canvas.clear)
+    assert window.timing_label.text() == ""           # no "Read in 0 ms" for an empty canvas
+
+
+def test_a_message_about_something_else_goes_when_the_drawing_changes(window, qtbot):
+    """'Undone: the sample of 9 is gone' stayed up after a stroke was undone, as if about that stroke."""
+    draw_digit(window.canvas, "4")
+    window.statusBar().showMessage("Undone: the sample of 9 is gone.", 8000)
+    window.canvas.undo()
+    assert window.statusBar().currentMessage() == ""
 
 
 def test_a_model_that_fails_to_load_is_shown_and_the_app_keeps_working(qtbot, tmp_path):

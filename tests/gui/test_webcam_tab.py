@@ -62,7 +62,8 @@ def test_a_camera_that_does_not_exist_shows_a_message_and_offers_a_video_file(qt
     qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
 
     assert "camera 97" in tab.message_label.text()
-    assert "Video file" in tab.message_label.text()
+    assert "open a video file" in tab.message_label.text()
+    assert tab.video_button.text() == "Open a video file…"
     assert not tab.video_button.isHidden()
     assert tab.source_combo.findText(CHOOSE_VIDEO) >= 0
     assert tab.start_button.text() == "Start"
