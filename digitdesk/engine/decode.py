@@ -54,7 +54,7 @@ def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
     except Image.DecompressionBombError as exc:
         raise ImageDecodeError(_too_large(_pixels_in(str(exc)))) from exc
     except UnidentifiedImageError as exc:
-        raise ImageDecodeError("not an image file (or a format that cannot be read)") from exc
+        raise ImageDecodeError("not an image file (or an unknown format)") from exc
     except Exception as exc:  # a broken header can raise almost anything
         raise ImageDecodeError("image is truncated or corrupt") from exc
 

@@ -32,6 +32,7 @@ class DigitReading:
     unsure: bool                # confidence below the unsure threshold, or unsure of its cut (below)
     not_digit: bool = False     # refused: left out of the text, marked in the views
     unsure_of_cut: bool = False  # sure of the digit, unsure only where its blob parts (or whether it does)
+    corrected: bool = False      # the user said which digit it is: no model's confidence to show
 
     def to_dict(self) -> dict:
         return {"digit": None if self.not_digit else self.digit, "confidence": round(float(self.confidence), 6),

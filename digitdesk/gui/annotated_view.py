@@ -12,7 +12,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
-from digitdesk.engine.results import Box, Recognition
+from digitdesk.engine.results import Box, DigitReading, Recognition
 from digitdesk.gui.qt_convert import array_to_qimage
 
 OK_COLOR = QColor(0, 170, 70)
@@ -22,8 +22,11 @@ REFUSED_COLOR = QColor(120, 120, 120)   # a mark that is not a digit: boxed, but
 GUIDE_COLOR = QColor(255, 255, 255, 200)
 
 
-def box_label(digit: int, confidence: float, not_digit: bool = False) -> str:
-    return "not a digit" if not_digit else f"{digit} · {confidence:.0%}"
+def box_label(reading: DigitReading) -> str:
+    """'7 · 96%'; a digit the user corrected says so instead of a model's 100 %."""
+    if reading.not_digit:
+        return "not a digit"
+    return f"{reading.digit} · {'yours' if reading.corrected else f'{reading.confidence:.0%}'}"
 
 
 class AnnotatedView(QWidget):
@@ -164,7 +167,7 @@ class AnnotatedView(QWidget):
                                 Qt.PenStyle.DashLine if d.not_digit else Qt.PenStyle.SolidLine))
             painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
-            text = box_label(d.digit, d.confidence, d.not_digit)
+            text = box_label(d)
             label = self._label_rect(rect, metrics.horizontalAdvance(text) + 8, metrics.height() + 2, placed)
             placed.append(label)
             painter.fillRect(label, color)

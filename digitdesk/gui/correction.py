@@ -69,7 +69,7 @@ def corrected(reading: DigitReading, label: int) -> DigitReading:
     probabilities = np.zeros(10, np.float32)
     probabilities[label] = 1.0
     return replace(reading, digit=int(label), confidence=1.0, probabilities=probabilities, unsure=False,
-                   not_digit=False, unsure_of_cut=False)
+                   not_digit=False, unsure_of_cut=False, corrected=True)
 
 
 class Corrector(QObject):

@@ -255,7 +255,7 @@ class ResultPanel(QWidget):
         self.chart.set_probabilities(digit.probabilities)
         where = f"Digit {index + 1} of {len(digits)}: " if len(digits) > 1 else ""
         read = f"not a digit ({digit.confidence:.1%} sure)" if digit.not_digit else \
-            f"{digit.digit} ({digit.confidence:.1%})"
+            f"{digit.digit} (your correction)" if digit.corrected else f"{digit.digit} ({digit.confidence:.1%})"
         self.detail_label.setText(f"{where}{read}")
         if changed:   # only on a change: views that mirror the selection signal back
             self.digitSelected.emit(index)
@@ -312,6 +312,7 @@ class ResultPanel(QWidget):
             button.setCheckable(True)
             button.setAutoRaise(True)
             read = "not a digit, left out of the number" if reading.not_digit else \
+                f"corrected to {reading.digit} by you" if reading.corrected else \
                 f"read as {reading.digit} ({reading.confidence:.1%})"
             button.setToolTip(f"Digit {index + 1}: {read}; click for details")
             if reading.not_digit:

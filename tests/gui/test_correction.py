@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageB
 
 import digitdesk.engine.recognizer as recognizer_module
 from digitdesk.engine.samples import SampleStore
+from digitdesk.gui.annotated_view import box_label
 from digitdesk.gui.correction import CorrectionMenu
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.handwriting_view import HandwritingDialog
@@ -115,6 +116,9 @@ def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later
     menu.action_for(right).trigger()
     assert drop.result_panel.number_text() == str(right)
     assert drop.list.item(0).text().startswith(f"six.png\n{right}")
+    # the user's word, not a model's 100 %
+    assert drop.result_panel.detail_label.text() == f"{right} (your correction)"
+    assert box_label(drop.view.recognition.digits[0]) == f"{right} · yours"
     with qtbot.waitSignal(drop.reader.finished, timeout=30_000):    # the same picture, read afresh
         drop.add_image(np.dstack([picture] * 3), "six-again.png")
     qtbot.waitUntil(lambda: drop.list.count() == 2, timeout=10_000)
