@@ -43,10 +43,15 @@ class Entry:
     image: np.ndarray | None   # only for images with no file to re-read (bounded in size)
 
 
+def _sentence(reason: str) -> str:
+    """An engine reason ('not an image file …') as shown on its own: 'Not an image file …'."""
+    return reason[:1].upper() + reason[1:]
+
+
 def result_text(recognition: Recognition | None, error: str | None) -> str:
     """The list's second line: '42 · 97%', 'nothing to read', or the error reason."""
     if error:
-        return error[:1].upper() + error[1:]
+        return _sentence(error)
     if recognition is None or not recognition.digits:
         return "No digits found"
     if recognition.status == "not_digit":
@@ -468,9 +473,9 @@ class DropPanel(QWidget):
             return
         entry = self._entry_at(row)
         if entry.error:
-            self.view.clear(entry.error)
+            self.view.clear(_sentence(entry.error))
             self.result_panel.show_recognition(Recognition())
-            self.result_panel.show_message(entry.error, error=True)
+            self.result_panel.show_message(_sentence(entry.error), error=True)
             return
         image, problem = self._full_image(entry)
         self.view.clear(problem or PLACEHOLDER)

@@ -152,6 +152,8 @@ def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, 
     readings = {name: (entries[name].error, entries[name].recognition and entries[name].recognition.text)
                 for name in {**odd, **good}}
     assert readings == {name: (None, text) for name, text in {**odd, **good}.items()}
+    panel.list.setCurrentItem(rows["notes.png"])   # the reason, chosen: worded as in its row
+    assert panel.result_panel.message_label.text() == rows["notes.png"].text().split("\n")[1]
     # a long reason wraps in a row as tall as any other, and every row's text starts at the same place
     heights = {panel.list.visualItemRect(row).height() for row in rows.values()}
     assert len(heights) == 1 and heights.pop() >= 3 * panel.list.fontMetrics().lineSpacing()
