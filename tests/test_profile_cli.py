@@ -147,7 +147,8 @@ def test_profile_check_says_what_the_profile_gains(data_dir, tmp_path, capsys, f
     assert main(["teach", "--profile", "ana", "--label", str((plain + 3) % 10), *files]) == 0
     capsys.readouterr()
     assert main(["profile", "check", "ana"]) == 0
-    assert "ana: Your samples: 100% with your profile, 0% without." in capsys.readouterr().out
+    assert "ana: Your samples: 100% with your profile, 0% without (each read with the others)." in \
+        capsys.readouterr().out
 
 
 def test_a_damaged_store_is_reported_and_the_command_carries_on(data_dir, tmp_path, capsys):

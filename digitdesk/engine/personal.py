@@ -124,11 +124,13 @@ class ProfileCheck:
     def summary(self) -> str:
         if self.own_with is None:
             return "No samples yet: correct a reading to teach DigitDesk your handwriting."
-        others = f"Other people's digits: {self.others_with:.1%} with, {self.others_without:.1%} without."
+        others = (f"Other people's digits, as a check: {self.others_with:.1%} read right with it, "
+                  f"{self.others_without:.1%} without.")
         if self.samples < FEW_TO_MEASURE:   # each sample is read with the others: one or two say nothing yet
-            return (f"{self.samples} sample{'s' if self.samples > 1 else ''} so far: from {FEW_TO_MEASURE} on, "
-                    f"this shows how much your profile helps with your own digits. {others}")
-        return f"Your samples: {self.own_with:.0%} with your profile, {self.own_without:.0%} without. {others}"
+            return (f"{self.samples} sample{'s' if self.samples > 1 else ''} so far. With {FEW_TO_MEASURE} or "
+                    f"more, this shows how well your profile reads your own digits. {others}")
+        return (f"Your samples: {self.own_with:.0%} with your profile, {self.own_without:.0%} without "
+                f"(each read with the others). {others}")
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,23 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
+from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.qt_convert import gray_to_qimage
 
 THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
 ALL_DIGITS = "All digits"
+USE_MINE = "Use my handwriting when reading"
+
+
+def counts_text(counts: list[int]) -> str:
+    """'9 samples: 1 ×1 · 4 ×2 · 7 ×3 · 9 ×3; none yet of 0, 2, 3, 5, 6, 8'."""
+    total = sum(counts)
+    have = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts) if n)
+    missing = [str(d) for d, n in enumerate(counts) if not n]
+    return (f"{total} sample{'s' if total != 1 else ''}: {have}" +
+            (f"; none yet of {', '.join(missing)}" if missing else ""))
 
 
 
@@ -66,7 +77,7 @@ class HandwritingDialog(QDialog):
         self.profile_combo.activated.connect(self._on_profile_chosen)
         self.new_button = QPushButton("New person…")
         self.new_button.clicked.connect(self.new_profile)
-        self.use_check = QCheckBox("Use my handwriting when reading")
+        self.use_check = QCheckBox(USE_MINE)   # named after the person chosen (_use_text)
         self.use_check.toggled.connect(handwriting.set_enabled)
         self.notice_label = QLabel(handwriting.notice or "")
         self.notice_label.setWordWrap(True)
@@ -171,11 +182,12 @@ class HandwritingDialog(QDialog):
         self.profile_combo.blockSignals(False)
         self.use_check.blockSignals(True)
         self.use_check.setChecked(hw.enabled)
+        self.use_check.setText(USE_MINE if hw.profile_name == DEFAULT_PROFILE else
+                               f"Use {hw.profile_name}'s handwriting when reading")
         self.use_check.blockSignals(False)
         counts = hw.counts()
         total = sum(counts)
-        per_digit = " · ".join(f"{d}: {n}" for d, n in enumerate(counts))
-        self.counts_label.setText(f"{total} sample{'s' if total != 1 else ''} ({per_digit})" if total else
+        self.counts_label.setText(counts_text(counts) if total else
                                   "No samples yet. Click a digit's preview or box after a reading to "
                                   "correct or confirm it: each one teaches DigitDesk your handwriting.")
         wanted = self.filter_combo.currentIndex() - 1
@@ -192,6 +204,7 @@ class HandwritingDialog(QDialog):
             self.samples.addItem(item)
         self._update_buttons()
         self.check_label.setText("Measuring what your profile gains…" if total else "")
+        self.check_label.setHidden(not total)   # no blank line above "No samples yet"
         if total:
             self._debounce.start()
 

@@ -138,7 +138,8 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     window.handwriting_actions["view"].trigger()
     dialog = window.handwriting_dialog
     assert isinstance(dialog, HandwritingDialog) and dialog.isVisible()
-    assert dialog.samples.count() == 3 and "3 samples (0: 0 · 1: 0 · 2: 0 · 3: 2" in dialog.counts_label.text()
+    assert dialog.samples.count() == 3 and dialog.counts_label.text() == \
+        "3 samples: 3 ×2 · 8 ×1; none yet of 0, 1, 2, 4, 5, 6, 7, 9"
     qtbot.waitUntil(lambda: dialog.check_label.text().startswith("Your samples:"), timeout=30_000)
     assert "with your profile" in dialog.check_label.text()
     archive = str(tmp_path / "mine.zip")
@@ -157,6 +158,16 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 3
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
     assert dialog.samples.count() == 1
+
+
+def test_the_handwriting_window_names_the_person_chosen_and_leaves_no_gap_for_a_new_one(window, qtbot,
+                                                                                        monkeypatch):
+    dialog = HandwritingDialog.show_for(window, window.handwriting)
+    assert dialog.use_check.text() == "Use my handwriting when reading"
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Ana", True))
+    dialog.new_button.click()
+    assert dialog.use_check.text() == "Use Ana's handwriting when reading"
+    assert dialog.check_label.isHidden() and "No samples yet" in dialog.counts_label.text()
 
 
 def test_a_name_that_cannot_be_used_is_said_in_the_handwriting_window(window, qtbot, monkeypatch):
