@@ -67,7 +67,7 @@ class ProbabilityChart(FigureCanvasQTAgg):
         for digit, (bar, value) in enumerate(zip(self._bars, values)):
             bar.set_height(float(value))
             bar.set_color(TOP_COLOUR if digit == top else BAR_COLOUR)
-        if top >= 0:
+        if top >= 0 and values[top] >= 0.005:   # a refused piece's digits are all near 0: no lone "0%"
             self._label.set_position((top, float(values[top]) + 0.02))
             self._label.set_text(f"{values[top]:.0%}")
         else:

@@ -39,6 +39,13 @@ def test_no_reading_empties_the_chart(chart):
     assert chart.top_digit() is None
 
 
+def test_a_refused_piece_gets_no_lone_zero_percent_label(chart):
+    chart.set_probabilities(np.eye(10)[5] * 0.97)
+    assert chart._label.get_text() == "97%"
+    chart.set_probabilities(np.full(10, 0.0004, np.float32))   # "not a digit": every digit near 0
+    assert chart._label.get_text() == ""
+
+
 def test_chart_renders(chart, qtbot):
     chart.resize(300, 200)
     chart.set_probabilities(np.eye(10)[3])
