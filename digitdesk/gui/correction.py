@@ -38,16 +38,18 @@ class CorrectionMenu(QMenu):
         shown = QWidgetAction(self)
         shown.setDefaultWidget(preview)
         self.addAction(shown)
-        read = "not a digit" if reading.not_digit else f"{reading.digit} ({reading.confidence:.0%})"
-        self.addSection(f"Read as {read}. It is:")
+        read = "Read as not a digit" if reading.not_digit else f"Corrected to {reading.digit}" if reading.corrected \
+            else f"Read as {reading.digit} ({reading.confidence:.0%})"
+        self.addSection(f"{read}. It is:")
         self._actions: dict[int, QAction] = {}
         if not reading.not_digit:
             right = self.addAction(f"{reading.digit}, that is right")
             right.setToolTip("Confirm the reading: it teaches DigitDesk your handwriting too")
             right.triggered.connect(lambda: self.picked.emit(reading.digit))
             self.setActiveAction(right)
-        for digit in range(10):
-            action = self.addAction(f"&{digit}")
+        for digit in range(10):   # the digit read is here too (typing it confirms), marked as such
+            action = self.addAction(f"&{digit}" + (" (as read)" if digit == reading.digit and
+                                                   not reading.not_digit else ""))
             action.triggered.connect(lambda _checked=False, d=digit: self.picked.emit(d))
             self._actions[digit] = action
 
