@@ -217,7 +217,9 @@ class DropPanel(QWidget):
             remote = [QUrl(t.strip()) for t in mime.text().split() if t.strip().startswith(("http:", "https:"))]
         if remote:
             return self._tell(OFFLINE_MESSAGE, error=True)
-        return self._tell("Nothing to read here: paste or drop an image or image files.", error=True)
+        held = "text, not a picture" if mime.hasText() else "no picture"
+        return self._tell(f"The clipboard holds {held}: copy an image or image files, then paste "
+                          "(or drop them here).", error=True)
 
     def shutdown(self) -> None:
         """Cancel reading, wait for the worker thread, then let the worker processes exit (before the window closes)."""
@@ -402,7 +404,8 @@ class DropPanel(QWidget):
             self._tell("Cleared." + skipped)
             return
         failed = sum(1 for e in self._entries if e.error)
-        summary = f"{len(self._entries)} image(s) in the list" + (f", {failed} could not be read" if failed else "")
+        count = len(self._entries)
+        summary = f"{count} image{'s' * (count != 1)} in the list" + (f", {failed} could not be read" if failed else "")
         if self._found_nothing:
             self._found_nothing = False
             self._tell("No image files found there." + (f" {summary}." if self._entries else "") + skipped,

@@ -237,6 +237,13 @@ def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
     assert not panel.is_busy() and panel.entries == []
 
 
+def test_pasting_text_says_the_clipboard_holds_text_not_a_picture(qtbot, panel):
+    mime = QMimeData()
+    mime.setText("4711")
+    assert not panel.paste_image(mime)
+    assert panel.status_label.text().startswith("The clipboard holds text, not a picture: copy an image")
+
+
 def test_a_webcam_snapshot_is_added_and_shown(qtbot, panel, glyphs):
     frame = number_image(glyphs, "615", size=72, seed=5)
     panel.add_image(frame, "webcam-120000.png")
@@ -353,7 +360,7 @@ def test_a_huge_folder_shows_a_running_count_and_cancel_acts_at_once(qtbot, pane
     QTest.mouseClick(panel.cancel_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=10_000)
     assert time.monotonic() - asked < 1.0
-    assert panel.status_label.text() == "Cancelled. 0 image(s) in the list."
+    assert panel.status_label.text() == "Cancelled. 0 images in the list."
     assert panel.entries == [] and not panel.cancel_button.isVisibleTo(panel)
 
 
@@ -393,7 +400,7 @@ def test_web_links_dropped_with_files_are_said_to_be_left_out(qtbot, panel, glyp
     wait_idle(qtbot, panel, 1)
     assert panel.entries[0].path == str(path)
     assert panel.status_label.text() == \
-        "1 image(s) in the list. 2 web links were not read (drop files or folders)."
+        "1 image in the list. 2 web links were not read (drop files or folders)."
 
 
 def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, panel, glyphs):

@@ -421,11 +421,11 @@ def test_long_drawing_session_does_not_crash_or_grow(window, qtbot):
 def test_images_tab_messages_show_once(window):
     """On the Images tab its message is in the panel only; from another tab the status bar carries it."""
     window.tabs.setCurrentWidget(window.drop_panel)
-    window.drop_panel.message.emit("3 image(s) in the list")
+    window.drop_panel.message.emit("3 images in the list")
     assert window.statusBar().currentMessage() == ""
     window.tabs.setCurrentIndex(0)
-    window.drop_panel.message.emit("1 image(s) in the list")
-    assert window.statusBar().currentMessage() == "1 image(s) in the list"
+    window.drop_panel.message.emit("1 image in the list")
+    assert window.statusBar().currentMessage() == "1 image in the list"
 
 
 @pytest.fixture
