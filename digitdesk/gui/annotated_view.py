@@ -65,6 +65,10 @@ class AnnotatedView(QWidget):
         self._selected = -1
         self.set_image(None)
 
+    def placeholder_text(self) -> str:
+        """What the view says while it shows no picture."""
+        return self._placeholder
+
     @property
     def recognition(self) -> Recognition:
         return self._recognition

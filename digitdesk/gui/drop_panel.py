@@ -116,7 +116,7 @@ class DropPanel(QWidget):
         self.cancel_button = QPushButton("Cancel")
         self.cancel_button.setVisible(False)
         self.cancel_button.clicked.connect(self.cancel)
-        self.status_label = QLabel(PLACEHOLDER)
+        self.status_label = QLabel("")   # what the last action did; the view in the middle says what to do
         self.status_label.setWordWrap(True)
 
         toolbar = QHBoxLayout()
@@ -299,12 +299,12 @@ class DropPanel(QWidget):
         self._found_nothing = False
         self.list.clear()        # first: it changes the current row, and showing a row looks up its entry
         self._entries.clear()
-        self.view.clear()
+        self.view.clear(PLACEHOLDER)   # not the reason of a bad file that was chosen last
         self.result_panel.show_recognition(Recognition())
         self.result_panel.show_message("Select an image")
         self.export_button.setEnabled(False)
         self.clear_button.setEnabled(False)
-        self._tell(PLACEHOLDER)
+        self._tell("Cleared.")
 
     # -- drag and drop ----------------------------------------------------------------------------
     def dragEnterEvent(self, event) -> None:

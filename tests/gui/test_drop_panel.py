@@ -154,10 +154,13 @@ def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, 
     assert readings == {name: (None, text) for name, text in {**odd, **good}.items()}
     panel.list.setCurrentItem(rows["notes.png"])   # the reason, chosen: worded as in its row
     assert panel.result_panel.message_label.text() == rows["notes.png"].text().split("\n")[1]
+    assert panel.view.placeholder_text() == panel.result_panel.message_label.text()
     # a long reason wraps in a row as tall as any other, and every row's text starts at the same place
     heights = {panel.list.visualItemRect(row).height() for row in rows.values()}
     assert len(heights) == 1 and heights.pop() >= 3 * panel.list.fontMetrics().lineSpacing()
     assert {tuple(size.toTuple() for size in row.icon().availableSizes()) for row in rows.values()} == {((64, 48),)}
+    panel.clear()   # the reason shown last does not stay behind in the empty view
+    assert panel.view.placeholder_text().startswith("Drop images or folders here")
 
 
 def test_cancel_stops_a_long_batch_and_keeps_what_was_read(qtbot, panel, glyphs, tmp_path):
@@ -235,6 +238,13 @@ def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
     assert "offline" in panel.status_label.text()
     assert "save the image" in panel.status_label.text()
     assert not panel.is_busy() and panel.entries == []
+
+
+def test_an_empty_tab_says_what_to_do_once(panel):
+    from digitdesk.gui.drop_panel import PLACEHOLDER
+    assert panel.status_label.text() == "" and PLACEHOLDER in panel.view.placeholder_text()
+    panel.clear()
+    assert panel.status_label.text() == "Cleared." and panel.view.placeholder_text() == PLACEHOLDER
 
 
 def test_pasting_text_says_the_clipboard_holds_text_not_a_picture(qtbot, panel):
