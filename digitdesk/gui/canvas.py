@@ -57,7 +57,7 @@ class DrawingCanvas(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(240, 240)
         self.setCursor(Qt.CursorShape.CrossCursor)
-        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setFocusPolicy(Qt.FocusPolicy.ClickFocus)   # no keyboard use: Tab passes it by (no invisible stop)
         self.setAccessibleName("Drawing canvas")
         self.setToolTip("Draw one or more digits here")
 

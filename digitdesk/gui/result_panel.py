@@ -275,6 +275,18 @@ class ResultPanel(QWidget):
             self._rebuild_previews()
             self.select_digit(self._selected)
 
+    def eventFilter(self, watched, event) -> bool:
+        """Left and Right on a preview move to its neighbour and show that digit, as a click would."""
+        if event.type() == QEvent.Type.KeyPress and watched in self._preview_buttons and \
+                event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if event.key() == Qt.Key.Key_Left else 1
+            index = self._preview_buttons.index(watched) + step
+            if 0 <= index < len(self._preview_buttons):
+                self._preview_buttons[index].setFocus(Qt.FocusReason.TabFocusReason)
+                self.select_digit(index)
+            return True
+        return super().eventFilter(watched, event)
+
     def _fitting_side(self, count: int) -> int:
         """The largest preview (84 px for up to 3 digits, 56 for more) that lets all `count` fit side by
         side, down to MIN_PREVIEW."""
@@ -318,6 +330,7 @@ class ResultPanel(QWidget):
             if reading.not_digit:
                 button.setStyleSheet(f"border: 2px dashed {MUTED_COLOUR};")
             button.setAccessibleName(f"Model input for digit {index + 1}")
+            button.installEventFilter(self)   # Left / Right move between the previews
             self._preview_group.addButton(button, index)
             self._previews.insertWidget(self._previews.count() - 1, button)
             self._preview_buttons.append(button)

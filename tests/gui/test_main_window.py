@@ -117,6 +117,15 @@ def test_undo_and_redo_with_keyboard_shortcuts(window, qtbot):
     assert QKeySequence("Ctrl+Delete") in window.clear_action.shortcuts()
 
 
+def test_tab_goes_from_the_pen_width_to_the_buttons_without_an_invisible_stop_on_the_canvas(window, qtbot):
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window)
+    window.pen_slider.setFocus()
+    qtbot.waitUntil(lambda: window.focusWidget() is window.pen_slider)
+    qtbot.keyClick(window.pen_slider, Qt.Key.Key_Tab)
+    assert window.focusWidget() is window.predict_button
+
+
 def test_status_bar_shows_model_state_and_inference_time(window, qtbot):
     assert window.model_status.text().startswith("Model ready (loaded in ")
     draw_digit(window.canvas, "1")

@@ -164,6 +164,18 @@ def test_a_five_digit_number_shows_every_preview_whole_and_they_grow_with_the_pa
     assert narrow_panel.preview_buttons()[3].isChecked() and narrow_panel.selected_index() == 3
 
 
+def test_arrow_keys_move_between_previews_and_show_that_digit(panel, qtbot):
+    panel.show_recognition(digits(3))
+    panel.preview_buttons()[0].setFocus()
+    qtbot.waitUntil(lambda: panel.focusWidget() is panel.preview_buttons()[0])
+    qtbot.keyClick(panel.preview_buttons()[0], Qt.Key.Key_Right)
+    assert panel.focusWidget() is panel.preview_buttons()[1] and panel.selected_index() == 1
+    assert panel.detail_label.text().startswith("Digit 2 of 3")
+    qtbot.keyClick(panel.preview_buttons()[1], Qt.Key.Key_Left)
+    qtbot.keyClick(panel.preview_buttons()[0], Qt.Key.Key_Left)   # the first: stays
+    assert panel.focusWidget() is panel.preview_buttons()[0] and panel.selected_index() == 0
+
+
 def test_the_keyboard_focus_stays_on_the_same_preview_after_a_new_reading(panel, qtbot):
     panel.show_recognition(digits(3))
     panel.preview_buttons()[1].setFocus()
