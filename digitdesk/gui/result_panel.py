@@ -101,9 +101,10 @@ class PreviewStrip(QScrollArea):
         self.row.addStretch(1)
         self.setWidget(row)
         self._scrolls = None
+        self.reserved_height = 0   # the tallest row's: the panel below does not jump as digits come and go
 
     def sizeHint(self) -> QSize:
-        height = self.widget().sizeHint().height()
+        height = max(self.widget().sizeHint().height(), self.reserved_height)
         if self._needs_scroll_bar():
             height += self.horizontalScrollBar().sizeHint().height()
         return QSize(self.widget().sizeHint().width(), height)
@@ -164,6 +165,7 @@ class ResultPanel(QWidget):
         self.confidence_label = QLabel("")
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.confidence_label.setWordWrap(True)   # "Confidence … · 2 marks left out (not digits)" in a narrow panel
+        self.confidence_label.setHidden(True)
 
         seen = QLabel("What the model sees:")
         seen.setStyleSheet(f"color: {MUTED_COLOUR};")
@@ -179,6 +181,7 @@ class ResultPanel(QWidget):
         probe.setAutoRaise(True)
         probe.setIconSize(QSize(56, 56))
         self._button_frame = max(0, probe.sizeHint().width() - 56)   # what a button adds around its icon
+        self._strip.reserved_height = 28 * PREVIEW_SCALE + max(0, probe.sizeHint().height() - 56)
         self._strip.resized.connect(self._fit_previews)
 
         self.detail_label = QLabel("")
@@ -229,6 +232,7 @@ class ResultPanel(QWidget):
             left_out = recognition.marks_left_out and f" · {recognition.marks_left_out} (not digits)"
             confidence = f"Confidence {recognition.confidence:.1%}{left_out}"
         self.confidence_label.setText(confidence)
+        self.confidence_label.setHidden(not confidence)   # one line under the number, whatever the state
         self._rebuild_previews()
         keep = self._selected if self._selected < len(recognition.digits) else 0
         self.select_digit(keep)

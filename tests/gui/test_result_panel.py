@@ -164,6 +164,16 @@ def test_a_five_digit_number_shows_every_preview_whole_and_they_grow_with_the_pa
     assert narrow_panel.preview_buttons()[3].isChecked() and narrow_panel.selected_index() == 3
 
 
+def test_the_chart_stays_put_from_nothing_read_to_one_digit_to_five(panel, qtbot):
+    """The panel jumped as previews came and went: the chart moved under the user's eyes."""
+    tops = []
+    for recognition in (Recognition(), digits(1), digits(5), Recognition()):
+        panel.show_recognition(recognition)
+        panel.layout().activate()
+        tops.append(panel.chart.geometry().top())
+    assert len(set(tops)) == 1, tops
+
+
 def test_arrow_keys_move_between_previews_and_show_that_digit(panel, qtbot):
     panel.show_recognition(digits(3))
     panel.preview_buttons()[0].setFocus()
