@@ -14,13 +14,16 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 MAX_PIXELS = 90_000_000   # refuse anything bigger: ~270 MB decoded, likely a decompression bomb
 MAX_SIDE = 2048           # larger images are downscaled while decoding
 
 # Half-decoded files must fail loudly, not come back with grey garbage.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
+# Pillow refuses a PNG text or colour-profile chunk over 1 MB as if the file were corrupt; scanners and
+# photo tools write bigger ones. The pixels are what count (MAX_PIXELS still guards the size).
+PngImagePlugin.MAX_TEXT_CHUNK = max(PngImagePlugin.MAX_TEXT_CHUNK, 16 * 1024 * 1024)
 
 _ALPHA_MODES = {"RGBA", "LA", "PA", "RGBa", "La"}
 _RESIZABLE_MODES = {"L", "RGB", "RGBA", "LA", "CMYK", "I", "F"}
@@ -132,6 +135,12 @@ def _to_rgb(image: Image.Image) -> Image.Image:
     return image.convert("RGB")  # L, 1, P, CMYK, YCbCr, LAB, HSV, RGB
 
 
+def full_scale(high: float) -> float:
+    """White of a 10-16-bit picture whose brightest value is `high`: 2**bits - 1 for the fewest bits that
+    hold it (a 12-bit scanner's page in a 16-bit file is white at 4095, not 65535)."""
+    return float(2 ** max(8, int(high).bit_length()) - 1)
+
+
 def paper_under(rgba: np.ndarray) -> int:
     """The grey to lay a transparent picture (H, W, 4 uint8) on: white under dark ink; black under light
     ink (a dark-mode drawing app's export), which white paper would make vanish."""
@@ -148,10 +157,11 @@ def _to_8bit(image: Image.Image) -> Image.Image:
 
     Scanners and cameras often store 10, 12 or 14 bits in a 16-bit file: the full scale is the
     smallest such depth that holds the brightest value (paper), else a 12-bit page reads as black."""
-    values = np.asarray(image).astype(np.float64)
+    values = np.asarray(image).astype(np.float32)   # float32: a 9000x9000 scan took 3 GB in float64
+    values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)   # one bad pixel must not blank the page
     low, high = float(values.min()), float(values.max())
     if image.mode.startswith("I;16") or (image.mode != "F" and low >= 0.0 and 255.0 < high <= 65535.0):
-        scaled = values * (255.0 / (2 ** max(8, int(high).bit_length()) - 1))
+        scaled = values * (255.0 / full_scale(high))
     elif image.mode == "F" and low >= 0.0 and high <= 1.0:
         scaled = values * 255.0
     elif low >= 0.0 and high <= 255.0:

@@ -27,7 +27,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from digitdesk.engine.decode import UnreadableImage
+from digitdesk.engine.decode import UnreadableImage, full_scale, paper_under
 
 DETAIL_SIDE = 1024    # the largest level ever looked at; crops of digits come from here
 COARSE_SIDE = 160     # level used for polarity and levels, and to start segmenting
@@ -36,6 +36,8 @@ SURFACE_OF_SIDE = 4   # a darker surface this share (1/n) of the longer side acr
 SURFACE_OF_STROKE = 4  # ... if that is also this many times the strokes' width (see _surface_paper)
 MIN_SIDE = 96         # tiny bitmaps are upscaled to this first, so morphology has room
 MAX_ASPECT = 16       # longer, thinner pictures get paper added until this, so every level keeps some width
+WORK_SIDE = 8 * DETAIL_SIDE   # a longer array (the API's; files are reduced while decoding) is shrunk first:
+                              # padding a 1x200000 strip to MAX_ASPECT took gigabytes
 PAPER_FLOOR = 64      # paper is never taken as darker than this (see darkness())
 FIRST_PASS_INK = 25   # darker than the closed paper by this much (of 255) is surely ink
 CLEAR_SKEW = 0.5      # local contrast skewed more than this shows which shade the ink is
@@ -56,7 +58,7 @@ MNIST_STROKE = 7.0
 
 
 def to_gray(image) -> np.ndarray:
-    """Any picture as (H, W) uint8 grey; transparency becomes white paper.
+    """Any picture as (H, W) uint8 grey; transparency becomes white paper (black under light ink).
 
     Accepts PIL images and arrays: grey (H, W) or (H, W, 1), RGB, RGBA, in
     uint8, other integers, bool or float (0-1 or 0-255; NaN and infinities
@@ -79,9 +81,9 @@ def to_gray(image) -> np.ndarray:
     array = _as_uint8(array)
     if array.ndim == 2:
         return array
-    if array.shape[2] == 4:
+    if array.shape[2] == 4:   # on white paper, or black under light ink, as a decoded file is
         alpha = array[:, :, 3:4].astype(np.float32) * (1 / 255)
-        rgb = array[:, :, :3].astype(np.float32) * alpha + 255.0 * (1.0 - alpha)
+        rgb = array[:, :, :3].astype(np.float32) * alpha + float(paper_under(array)) * (1.0 - alpha)
         array = np.rint(rgb).astype(np.uint8)
     return cv2.cvtColor(np.ascontiguousarray(array), cv2.COLOR_RGB2GRAY)
 
@@ -110,8 +112,8 @@ def _as_uint8(array: np.ndarray) -> np.ndarray:
     high = float(values.max()) if values.size else 0.0
     if np.issubdtype(array.dtype, np.floating) and high <= 1.0:
         values = values * 255.0
-    elif high > 255.0:
-        values = values * (255.0 / (65535.0 if high <= 65535.0 else high))
+    elif high > 255.0:   # 10-16 bits: the smallest depth that holds the brightest value, as decode does
+        values = values * (255.0 / (full_scale(high) if high <= 65535.0 else high))
     return np.clip(np.rint(values), 0, 255).astype(np.uint8)
 
 
@@ -165,6 +167,10 @@ class Page:
     def __init__(self, image):
         gray = to_gray(image)
         self.shape = gray.shape  # original (H, W)
+        shrink = -(-max(gray.shape) // WORK_SIDE)
+        if shrink > 1:
+            gray = cv2.resize(gray, (max(1, gray.shape[1] // shrink), max(1, gray.shape[0] // shrink)),
+                              interpolation=cv2.INTER_AREA)
         gray = _with_room(gray)
         longest = max(gray.shape)
         if longest < MIN_SIDE:
@@ -175,7 +181,7 @@ class Page:
             k = _halvings(longest, DETAIL_SIDE)
             for _ in range(k):
                 gray = half(gray)
-            self.factor = float(2 ** k)
+            self.factor = float(2 ** k * shrink)
         self.pyramid = [gray]  # detail, then halved down to the coarse level; kept for digit crops
         for _ in range(_halvings(max(gray.shape), COARSE_SIDE)):
             self.pyramid.append(half(self.pyramid[-1]))

@@ -146,6 +146,24 @@ def test_a_scan_of_fewer_bits_in_a_sixteen_bit_file_keeps_white_paper(tmp_path, 
     assert image[0, 0] == 255 and image[20, 30] == 0
 
 
+def test_a_float_tiff_with_one_bad_pixel_keeps_its_picture(tmp_path):
+    page = np.ones((40, 60), np.float32)
+    page[10:30, 28:32] = 0.0
+    page[0, 0] = np.nan
+    path = tmp_path / "float.tif"
+    Image.fromarray(page, "F").save(path)
+    image = load_image(path)[:, :, 0]
+    assert image[5, 5] == 255 and image[20, 30] == 0
+
+
+def test_a_png_with_a_big_colour_profile_is_read_not_called_corrupt(tmp_path):
+    page = np.full((40, 60), 255, np.uint8)
+    page[10:30, 28:32] = 0
+    path = tmp_path / "profiled.png"
+    Image.fromarray(page).save(path, icc_profile=bytes(3_000_000))
+    assert load_image(path)[20, 30, 0] == 0
+
+
 def test_animated_gif_gives_its_first_frame(tmp_path):
     first = Image.fromarray(canvas_digit(1, size=(60, 60), thickness=6)).convert("P")
     second = Image.new("P", (60, 60), 0)

@@ -55,6 +55,29 @@ def test_to_gray_puts_transparency_on_white():
     assert to_gray(Image.fromarray(rgba, "RGBA"))[0, 0] == 255
 
 
+def test_light_ink_on_transparency_and_a_12_bit_scan_keep_their_ink_as_arrays_too():
+    """As decoded files do: white ink on transparency goes on black, 0-4095 is a whole 12-bit range."""
+    rgba = np.zeros((40, 40, 4), np.uint8)
+    rgba[10:30, 18:22] = (250, 250, 250, 255)
+    gray = to_gray(rgba)
+    assert gray[0, 0] == 0 and gray[20, 20] >= 240
+    page = np.full((10, 10), 4095, np.uint16)
+    page[5, 5] = 0
+    assert to_gray(page)[0, 0] == 255 and to_gray(page)[5, 5] == 0
+
+
+def test_a_very_long_strip_is_read_in_its_own_coordinates_without_gigabytes():
+    """Arrays this long are shrunk before the strip is padded with paper (a 1x200000 one took 10 GB)."""
+    strip = np.full((600, 30000), 255, np.uint8)
+    starts = np.linspace(0, 29400, 12).astype(int)
+    for x in starts:
+        strip[:, x:x + 600] = images.canvas_digit(7, size=(600, 600), box=(150, 50, 300, 500), thickness=60)
+    found = prepare_digits(strip)
+    assert len(found) == 12
+    assert all(abs(d.box.x - (x + 150)) < 60 and abs(d.box.h - 500) < 80 for d, x in zip(found, starts))
+    assert prepare_digits(np.full((1, 200000), 255, np.uint8)) == []
+
+
 def test_to_gray_rejects_non_images_clearly():
     with pytest.raises(ValueError, match="shape"):
         to_gray(np.zeros((4, 4, 7)))
