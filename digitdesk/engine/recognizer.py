@@ -13,7 +13,7 @@ from digitdesk.engine.decode import load_image
 from digitdesk.engine.prepare import Page, to_mnist
 from digitdesk.engine.results import DigitReading, Recognition
 from digitdesk.engine.runner import ModelRunner, shared_runner
-from digitdesk.engine.segment import segment
+from digitdesk.engine.segment import segment, segment_lines
 from digitdesk.engine.split import (Blob, PreparedDigit, blob, is_refused, may_hold_several,
                                    near_pair, refusal_bar, second_look, weak_bar)
 
@@ -33,11 +33,18 @@ def prepare_digits(image) -> list[PreparedDigit]:
 
 
 def prepare_blobs(image) -> list[Blob]:
-    """Every blob in the picture, left to right, with candidate cuts for blobs that may be several digits
-    (judged by the picture's other digits, see split.may_hold_several)."""
-    digits = segment(Page(as_image(image)), cut_touching=False)
-    sizes = [(d.box.w, d.box.h) for d in digits]
-    return [blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)]
+    """Every blob in the picture, line by line, each left to right (see prepare_blob_lines)."""
+    return [b for line in prepare_blob_lines(image) for b in line]
+
+
+def prepare_blob_lines(image) -> list[list[Blob]]:
+    """The picture's blobs by line of writing, with candidate cuts for blobs that may be several digits
+    (judged by the line's other digits, see split.may_hold_several)."""
+    lines = []
+    for digits in segment_lines(Page(as_image(image)), cut_touching=False):
+        sizes = [(d.box.w, d.box.h) for d in digits]
+        lines.append([blob(d.ink, d.box, may_hold_several(i, sizes)) for i, d in enumerate(digits)])
+    return lines
 
 
 class Recognizer:
@@ -92,12 +99,17 @@ class Recognizer:
         return self.recognize_many([image])[0]
 
     def recognize_many(self, images: Iterable) -> list[Recognition]:
-        """Several pictures, all their digits (and candidate cuts) classified in one model call."""
+        """Several pictures, all their digits (and candidate cuts) classified in one model call.
+
+        Each line of writing is read as a number of its own (its neighbours, its digits' width),
+        then a picture's lines are put back together, top to bottom."""
         if self.cut_by_model:
-            prepared = [prepare_blobs(image) for image in images]
+            pictures = [prepare_blob_lines(image) for image in images]
         else:
-            prepared = [[Blob((digit,)) for digit in prepare_digits(image)] for image in images]
-        return self._read(prepared)
+            pictures = [[[Blob((digit,)) for digit in prepare_digits(image)]] for image in images]
+        numbers = iter(self._read([line for lines in pictures for line in lines]))
+        return [Recognition(tuple(replace(d, line=k) for k, number in zip(range(len(lines)), numbers)
+                                  for d in number.digits)) for lines in pictures]
 
     def _read(self, pictures: list[list[Blob]], weak_looks: bool = True) -> list[Recognition]:
         """All candidates of all pictures through the model in one call, then each blob's best reading.

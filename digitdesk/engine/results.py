@@ -33,10 +33,11 @@ class DigitReading:
     not_digit: bool = False     # refused: left out of the text, marked in the views
     unsure_of_cut: bool = False  # sure of the digit, unsure only where its blob parts (or whether it does)
     corrected: bool = False      # the user said which digit it is: no model's confidence to show
+    line: int = 0                # which line of writing it is on, from the top (a page of several numbers)
 
     def to_dict(self) -> dict:
         return {"digit": None if self.not_digit else self.digit, "confidence": round(float(self.confidence), 6),
-                "box": self.box.as_list(), "unsure": self.unsure, "not_digit": self.not_digit}
+                "box": self.box.as_list(), "unsure": self.unsure, "not_digit": self.not_digit, "line": self.line}
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,12 @@ class Recognition:
 
     @property
     def text(self) -> str:
-        return "".join(str(d.digit) for d in self.accepted)
+        """The digits read; a page of several lines has a space between its lines' numbers ("12 345")."""
+        text, line = "", None
+        for d in self.accepted:
+            text += ("" if line in (None, d.line) else " ") + str(d.digit)
+            line = d.line
+        return text
 
     @property
     def digit(self) -> int | None:

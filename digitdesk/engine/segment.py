@@ -1,13 +1,14 @@
-"""Split a page's ink into digits, left to right.
+"""Split a page's ink into digits, line by line, each line left to right.
 
 Connected components of the coarse ink mask, then the repairs real handwriting
 needs: ruled lines are removed (a line touching every digit would glue them
 together), dark surfaces that read as ink against the page's smooth paper
 estimate (the shaded end of a small sheet, the desk along its edge) are re-read
-as strokes only, specks and faint shading residue are dropped, strokes of one
+as strokes only, specks and faint shading residue are dropped, the pieces are
+grouped into lines of writing (a page of several numbers), strokes of one
 digit that do not touch (the detached bar of a '5', a thin scan's broken '7')
 are merged because they share the same columns or nearly touch, and a blob
-several digits wide (judged by the page's other digits) is cut where its
+several digits wide (judged by the line's other digits) is cut where its
 columns hold least ink, never leaving a part much shorter than the line (the
 hook of a 2's tail) on its own. Each digit's ink is then re-read from a finer
 level, keeping only its own strokes, and boxed in the original image's pixels.
@@ -56,6 +57,12 @@ WEDGE_STEADY = 0.95        # ... widening steadily (|correlation| of width with 
 WEDGE_SOLID = 0.95         # ... and its ink all in one run from the edge
 BAND_FLAT = 0.25           # a piece flush with the edge and solid from it, at most this share as deep as long, is
                            # a band of shadow along it
+# Lines of writing: pieces a clear gap (this share of the band's height) below a band start a new one; a
+# band is a line if it holds two pieces side by side and is at least LINE_SHARE as tall as the tallest line
+# (the two loops of a broken 8, the bars of an "=", are no two lines). Digits of different lines must not
+# merge because they share columns, nor be read in one left-to-right order.
+LINE_GAP = 0.12
+LINE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,12 @@ class _Piece:
 
 
 def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
-    """The digits on a page, ordered left to right (empty for an empty page).
+    """The digits on a page, line by line from the top, each line left to right."""
+    return [digit for line in segment_lines(page, cut_touching) for digit in line]
+
+
+def segment_lines(page: Page, cut_touching: bool = True) -> list[list[DigitInk]]:
+    """The digits on a page by line of writing, top to bottom, each left to right (empty for an empty page).
 
     Starts on the page's coarse level and moves finer while the pieces found are
     too small to tell strokes apart (a number written small in a big photo).
@@ -117,12 +129,16 @@ def segment(page: Page, cut_touching: bool = True) -> list[DigitInk]:
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
         line = 2.0 * float(statistics.median([p.height for p in pieces]))  # heights double on the finer level
-    digits = _merge_strokes(pieces, labels)
-    if cut_touching:
-        digits = _split_touching(digits, labels)
-    digits.sort(key=lambda p: (p.x0 + p.x1) / 2)
-    found = (_read_digit(page, labels, piece, x0, y0) for piece in digits)
-    return [digit for digit in found if digit is not None]
+    lines = []
+    for line in _lines(pieces):
+        digits = _merge_strokes(line, labels)
+        if cut_touching:
+            digits = _split_touching(digits, labels)
+        digits.sort(key=lambda p: (p.x0 + p.x1) / 2)
+        found = [digit for digit in (_read_digit(page, labels, piece, x0, y0) for piece in digits) if digit]
+        if found:
+            lines.append(found)
+    return lines
 
 
 def find_digits(image) -> list[DigitInk]:
@@ -329,6 +345,39 @@ def _pixel_gap(a: _Piece, b: _Piece, labels: np.ndarray) -> float:
     region = labels[y0:max(a.y1, b.y1), x0:max(a.x1, b.x1)]
     distance = cv2.distanceTransform(1 - _owned(region, a.labels), cv2.DIST_L2, 3)
     return float(distance[_owned(region, b.labels) > 0].min()) - 1.0
+
+
+def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
+    """The pieces by line of writing, top to bottom: bands of rows they share, split at clear gaps.
+
+    A band is a line only if it holds two pieces side by side and is not much shorter than the tallest
+    line; the others (a dash, the tail of a broken 9) join the nearest line. With fewer than two lines
+    the page is one line, as before lines were told apart."""
+    bands: list[list[_Piece]] = []
+    for piece in sorted(pieces, key=lambda p: p.y0):
+        if bands:
+            top, bottom = min(p.y0 for p in bands[-1]), max(p.y1 for p in bands[-1])
+            if piece.y0 < bottom + LINE_GAP * (bottom - top):
+                bands[-1].append(piece)
+                continue
+        bands.append([piece])
+    side_by_side = [b for b in bands if any(p.x1 <= q.x0 for p in b for q in b)]
+    tallest = max((_height(b) for b in side_by_side), default=0)
+    lines = [b for b in side_by_side if _height(b) >= LINE_SHARE * tallest]
+    if len(lines) < 2:
+        return [pieces] if pieces else []
+    for band in bands:
+        if not any(band is line for line in lines):
+            min(lines, key=lambda line: _band_gap(line, band)).extend(band)
+    return lines
+
+
+def _height(band: list[_Piece]) -> int:
+    return max(p.y1 for p in band) - min(p.y0 for p in band)
+
+
+def _band_gap(a: list[_Piece], b: list[_Piece]) -> int:
+    return max(min(p.y0 for p in b) - max(p.y1 for p in a), min(p.y0 for p in a) - max(p.y1 for p in b))
 
 
 def _merge_strokes(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:

@@ -246,3 +246,32 @@ def test_mnist_digits_reaching_the_frame_keep_all_their_ink(mnist_path):
         left, top = min(b[0] for b in found), min(b[1] for b in found)
         right, bottom = max(b[0] + b[2] for b in found), max(b[1] + b[3] for b in found)
         assert right - left >= 0.8 * w and bottom - top >= 0.8 * h, f"digit {i}: {found} in {w}x{h}"
+
+
+def _two_lines(top: str, bottom: str, shift: int = 0, line_gap: int = 40) -> np.ndarray:
+    page = np.full((2 * 180 + line_gap + 60, 760), 255, np.uint8)
+    for row, (text, x0) in enumerate(((top, 40), (bottom, 40 + shift))):
+        for i, digit in enumerate(text):
+            images.draw_digit(page, int(digit), (x0 + i * 160, 30 + row * (180 + line_gap), 110, 180), 12)
+    return page
+
+
+@pytest.mark.parametrize("shift", [0, 80])
+def test_two_lines_of_digits_are_read_line_by_line(shift):
+    """Digits of different lines shared columns and merged into one tall '1', or were read in one
+    left-to-right order ('12' over '345' read '13245')."""
+    from digitdesk.engine.recognizer import Recognizer
+    reading = Recognizer().recognize(_two_lines("12", "345", shift))
+    assert reading.text == "12 345"
+    assert [d.line for d in reading.digits] == [0, 0, 1, 1, 1]
+    assert [d.to_dict()["line"] for d in reading.digits] == [0, 0, 1, 1, 1]
+
+
+def test_a_broken_digit_is_not_taken_for_two_lines():
+    """The loop and the tail of a 9 written in two strokes lie in two bands of rows: one digit still."""
+    page = np.full((300, 220), 255, np.uint8)
+    images.draw_digit(page, 9, (50, 40, 110, 200), 12)
+    page[130:160, :] = 255          # a clear gap between the loop and the tail
+    from digitdesk.engine.segment import segment_lines
+    from digitdesk.engine.prepare import Page
+    assert len(segment_lines(Page(page))) == 1
