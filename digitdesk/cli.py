@@ -6,7 +6,7 @@
     digitdesk --version | --selftest
 
 The predict and version paths never import Qt, so they start fast and work on a
-server without a display. Exit codes: 0 all read, 1 some file failed, 2 usage error,
+server without a display. Exit codes: 0 all read, 1 some file failed (or none found, or no model), 2 usage error,
 130 interrupted (Ctrl+C), 141 output closed early (`| head`: ends quietly, like a tool killed by SIGPIPE).
 """
 from __future__ import annotations
@@ -24,7 +24,8 @@ from typing import TextIO
 from digitdesk import __version__
 
 BATCH_SIZE = 64   # images per classify call with --jobs 1: amortises the per-call overhead, bounds memory
-EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read, 2 usage error, "
+EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read (or no images found, or the model "
+              "could not load), 2 usage error, "
               "130 interrupted (Ctrl+C), 141 output closed early (e.g. | head)")
 
 

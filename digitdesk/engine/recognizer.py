@@ -108,8 +108,7 @@ class Recognizer:
         else:
             pictures = [[[Blob((digit,)) for digit in prepare_digits(image)]] for image in images]
         numbers = iter(self._read([line for lines in pictures for line in lines]))
-        return [Recognition(tuple(replace(d, line=k) for k, number in zip(range(len(lines)), numbers)
-                                  for d in number.digits)) for lines in pictures]
+        return [_joined([next(numbers) for _ in lines]) for lines in pictures]
 
     def _read(self, pictures: list[list[Blob]], weak_looks: bool = True) -> list[Recognition]:
         """All candidates of all pictures through the model in one call, then each blob's best reading.
@@ -203,8 +202,8 @@ class Recognizer:
         cut where the model reads the pieces best, like touching digits in a picture.
         Boxes are in the strokes' pixels.
         """
-        from digitdesk.engine.stroke_digits import prepare_stroke_blobs
-        return self._read([prepare_stroke_blobs(strokes)], weak_looks=False)[0]
+        from digitdesk.engine.stroke_digits import prepare_stroke_blob_lines
+        return _joined(self._read(prepare_stroke_blob_lines(strokes), weak_looks=False))
 
     def _reading(self, digit: PreparedDigit, probabilities: np.ndarray, in_number: bool = False) -> DigitReading:
         p = np.clip(probabilities.astype(np.float32), 0.0, None)
@@ -222,6 +221,11 @@ class Recognizer:
 
 _default: Recognizer | None = None
 _default_lock = threading.Lock()
+
+
+def _joined(lines: list[Recognition]) -> Recognition:
+    """A picture's lines, each read as a number of its own, as one recognition (each digit knows its line)."""
+    return Recognition(tuple(replace(d, line=k) for k, line in enumerate(lines) for d in line.digits))
 
 
 def recognize(image) -> Recognition:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from digitdesk.engine.lines import lines_of
 from digitdesk.engine.prepare import MASK_LEVEL, NORM_SIDE, Page, ink_bounds
 from digitdesk.engine.results import Box
 
@@ -57,12 +58,6 @@ WEDGE_STEADY = 0.95        # ... widening steadily (|correlation| of width with 
 WEDGE_SOLID = 0.95         # ... and its ink all in one run from the edge
 BAND_FLAT = 0.25           # a piece flush with the edge and solid from it, at most this share as deep as long, is
                            # a band of shadow along it
-# Lines of writing: pieces a clear gap (this share of the band's height) below a band start a new one; a
-# band is a line if it holds two pieces side by side and is at least LINE_SHARE as tall as the tallest line
-# (the two loops of a broken 8, the bars of an "=", are no two lines). Digits of different lines must not
-# merge because they share columns, nor be read in one left-to-right order.
-LINE_GAP = 0.12
-LINE_SHARE = 0.5
 
 
 @dataclass(frozen=True)
@@ -348,36 +343,8 @@ def _pixel_gap(a: _Piece, b: _Piece, labels: np.ndarray) -> float:
 
 
 def _lines(pieces: list[_Piece]) -> list[list[_Piece]]:
-    """The pieces by line of writing, top to bottom: bands of rows they share, split at clear gaps.
-
-    A band is a line only if it holds two pieces side by side and is not much shorter than the tallest
-    line; the others (a dash, the tail of a broken 9) join the nearest line. With fewer than two lines
-    the page is one line, as before lines were told apart."""
-    bands: list[list[_Piece]] = []
-    for piece in sorted(pieces, key=lambda p: p.y0):
-        if bands:
-            top, bottom = min(p.y0 for p in bands[-1]), max(p.y1 for p in bands[-1])
-            if piece.y0 < bottom + LINE_GAP * (bottom - top):
-                bands[-1].append(piece)
-                continue
-        bands.append([piece])
-    side_by_side = [b for b in bands if any(p.x1 <= q.x0 for p in b for q in b)]
-    tallest = max((_height(b) for b in side_by_side), default=0)
-    lines = [b for b in side_by_side if _height(b) >= LINE_SHARE * tallest]
-    if len(lines) < 2:
-        return [pieces] if pieces else []
-    for band in bands:
-        if not any(band is line for line in lines):
-            min(lines, key=lambda line: _band_gap(line, band)).extend(band)
-    return lines
-
-
-def _height(band: list[_Piece]) -> int:
-    return max(p.y1 for p in band) - min(p.y0 for p in band)
-
-
-def _band_gap(a: list[_Piece], b: list[_Piece]) -> int:
-    return max(min(p.y0 for p in b) - max(p.y1 for p in a), min(p.y0 for p in a) - max(p.y1 for p in b))
+    """The pieces by line of writing, top to bottom (engine/lines.py)."""
+    return [[pieces[i] for i in line] for line in lines_of([(p.x0, p.y0, p.x1, p.y1) for p in pieces])]
 
 
 def _merge_strokes(pieces: list[_Piece], labels: np.ndarray) -> list[_Piece]:

@@ -19,7 +19,8 @@ from digitdesk.engine.results import Box
 from digitdesk.engine.segment import CROP_SIDE
 from digitdesk.engine.prepare import to_mnist
 from digitdesk.engine.split import NEAR_GAP, Blob, Lattice, PreparedDigit, blob
-from digitdesk.engine.stroke_groups import PenStroke, StrokeGroup, group_strokes
+from digitdesk.engine.lines import lines_of
+from digitdesk.engine.stroke_groups import PenStroke, StrokeGroup, group_strokes, ink_box
 from digitdesk.engine.stroke_ink import render_strokes
 
 SIMPLIFY = 0.25  # px: a point this close to the line through its neighbours adds nothing visible
@@ -29,8 +30,20 @@ RUN = 3       # groups judged together at most
 
 
 def prepare_stroke_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
-    """Every digit of the drawing, left to right, as model input (with candidate cuts where a stroke
-    may run through several digits, and merged candidates for neighbouring groups that overlap or nearly touch)."""
+    """Every digit of the drawing, line by line, each left to right (see prepare_stroke_blob_lines)."""
+    return [b for line in prepare_stroke_blob_lines(strokes) for b in line]
+
+
+def prepare_stroke_blob_lines(strokes: Sequence[PenStroke]) -> list[list[Blob]]:
+    """The drawing's digits by line of writing (engine/lines.py), top to bottom, each line left to right."""
+    inked = [s for s in strokes if len(np.asarray(s.points).reshape(-1, 2))]
+    return [blobs for line in lines_of([ink_box(s) for s in inked])
+            if (blobs := _line_blobs([inked[i] for i in line]))]
+
+
+def _line_blobs(strokes: Sequence[PenStroke]) -> list[Blob]:
+    """One line's digits, left to right, as model input (with candidate cuts where a stroke may run
+    through several digits, and merged candidates for neighbouring groups that overlap or nearly touch)."""
     groups = group_strokes(strokes)
     near = NEAR_GAP * max((g.box[3] - g.box[1] for g in groups), default=0.0)
     blobs, i = [], 0

@@ -173,6 +173,14 @@ def reader(real_runner):
     return Recognizer(real_runner)
 
 
+def test_two_lines_drawn_on_the_canvas_are_read_line_by_line(reader):
+    """'12' drawn above '345' merged column by column, or read '13245'."""
+    below = [PenStroke(s.points + (30, 140), s.width) for s in number("345")]
+    result = reader.recognize_strokes(number("12") + below)
+    assert result.text == "12 345" and [d.line for d in result.digits] == [0, 0, 1, 1, 1]
+    assert reader.recognize_strokes(number("4750")).text == "4750"   # one line stays one line
+
+
 def test_touching_digits_drawn_separately_are_read_apart(reader):
     assert reader.recognize_strokes(touching_ten()).text == "10"
 

@@ -1,0 +1,54 @@
+"""Lines of writing: which pieces of ink lie on which line, top to bottom.
+
+A page (or a drawing) may hold several numbers one above the other. Their digits
+must not merge because they share columns, nor be read in one left-to-right
+order ('12' over '345' read '13245'). Pieces are banded by the rows they share;
+a clear gap of rows starts a new band. A band is a line only if it holds two
+pieces side by side and is not much shorter than the tallest line: the loop and
+tail of a broken 9, the bars of an "=", a 5's detached bar are no lines, and join
+the nearest one. With fewer than two lines everything is one line, as before.
+The same rule serves pictures (segment.py) and pen strokes (stroke_digits.py).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+LINE_GAP = 0.12     # a piece this far (share of the band's height) below a band starts a new one
+LINE_SHARE = 0.5    # a line is at least this share as tall as the tallest line
+
+Box = tuple[float, float, float, float]   # x0, y0, x1, y1
+
+
+def lines_of(boxes: Sequence[Box]) -> list[list[int]]:
+    """Indices of the boxes by line, top to bottom (one line holding all when there are not two)."""
+    bands: list[list[int]] = []
+    for i in sorted(range(len(boxes)), key=lambda i: boxes[i][1]):
+        if bands:
+            top, bottom = _rows(boxes, bands[-1])
+            if boxes[i][1] < bottom + LINE_GAP * (bottom - top):
+                bands[-1].append(i)
+                continue
+        bands.append([i])
+    side_by_side = [b for b in bands if any(boxes[i][2] <= boxes[j][0] for i in b for j in b)]
+    tallest = max((_height(boxes, b) for b in side_by_side), default=0.0)
+    lines = [b for b in side_by_side if _height(boxes, b) >= LINE_SHARE * tallest]
+    if len(lines) < 2:
+        return [list(range(len(boxes)))] if len(boxes) else []
+    for band in bands:
+        if not any(band is line for line in lines):
+            min(lines, key=lambda line: _gap(boxes, line, band)).extend(band)
+    return [sorted(line) for line in lines]
+
+
+def _rows(boxes: Sequence[Box], band: list[int]) -> tuple[float, float]:
+    return min(boxes[i][1] for i in band), max(boxes[i][3] for i in band)
+
+
+def _height(boxes: Sequence[Box], band: list[int]) -> float:
+    top, bottom = _rows(boxes, band)
+    return bottom - top
+
+
+def _gap(boxes: Sequence[Box], a: list[int], b: list[int]) -> float:
+    (a_top, a_bottom), (b_top, b_bottom) = _rows(boxes, a), _rows(boxes, b)
+    return max(b_top - a_bottom, a_top - b_bottom)
