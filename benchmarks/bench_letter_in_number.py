@@ -11,6 +11,7 @@ JSON line last.
 """
 from __future__ import annotations
 
+import argparse
 import itertools
 import json
 import sys
@@ -56,6 +57,7 @@ def drawing(text: str, width: float, height: float, gap: float, pen: float) -> l
 
 
 def main() -> None:
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args()   # --help; no options
     recognizer = Recognizer()
     outcome = {"left out": 0, "unsure": 0, "silently read as digits": 0}
     for text, width, height, gap, pen in itertools.product(NUMBERS, WIDTHS, HEIGHTS, GAPS, PENS):
