@@ -308,7 +308,7 @@ def _with_unlisted(results, unlisted: deque) -> Iterator[tuple]:
         while unlisted and unlisted[0][0] <= done:
             _, folder, reason = unlisted.popleft()
             yield folder, None, reason
-        yield result.path, result.recognition, result.error
+        yield result.path, result.in_file_pixels(), result.error   # boxes in the file's pixels
         done += 1
     for _, folder, reason in unlisted:
         yield folder, None, reason

@@ -63,6 +63,18 @@ def test_predict_json_reads_every_image_and_reports_the_corrupt_one(folder, caps
     assert "1 of 4 files could not be read" in err
 
 
+def test_boxes_of_a_big_photo_are_in_the_files_own_pixels(tmp_path, capsys):
+    """A 4000 px photo is read reduced to 2048 px; its boxes must still point at the digit in the file."""
+    from tests.engine.images import draw_digit
+    photo = np.full((3000, 4000), 255, np.uint8)
+    draw_digit(photo, 7, (3000, 1000, 400, 700), 60)
+    cv2.imwrite(str(tmp_path / "big.png"), photo)
+    assert main(["predict", "--json", str(tmp_path / "big.png")]) == 0
+    (row,) = json_lines(capsys.readouterr().out).values()
+    x, y, w, h = row["digits"][0]["box"]
+    assert row["text"] == "7" and abs(x - 3000) < 60 and abs(y - 1000) < 60 and abs(h - 700) < 80
+
+
 def test_predict_all_good_files_exits_zero_with_human_lines(folder, capsys):
     code = main(["predict", str(folder / "three.png"), str(folder / "sub" / "deeper")])
     out, _ = capsys.readouterr()

@@ -41,7 +41,13 @@ class ImageDecodeError(UnreadableImage):
 
 
 def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
-    """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array.
+    """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array (see load_image_scaled)."""
+    return load_image_scaled(src)[0]
+
+
+def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple[np.ndarray, float]:
+    """Decode a file path or raw bytes to an (H, W, 3) uint8 RGB array, and the file's pixels per pixel of
+    it (above 1 for a picture reduced to MAX_SIDE: boxes found in it are that much larger in the file).
 
     EXIF orientation is applied, transparency is composited on white (ink on a
     transparent background reads as ink on paper; light ink goes on black), 16-bit grey
@@ -68,7 +74,8 @@ def load_image(src: str | Path | bytes | bytearray | memoryview) -> np.ndarray:
         if width == 0 or height == 0:
             raise ImageDecodeError("image has no pixels")
         try:
-            return _decode(image)
+            rgb = _decode(image)
+            return rgb, max(width, height) / max(rgb.shape[:2])
         except ImageDecodeError:
             raise
         except MemoryError as exc:

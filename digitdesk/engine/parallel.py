@@ -46,7 +46,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from digitdesk.engine.decode import UnreadableImage, load_image
+from digitdesk.engine.decode import UnreadableImage, load_image_scaled
 from digitdesk.engine.results import Recognition
 from digitdesk.engine.thumbnail import thumbnail
 
@@ -66,6 +66,11 @@ class FileResult:
     recognition: Recognition | None
     error: str | None
     thumbnail: np.ndarray | None = None   # (h, w, 3) uint8 when asked for and the file could be decoded
+    scale: float = 1.0   # the file's pixels per pixel read (a big photo is read reduced; the boxes are in those)
+
+    def in_file_pixels(self) -> Recognition | None:
+        """The recognition with its boxes in the file's own pixels (for the command line's output)."""
+        return self.recognition.scaled(self.scale) if self.recognition is not None else None
 
 
 def available_cores() -> int:
@@ -109,9 +114,11 @@ def reason(error: BaseException) -> str:
 def read_chunk(paths: list[str], recognizer, thumbnail_side: int | None = None) -> list[FileResult]:
     """Decode each file, then read all decoded images in one model call (image by image if that fails)."""
     decoded: list[tuple[str, np.ndarray | None, str | None]] = []
+    scales: dict[str, float] = {}
     for path in paths:
         try:
-            decoded.append((path, load_image(path), None))
+            image, scales[path] = load_image_scaled(path)
+            decoded.append((path, image, None))
         except Exception as error:   # noqa: BLE001 - a bad file costs only its own row
             decoded.append((path, None, reason(error)))
     images = [image for _, image, _ in decoded if image is not None]
@@ -129,7 +136,7 @@ def read_chunk(paths: list[str], recognizer, thumbnail_side: int | None = None) 
         if isinstance(reading, BaseException):
             results.append(FileResult(path, None, reason(reading), small))
         else:
-            results.append(FileResult(path, reading, None, small))
+            results.append(FileResult(path, reading, None, small, scales[path]))
     return results
 
 

@@ -1,7 +1,7 @@
 """Typed results of recognition, shared by the API, the CLI and the GUI."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -83,6 +83,14 @@ class Recognition:
     def unsure_only_of_cut(self) -> bool:
         """Unsure, but every digit in doubt is sure of itself: only where the digits part is in doubt."""
         return self.status == UNSURE and all(d.unsure_of_cut for d in self.accepted if d.unsure)
+
+    def scaled(self, factor: float) -> Recognition:
+        """The same reading with boxes `factor` times larger: in a file's own pixels when it was read reduced."""
+        if factor == 1:
+            return self
+        def grown(box: Box) -> Box:
+            return Box(*(int(round(v * factor)) for v in box.as_list()))
+        return Recognition(tuple(replace(d, box=grown(d.box)) for d in self.digits))
 
     @property
     def marks_left_out(self) -> str:
