@@ -46,6 +46,7 @@ WEAK_CONTRAST = 2     # ink less than this many times MIN_CONTRAST darker may be
 BROAD = 3             # ... and where pixels fainter than the ink's core survive an opening this wide ...
 BROAD_SHARE = 0.5     # ... for at least this share of them, they are a shadow, not the soft edges of strokes
 MIN_COHERENCE = 0.25  # below this the "ink" is pixel noise, not strokes (see _coherence)
+FINER_LOOK = 2        # a page blank on the coarse level is looked at this many halvings finer
 MASK_LEVEL = 0.25     # soft ink above this belongs to a stroke when finding components
 
 MNIST_BOX = 20        # MNIST fits each digit into 20x20 ...
@@ -207,6 +208,26 @@ class Page:
         self.empty = self.levels.empty or _coherence(dark) < MIN_COHERENCE
         self.coarse_dark = np.zeros_like(dark) if self.empty else dark
         self.level = len(self.pyramid) - 1  # the pyramid level coarse_dark describes
+        if self.empty:
+            self._look_finer()
+
+    def _look_finer(self) -> None:
+        """A page blank on the coarse level, looked at FINER_LOOK times finer: thin or faint strokes of a
+        big photo (8 px of pencil in 4000 px) are averaged away with their paper on the coarse level."""
+        level = max(0, len(self.pyramid) - 1 - FINER_LOOK)
+        if level == self.level:
+            return
+        gray = self.pyramid[level]
+        if self.inverted:
+            gray = 255 - gray
+        scale = 2 ** level
+        paper = self._paper_under(gray.shape, self.background_scale // scale)
+        dark = darkness(gray, self._capped(paper, 0, 0, scale))
+        levels = _levels(dark)
+        if levels.empty or _coherence(dark) < MIN_COHERENCE:
+            return
+        self.levels, self._table, self.empty = levels, levels.table(), False
+        self.coarse_dark, self.level = dark, level
 
     @property
     def detail(self) -> np.ndarray:

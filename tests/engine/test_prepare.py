@@ -199,3 +199,13 @@ def test_an_empty_page_says_so():
     page = Page(np.full((50, 50), 255, np.uint8))
     assert page.empty
     assert not ink_map(np.full((50, 50), 255, np.uint8)).any()
+
+
+def test_thin_pencil_in_a_big_photo_is_not_taken_for_a_blank_page():
+    """8 px of pencil (ink 150 on paper 245) in a 4000x3000 photo vanished into its paper on the coarse level."""
+    from digitdesk.engine.recognizer import Recognizer
+    photo = np.full((3000, 4000), 245, np.uint8)
+    for i, digit in enumerate((3, 8, 5, 9)):
+        images.draw_digit(photo, digit, (800 + i * 600, 1200, 300, 450), 8, color=150)
+    assert not Page(photo).empty
+    assert Recognizer().recognize(photo).text == "3859"
