@@ -299,14 +299,29 @@ def read_perfectly_cut(numbers: list[Number], recognizer, rng: np.random.Generat
 
 
 def score_images(source: str, numbers: list[Number], recognizer,
-                 perfect_cuts: np.random.Generator | None = None) -> dict:
+                 perfect_cuts: np.random.Generator | None = None, lone_digits: bool = False) -> dict:
     """The source's scores as the app reads its pictures and, given `perfect_cuts` (the generator of the
-    pen pieces' paper), as their digits read alone (SOURCE_perfect_cuts)."""
+    pen pieces' paper), as their digits read alone (SOURCE_perfect_cuts); with `lone_digits`, what becomes
+    of each MNIST digit photographed or scanned alone on its number's page (SOURCE_lone_digits)."""
     results = {source: score([(n.text, r) for n, r in zip(numbers, read_images(numbers, recognizer))])}
     if perfect_cuts is not None:
         readings = read_perfectly_cut(numbers, recognizer, perfect_cuts)
         results[source + "_perfect_cuts"] = score([(n.text, r) for n, r in zip(numbers, readings)])
+    if lone_digits and numbers and numbers[0].pieces is not None:
+        results[source + "_lone_digits"] = score_lone_digits(numbers, recognizer)
     return results
+
+
+def score_lone_digits(numbers: list[Number], recognizer) -> dict:
+    """Each digit alone on its page: read right, taken for a blank page, given an extra mark, refused or misread."""
+    outcomes = []
+    for number in numbers:
+        for label, reading in zip(number.text, recognizer.recognize_many(number.pieces)):
+            outcomes.append("right" if reading.text == label and len(reading.digits) == 1 else
+                            "blank" if not reading.digits else "mark" if len(reading.digits) > 1 else
+                            "refused" if reading.digits[0].not_digit else "misread")
+    return {"digits": len(outcomes), **{k: round(outcomes.count(k) / max(1, len(outcomes)), 4)
+                                        for k in ("right", "blank", "mark", "refused", "misread")}}
 
 
 def _pen_pieces(number: Number, rng: np.random.Generator) -> list[np.ndarray]:
@@ -437,6 +452,9 @@ def main() -> None:
     parser.add_argument("--perfect-cuts", action="store_true",
                         help="also read the image sources' numbers as their digits drawn alone, each on the "
                              "same page (SOURCE_perfect_cuts): how far the cutting, not the model, falls short")
+    parser.add_argument("--lone-digits", action="store_true",
+                        help="also read each MNIST number's digits alone, each on the number's own page "
+                             "(SOURCE_lone_digits): how often a lone digit is taken for a blank page or gets a mark")
     parser.add_argument("--tune", action="store_true",
                         help="choose settings: UNIPEN's validation writers, MNIST training writers' held-out "
                              "tenth (never MNIST test)")
@@ -465,8 +483,8 @@ def main() -> None:
                 skipped[source] = "MNIST with QMNIST writer ids not found (--mnist or DIGITDESK_MNIST_DIR)"
                 continue
             numbers = mnist_numbers(Path(mnist), args.n, rng, photo=source == "mnist_photo", tune=args.tune,
-                                    alone=args.perfect_cuts)
-            results.update(score_images(source, numbers, recognizer, cuts_rng))
+                                    alone=args.perfect_cuts or args.lone_digits)
+            results.update(score_images(source, numbers, recognizer, cuts_rng, args.lone_digits))
             continue
         if unipen is None or not (Path(unipen) / "heldout_writers.txt").is_file():
             skipped[source] = "UNIPEN not found (--unipen or DIGITDESK_UNIPEN_DIR)"
@@ -512,6 +530,10 @@ def main() -> None:
     print(f"{'source':22s} {'exact':>7s} {'count':>7s} {'digit':>7s}   exact by length 2..6"
           "                 warned: wrong / right")
     for source, r in results.items():
+        if "blank" in r:
+            print(f"{source:22s} {r['digits']} digits alone: {r['right']:.1%} read right, {r['blank']:.1%} blank, "
+                  f"{r['mark']:.1%} with a mark, {r['refused']:.1%} refused, {r['misread']:.1%} misread")
+            continue
         if "refused" in r:
             print(f"{source:22s} {r['letters']} lone letters and symbols, {r['refused']:.1%} refused")
             continue
