@@ -6,15 +6,20 @@ order ('12' over '345' read '13245'). Pieces are banded by the rows they share;
 a clear gap of rows starts a new band. A band is a line only if it holds two
 pieces side by side and is not much shorter than the tallest line: the loop and
 tail of a broken 9, the bars of an "=", a 5's detached bar are no lines, and join
-the nearest one. With fewer than two lines everything is one line, as before.
+the nearest one; nor are the halves of a number cut by a blank stripe (a fold, a
+scanner streak): a line's pieces are mostly taller than wide, like digits, where
+half digits are wider than tall. With fewer than two lines everything is one
+line, as before.
 The same rule serves pictures (segment.py) and pen strokes (stroke_digits.py).
 """
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 
 LINE_GAP = 0.12     # a piece this far (share of the band's height) below a band starts a new one
 LINE_SHARE = 0.5    # a line is at least this share as tall as the tallest line
+LINE_ASPECT = 1.0   # ... and its pieces' median height is at least this many times their width
 
 Box = tuple[float, float, float, float]   # x0, y0, x1, y1
 
@@ -29,15 +34,20 @@ def lines_of(boxes: Sequence[Box]) -> list[list[int]]:
                 bands[-1].append(i)
                 continue
         bands.append([i])
-    side_by_side = [b for b in bands if any(boxes[i][2] <= boxes[j][0] for i in b for j in b)]
-    tallest = max((_height(boxes, b) for b in side_by_side), default=0.0)
-    lines = [b for b in side_by_side if _height(boxes, b) >= LINE_SHARE * tallest]
+    digit_like = [b for b in bands if any(boxes[i][2] <= boxes[j][0] for i in b for j in b)
+                  and statistics.median(_aspect(boxes[i]) for i in b) >= LINE_ASPECT]
+    tallest = max((_height(boxes, b) for b in digit_like), default=0.0)
+    lines = [b for b in digit_like if _height(boxes, b) >= LINE_SHARE * tallest]
     if len(lines) < 2:
         return [list(range(len(boxes)))] if len(boxes) else []
     for band in bands:
         if not any(band is line for line in lines):
             min(lines, key=lambda line: _gap(boxes, line, band)).extend(band)
     return [sorted(line) for line in lines]
+
+
+def _aspect(box: Box) -> float:
+    return (box[3] - box[1]) / max(box[2] - box[0], 1e-9)
 
 
 def _rows(boxes: Sequence[Box], band: list[int]) -> tuple[float, float]:

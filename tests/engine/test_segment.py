@@ -267,6 +267,18 @@ def test_two_lines_of_digits_are_read_line_by_line(shift):
     assert [d.to_dict()["line"] for d in reading.digits] == [0, 0, 1, 1, 1]
 
 
+@pytest.mark.parametrize("text", ["1234", "4590"])
+def test_a_number_cut_by_a_blank_stripe_is_not_taken_for_two_lines(text):
+    """A fold or a scanner streak across a number leaves half digits above and below: no lines of writing
+    (they read '117711 134' when the halves passed for two lines)."""
+    from digitdesk.engine.recognizer import Recognizer
+    page = np.full((320, 200 * len(text) + 80), 255, np.uint8)
+    for i, digit in enumerate(text):
+        images.draw_digit(page, int(digit), (40 + i * 200, 60, 130, 200), 16)
+    page[150:164, :] = 255
+    assert Recognizer().recognize(page).text == text
+
+
 def test_a_broken_digit_is_not_taken_for_two_lines():
     """The loop and the tail of a 9 written in two strokes lie in two bands of rows: one digit still."""
     page = np.full((300, 220), 255, np.uint8)
