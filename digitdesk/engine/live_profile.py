@@ -40,7 +40,7 @@ class LiveProfile:
 
     def __len__(self) -> int:
         """How many samples the profile holds (cheap: readers skip the profile while it is 0)."""
-        return self._count if self.enabled else 0
+        return max(0, self._count) if self.enabled else 0
 
     # ---- edits (any thread; the GUI's) ------------------------------------------------------
     def add(self, sample_id: int, label: int, image: np.ndarray) -> None:
@@ -78,21 +78,27 @@ class LiveProfile:
     def ready(self) -> PersonalProfile:
         """The up-to-date profile: built on first use, queued edits applied."""
         with self._work:
-            with self._lock:
-                pending, self._pending = self._pending, []
-            if self._profile is None:
+            if self._profile is None:   # before the queue is taken: a failed build loses no edit
                 from digitdesk.engine.runner import shared_runner
                 runner = (self._runner_factory or shared_runner)()
                 self._space = self._space or FeatureSpace.fit(runner, dims=self.guards.dims)
                 self._profile = PersonalProfile(runner, self._space, self.guards)
-            for edit in pending:
-                if edit[0] == "load":
-                    self._profile.load(self.store.samples(edit[1]))
-                elif edit[0] == "add":
-                    self._profile.add(*edit[1:])
-                else:
-                    self._profile.remove(edit[1])
+            with self._lock:
+                pending, self._pending = self._pending, []
+            for done, edit in enumerate(pending):
+                try:
+                    if edit[0] == "load":
+                        self._profile.load(self.store.samples(edit[1]))
+                    elif edit[0] == "add":
+                        self._profile.add(*edit[1:])
+                    else:
+                        self._profile.remove(edit[1])
+                except BaseException:   # the rest waits for the next reading, ahead of newer edits
+                    with self._lock:
+                        self._pending[:0] = pending[done:]
+                    raise
             with self._lock:   # edits queued meanwhile keep their place in the count
                 if not any(edit[0] == "load" for edit in self._pending):
-                    self._count = len(self._profile) + sum(1 if edit[0] == "add" else -1 for edit in self._pending)
+                    self._count = max(0, len(self._profile) + sum(1 if edit[0] == "add" else -1
+                                                                  for edit in self._pending))
             return self._profile

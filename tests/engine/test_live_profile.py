@@ -93,3 +93,39 @@ def test_an_edit_does_not_wait_while_a_reading_thread_builds_the_profile(tmp_pat
         reader.join(10)
         editor.join(10)
         assert len(live) == 2 and len(live.ready()) == 2
+
+
+def test_a_profile_that_fails_to_build_keeps_its_queued_samples_for_the_next_reading(tmp_path, misread):
+    """The queue was taken before the build: a model that failed once left the person with no samples."""
+    image, label, p, f = misread
+    attempts = []
+
+    def flaky():
+        attempts.append(1)
+        if len(attempts) == 1:
+            raise MemoryError("the model could not be loaded this time")
+        return FakeRunner()
+
+    with SampleStore(tmp_path) as store:
+        for _ in range(3):
+            store.add("ana", label, image, "draw")
+        live = LiveProfile(store, "ana", flaky)
+        with pytest.raises(MemoryError):
+            live.ready()
+        assert len(live.ready()) == 3 and len(live) == 3
+
+
+def test_a_sample_removed_while_its_person_is_loading_never_makes_the_count_negative(tmp_path, misread):
+    image, label, p, f = misread
+    with SampleStore(tmp_path) as store:
+        sample = store.add("ana", label, image, "draw")
+        live = LiveProfile(store, "ana", lambda: FakeRunner())
+        reading = store.samples
+
+        def deleted_meanwhile(name):   # the GUI thread deletes it while the reading thread loads
+            store.delete(sample)
+            live.remove(sample)
+            return reading(name)
+        store.samples = deleted_meanwhile
+        live.ready()
+        assert len(live) == 0
