@@ -156,7 +156,8 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     out = out or sys.stdout
     err = err or sys.stderr
     from digitdesk.engine.files import display_name, iter_image_files
-    from digitdesk.engine.parallel import CHUNK_FILES, ModelUnavailable, WorkersFailed, available_cores, read_files
+    from digitdesk.engine.parallel import (CHUNK_FILES, ModelUnavailable, ReadPool, WorkersFailed, available_cores,
+                                           read_files)
 
     paths = [str(p) for p in paths]
     if csv_out:
@@ -182,12 +183,12 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
         print("digitdesk predict: no images found in " + ", ".join(map(display_name, paths)), file=err)
         return 1
     cores = available_cores()
-    if jobs is not None and jobs > cores:   # reading is CPU work: more processes only cost memory
+    if len(first) <= CHUNK_FILES:
+        jobs = 1   # one chunk of work: starting processes would cost more than it saves
+    elif jobs is not None and jobs > cores:   # reading is CPU work: more processes only cost memory
         print(f"digitdesk predict: --jobs {jobs} is more than the {cores} core{'s' * (cores > 1)} here; "
               f"reading with {cores}", file=err)
     jobs = cores if jobs is None else min(jobs, cores)
-    if len(first) <= CHUNK_FILES:
-        jobs = 1   # one chunk of work: starting processes would cost more than it saves
     recognizer = samples = None   # with nothing but folders that could not be listed, no model is needed
     if first and jobs > 1 and profile is not None:
         from digitdesk.profile_cli import profile_samples
@@ -219,25 +220,29 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
             return 1
     read = failed = 0
     said = False   # the interruption, already
+    # the pool is this function's, so it is closed (waiting for the files being read: seconds for big
+    # photos) only after an interruption has been said; a second Ctrl+C then ends it at once
+    pool = ReadPool(jobs) if first and jobs > 1 else None
     try:
-        with _csv_errors():
-            csv_rows = CsvRows(csv_file) if csv_file else None
-        results = read_files(itertools.chain(first, files), recognizer, jobs=jobs,
-                             chunk_size=batch_size if jobs <= 1 else None, samples=samples) if first else \
-            (result for result in ())   # a generator: closing() below needs close()
-        with contextlib.closing(results):
-            try:
-                for row in _with_unlisted(results, unlisted):
-                    if csv_rows:
-                        with _csv_errors():
-                            csv_rows.write(*row)
-                    print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
-                    read += 1
-                    failed += row[1] is None
-            except KeyboardInterrupt:   # said now: the files being read are finished first (seconds for photos)
-                print(f"digitdesk predict: interrupted after {read} files", file=err, flush=True)
-                said = True
-                raise
+        with pool or contextlib.nullcontext():
+            with _csv_errors():
+                csv_rows = CsvRows(csv_file) if csv_file else None
+            results = read_files(itertools.chain(first, files), recognizer, jobs=jobs, pool=pool,
+                                 chunk_size=batch_size if jobs <= 1 else None, samples=samples) if first else \
+                (result for result in ())   # a generator: closing() below needs close()
+            with contextlib.closing(results):
+                try:
+                    for row in _with_unlisted(results, unlisted):
+                        if csv_rows:
+                            with _csv_errors():
+                                csv_rows.write(*row)
+                        print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
+                        read += 1
+                        failed += row[1] is None
+                except KeyboardInterrupt:
+                    print(f"digitdesk predict: interrupted after {read} files", file=err, flush=True)
+                    said = True
+                    raise
         if csv_file:
             with _csv_errors():   # a full disk often shows only now, when the last rows are flushed
                 csv_file.close()

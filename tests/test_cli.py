@@ -5,6 +5,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -187,10 +188,14 @@ def test_jobs_below_one_is_a_usage_error(value, capsys):
     assert "usage: digitdesk predict" in err and "--jobs" in err and f"must be at least 1 (not {value})" in err
 
 
-def test_more_jobs_than_cores_read_with_one_process_per_core(folder, capsys, monkeypatch):
+def test_more_jobs_than_cores_read_with_one_process_per_core(folder, capsys, monkeypatch, tmp_path):
     import digitdesk.engine.parallel as parallel
     monkeypatch.setattr(parallel, "available_cores", lambda: 1)
     assert main(["predict", "--jobs", "40", str(folder / "three.png")]) == 0
+    assert "--jobs" not in capsys.readouterr().err   # one file is read in this process anyway: nothing to say
+    for i in range(10):
+        os.link(folder / "three.png", tmp_path / f"{i}.png")
+    main(["predict", "--jobs", "40", str(tmp_path)])
     assert "--jobs 40 is more than the 1 core here; reading with 1" in capsys.readouterr().err
 
 
@@ -249,18 +254,25 @@ def test_a_second_ctrl_c_while_big_photos_finish_ends_everything_at_once(tmp_pat
     command = [sys.executable, "-m", "digitdesk", "predict", "--jobs", "2", str(many)]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    said = []
     try:
         process.stdout.readline()                     # the pool is reading
+        threading.Thread(target=lambda: said.extend(process.stderr), daemon=True).start()
         os.killpg(process.pid, signal.SIGINT)
-        time.sleep(0.3)
+        deadline = time.monotonic() + 1.5             # a chunk of big photos takes seconds: said before that
+        while not any("interrupted after" in line for line in said) and time.monotonic() < deadline:
+            time.sleep(0.02)
+        told_at_once = any("interrupted after" in line for line in said)
         os.killpg(process.pid, signal.SIGINT)         # impatient, while the photos being read finish
         started = time.monotonic()
-        _, err = process.communicate(timeout=30)
+        process.wait(timeout=30)
         stopped_in = time.monotonic() - started
     finally:
         if process.poll() is None:
             os.killpg(process.pid, signal.SIGKILL)
-    assert process.returncode == 130 and stopped_in < 5
+    time.sleep(0.2)                                   # the reader thread takes the last lines
+    err = "".join(said)
+    assert told_at_once and process.returncode == 130 and stopped_in < 5
     assert err.count("interrupted after") == 1 and "Traceback" not in err and "Exception ignored" not in err
     deadline = time.monotonic() + 10
     while _session_processes(process.pid) and time.monotonic() < deadline:
