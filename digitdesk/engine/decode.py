@@ -151,12 +151,12 @@ def full_scale(high: float) -> float:
 def paper_under(rgba: np.ndarray) -> int:
     """The grey to lay a transparent picture (H, W, 4 uint8) on: white under dark ink; black under light
     ink (a dark-mode drawing app's export), which white paper would make vanish."""
-    pixels = rgba[::4, ::4].astype(np.float32)   # a sample is enough to tell
-    alpha = pixels[..., 3] / 255.0
-    if alpha.sum() < 1.0:
+    alpha = rgba[..., 3].astype(np.float32) * (1 / 255)   # every pixel: a thin stroke may be one or two wide
+    weight = float(alpha.sum())
+    if weight < 1.0:
         return 255
-    brightness = float((pixels[..., :3].mean(axis=2) * alpha).sum() / alpha.sum())
-    return 0 if brightness > 160 and alpha.mean() < 0.5 else 255
+    brightness = float((rgba[..., :3].mean(axis=2, dtype=np.float32) * alpha).sum()) / weight
+    return 0 if brightness > 160 and weight < 0.5 * alpha.size else 255
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:
@@ -167,14 +167,12 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     values = np.asarray(image).astype(np.float32)   # float32: a 9000x9000 scan took 3 GB in float64
     values = np.nan_to_num(values, nan=0.0, posinf=0.0, neginf=0.0)   # one bad pixel must not blank the page
     low, high = float(values.min()), float(values.max())
-    if image.mode.startswith("I;16") or (image.mode != "F" and low >= 0.0 and 255.0 < high <= 65535.0):
+    if image.mode.startswith("I;16") or (low >= 0.0 and 255.0 < high <= 65535.0):
         scaled = values * (255.0 / full_scale(high))
     elif image.mode == "F" and low >= 0.0 and high <= 1.0:
         scaled = values * 255.0
     elif low >= 0.0 and high <= 255.0:
         scaled = values
-    elif low >= 0.0 and high <= 65535.0:
-        scaled = values / 257.0
     else:  # unknown range: stretch what is there
         scaled = (values - low) * (255.0 / max(high - low, 1e-9))
     return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))

@@ -70,7 +70,8 @@ def qimage_to_rgb(image: QImage) -> np.ndarray:
         raise ValueError("the image is empty")
     if image.hasAlphaChannel():
         from digitdesk.engine.decode import paper_under
-        grey = paper_under(_rows(image.convertToFormat(QImage.Format.Format_RGBA8888), 4))
+        rgba = image.convertToFormat(QImage.Format.Format_RGBA8888)   # kept alive: _rows is a view of its bits
+        grey = paper_under(_rows(rgba, 4))
         flat = QImage(image.size(), QImage.Format.Format_RGB888)
         flat.fill(QColor(grey, grey, grey))
         painter = QPainter(flat)

@@ -95,6 +95,16 @@ def test_light_ink_on_a_transparent_background_stays_visible(tmp_path):
     assert image[20, 30] >= 240 and image[0, 0] == 0
 
 
+def test_a_thin_light_stroke_on_a_big_transparent_picture_stays_visible(tmp_path):
+    """The paper was chosen from every 4th pixel: a 2 px stroke between them was laid on white."""
+    rgba = np.zeros((600, 800, 4), np.uint8)
+    rgba[100:500, 401:403] = (250, 250, 250, 255)
+    path = tmp_path / "thin.png"
+    Image.fromarray(rgba, "RGBA").save(path)
+    image = load_image(path)[:, :, 0]
+    assert image[0, 0] == 0 and image[300, 401] >= 240
+
+
 def test_grey_with_alpha_is_composited(tmp_path):
     la = Image.new("LA", (30, 30), (0, 0))
     la.paste((0, 255), (10, 5, 14, 25))
@@ -151,6 +161,15 @@ def test_a_float_tiff_with_one_bad_pixel_keeps_its_picture(tmp_path):
     page[10:30, 28:32] = 0.0
     page[0, 0] = np.nan
     path = tmp_path / "float.tif"
+    Image.fromarray(page, "F").save(path)
+    image = load_image(path)[:, :, 0]
+    assert image[5, 5] == 255 and image[20, 30] == 0
+
+
+def test_a_float_tiff_of_a_12_bit_range_keeps_white_paper(tmp_path):
+    page = np.full((40, 60), 4095.0, np.float32)
+    page[10:30, 28:32] = 0.0
+    path = tmp_path / "float12.tif"
     Image.fromarray(page, "F").save(path)
     image = load_image(path)[:, :, 0]
     assert image[5, 5] == 255 and image[20, 30] == 0
