@@ -102,8 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         client.modelReady.connect(lambda _seconds: (_probe("model-ready"), QTimer.singleShot(0, window.close)))
         client.modelFailed.connect(lambda _message: (_probe("model-failed"), QTimer.singleShot(0, window.close)))
     QTimer.singleShot(0, client.start)
-    code = app.exec()
-    client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
-    handwriting.close()
-    errors.uninstall()
+    try:
+        code = app.exec()
+        client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
+        handwriting.close()
+    finally:
+        errors.uninstall()
     return code

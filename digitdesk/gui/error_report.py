@@ -47,7 +47,10 @@ class ErrorReport(QObject):
         print(details, file=sys.stderr, end="")
         self._write_log(details)
         summary = f"{kind.__name__}: {value}" if str(value) else kind.__name__
-        self.reported.emit(summary, details)
+        try:
+            self.reported.emit(summary, details)
+        except RuntimeError:   # the Qt side is gone (the app is closing): stderr and the log have it
+            pass
 
     def _write_log(self, details: str) -> None:
         if self.log_path is None:
@@ -62,6 +65,12 @@ class ErrorReport(QObject):
 
     @Slot(str, str)
     def _show(self, summary: str, details: str) -> None:
+        try:
+            self._open_dialog(summary, details)
+        except Exception:   # noqa: BLE001 - an error here must not come back through the hook, for ever
+            self._box = None
+
+    def _open_dialog(self, summary: str, details: str) -> None:
         if self._box is not None and self._box.isVisible():   # one dialog, however many errors follow
             self._box.setDetailedText(f"{self._box.detailedText()}\n{details}")
             return

@@ -65,3 +65,22 @@ def test_uninstall_puts_back_the_previous_hook(qtbot, tmp_path):
     assert sys.excepthook != before
     errors.uninstall()
     assert sys.excepthook == before
+
+
+def test_an_error_after_the_qt_side_is_gone_goes_to_the_log_without_a_second_error(tmp_path, capsys):
+    import sys
+
+    from shiboken6 import delete
+    errors = ErrorReport(tmp_path, None)
+    errors.install()
+    try:
+        delete(errors)   # as when the app has closed
+        try:
+            raise ValueError("late")
+        except ValueError:
+            sys.excepthook(*sys.exc_info())
+    finally:
+        sys.excepthook = errors._previous or sys.__excepthook__
+    err = capsys.readouterr().err
+    assert "ValueError: late" in err and "Error in sys.excepthook" not in err
+    assert "late" in (tmp_path / LOG_FILE).read_text(encoding="utf-8")
