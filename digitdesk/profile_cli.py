@@ -85,7 +85,8 @@ def open_store(err: TextIO, saving: str | None = None):
               file=err)
         store.close()
         return None
-    if store.notice and not store.read_only:   # a read-only folder matters only to commands that save
+    # a read-only folder matters only to commands that save, unless even the saved samples could not be read
+    if store.notice and (not store.read_only or store.saved_unreadable):
         print(f"{PROG}: {store.notice}", file=err)
     return store
 

@@ -220,6 +220,14 @@ def test_commands_that_only_read_a_read_only_store_say_nothing_about_saving(unwr
     assert "ana: 1 samples" in out and err == ""
 
 
+def test_a_store_whose_samples_cannot_even_be_read_says_so_to_commands_that_only_read(unwritable_store,
+                                                                                     capsys, monkeypatch):
+    monkeypatch.setattr(SampleStore, "_readable_copy", lambda self: None)
+    assert main(["profile", "list"]) == 0
+    out, err = capsys.readouterr()
+    assert "No profiles yet" in out and "the samples saved there could not be read" in err   # why ana is missing
+
+
 def test_an_import_that_gives_nothing_fails_and_makes_no_profile(data_dir, tmp_path, capsys):
     empty = tmp_path / "empty.zip"
     zipfile.ZipFile(empty, "w").close()

@@ -110,6 +110,7 @@ class SampleStore:
         self.read_only = False
         self.unwritable_reason: str | None = None   # why, when read_only: "permission denied", ...
         self.notice: str | None = None   # what went wrong on opening, for the user; None if all is well
+        self.saved_unreadable = False    # read-only and the saved samples could not even be read
         self._lock = threading.RLock()
         self._db = self._open()
 
@@ -179,11 +180,13 @@ class SampleStore:
         self.unwritable_reason = _plain_reason(reason)
         db = self._readable_copy()
         copied = db is not None
+        self.saved_unreadable = not copied and self.path.is_file()   # samples there, but none could be read
         db = db or sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
         db.execute("PRAGMA foreign_keys = ON")
         with _transaction(db):
             _create_tables(db)
-        kept = "the samples saved before are used, and " if copied else ""
+        kept = ("the samples saved before are used, and " if copied else
+                "the samples saved there could not be read either, and " if self.saved_unreadable else "")
         self.notice = (f"Handwriting samples cannot be saved in {self.folder} ({self.unwritable_reason}): "
                        f"{kept}corrections made now count until DigitDesk closes but are not kept.")
         return db
