@@ -15,7 +15,7 @@ Row = tuple[str | os.PathLike, Recognition | None, str | None]
 
 
 def csv_fields(path, recognition: Recognition | None, error: str | None) -> list[str]:
-    """One row's cells: digits and confidences space-separated, left to right ("-": not a digit)."""
+    """One row's cells: digits and confidences space-separated, line by line, left to right ("-": not a digit)."""
     digits = recognition.digits if recognition is not None else ()
     return [
         str(path),

@@ -26,7 +26,7 @@ def as_image(image):
 
 
 def prepare_digits(image) -> list[PreparedDigit]:
-    """Every digit in the picture, left to right, as model input; no model needed
+    """Every digit in the picture, line by line, each left to right, as model input; no model needed
     (touching digits are cut by width, the recognizer's model-scored cut needs the model)."""
     page = Page(as_image(image))
     return [PreparedDigit(digit.box, to_mnist(digit.ink)) for digit in segment(page)]

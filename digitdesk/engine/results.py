@@ -42,7 +42,8 @@ class DigitReading:
 
 @dataclass(frozen=True)
 class Recognition:
-    """Everything read from one image: its pieces left to right, digits and refused ones alike."""
+    """Everything read from one image: its pieces line by line from the top, each line left to right, digits
+    and refused ones alike."""
     digits: tuple[DigitReading, ...] = field(default_factory=tuple)
 
     @property

@@ -104,7 +104,7 @@ def segment_lines(page: Page, cut_touching: bool = True) -> list[list[DigitInk]]
     """
     if page.empty:
         return []
-    line = None  # the digits' height, once known on a coarser level
+    digit_height = None  # once known on a coarser level
     while True:
         mask = remove_ruled_lines(page.coarse_mask(MASK_LEVEL))
         x, y, w, h = cv2.boundingRect(mask)
@@ -117,13 +117,13 @@ def segment_lines(page: Page, cut_touching: bool = True) -> list[list[DigitInk]]
         wide_labels = cv2.CV_32S if region.size > 4 * 65535 else cv2.CV_16U  # 16 bits are faster, if enough
         _, labels, stats, _ = cv2.connectedComponentsWithStats(region, connectivity=8, ltype=wide_labels)
         pieces = _pieces(stats, mask.shape)
-        pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, line)
+        pieces = _clear_of_surfaces(page, pieces, labels, x0, y0, mask.shape, digit_height)
         strong = page.coarse_mask(STRONG)[bounds]
         pieces = [p for p in _drop_specks(pieces, mask.shape, page, labels)
                   if _reaches(strong, labels, p) and not _along_the_frame(p, labels, x0, y0, mask.shape)]
         if not pieces or max(p.height for p in pieces) >= SEGMENT_HEIGHT or not page.refine():
             break
-        line = 2.0 * float(statistics.median([p.height for p in pieces]))  # heights double on the finer level
+        digit_height = 2.0 * float(statistics.median([p.height for p in pieces]))  # doubles on the finer level
     lines = []
     for line in _lines(pieces):
         digits = _merge_strokes(line, labels)
