@@ -27,14 +27,17 @@ Box = tuple[float, float, float, float]   # x0, y0, x1, y1
 def lines_of(boxes: Sequence[Box]) -> list[list[int]]:
     """Indices of the boxes by line, top to bottom (one line holding all when there are not two)."""
     bands: list[list[int]] = []
+    top = bottom = 0.0
     for i in sorted(range(len(boxes)), key=lambda i: boxes[i][1]):
-        if bands:
-            top, bottom = _rows(boxes, bands[-1])
-            if boxes[i][1] < bottom + LINE_GAP * (bottom - top):
-                bands[-1].append(i)
-                continue
+        if bands and boxes[i][1] < bottom + LINE_GAP * (bottom - top):
+            bands[-1].append(i)
+            bottom = max(bottom, boxes[i][3])
+            continue
         bands.append([i])
-    digit_like = [b for b in bands if any(boxes[i][2] <= boxes[j][0] for i in b for j in b)
+        top, bottom = boxes[i][1], boxes[i][3]
+    if len(bands) < 2:   # the usual case (one number), told in one pass
+        return [list(range(len(boxes)))] if len(boxes) else []
+    digit_like = [b for b in bands if min(boxes[i][2] for i in b) <= max(boxes[i][0] for i in b)   # side by side
                   and statistics.median(_aspect(boxes[i]) for i in b) >= LINE_ASPECT]
     tallest = max((_height(boxes, b) for b in digit_like), default=0.0)
     lines = [b for b in digit_like if _height(boxes, b) >= LINE_SHARE * tallest]
