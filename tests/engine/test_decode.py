@@ -85,24 +85,17 @@ def test_transparent_background_becomes_white_paper(tmp_path):
     assert (image[20, 20] == 0).all()
 
 
-def test_light_ink_on_a_transparent_background_stays_visible(tmp_path):
-    """A dark-mode drawing app exports white ink on transparency: on white paper it vanished."""
-    rgba = np.zeros((40, 60, 4), np.uint8)
-    rgba[10:30, 28:32] = (250, 250, 250, 255)
+@pytest.mark.parametrize("shape, rows, columns", [
+    ((40, 60), slice(10, 30), slice(28, 32)),      # a dark-mode drawing app's white ink: on white paper it vanished
+    ((600, 800), slice(100, 500), slice(401, 403)),  # 2 px wide: the paper was judged from every 4th pixel
+])
+def test_light_ink_on_a_transparent_background_is_laid_on_black(tmp_path, shape, rows, columns):
+    rgba = np.zeros((*shape, 4), np.uint8)
+    rgba[rows, columns] = (250, 250, 250, 255)
     path = tmp_path / "dark-mode.png"
     Image.fromarray(rgba, "RGBA").save(path)
     image = load_image(path)[:, :, 0]
-    assert image[20, 30] >= 240 and image[0, 0] == 0
-
-
-def test_a_thin_light_stroke_on_a_big_transparent_picture_stays_visible(tmp_path):
-    """The paper was chosen from every 4th pixel: a 2 px stroke between them was laid on white."""
-    rgba = np.zeros((600, 800, 4), np.uint8)
-    rgba[100:500, 401:403] = (250, 250, 250, 255)
-    path = tmp_path / "thin.png"
-    Image.fromarray(rgba, "RGBA").save(path)
-    image = load_image(path)[:, :, 0]
-    assert image[0, 0] == 0 and image[300, 401] >= 240
+    assert image[0, 0] == 0 and image[(rows.start + rows.stop) // 2, columns.start] >= 240
 
 
 def test_grey_with_alpha_is_composited(tmp_path):
@@ -145,32 +138,23 @@ def test_sixteen_bit_grey_is_scaled_not_clipped(tmp_path):
     assert np.all(np.diff(image[0]) >= 0)        # and the ramp stays a ramp
 
 
-@pytest.mark.parametrize("bits", [10, 12, 14])
-def test_a_scan_of_fewer_bits_in_a_sixteen_bit_file_keeps_white_paper(tmp_path, bits):
-    """A 12-bit scanner's page (0-4095 in a 16-bit PNG) read as nearly black: nothing to read."""
-    page = np.full((40, 60), 2 ** bits - 1, np.uint16)
+def _stroke_page(paper, dtype) -> np.ndarray:
+    page = np.full((40, 60), paper, dtype)
     page[10:30, 28:32] = 0                       # a stroke of ink
-    path = tmp_path / f"scan{bits}.png"
-    Image.fromarray(page).save(path)
-    image = load_image(path)[:, :, 0]
-    assert image[0, 0] == 255 and image[20, 30] == 0
+    return page
 
 
-def test_a_float_tiff_with_one_bad_pixel_keeps_its_picture(tmp_path):
-    page = np.ones((40, 60), np.float32)
-    page[10:30, 28:32] = 0.0
-    page[0, 0] = np.nan
-    path = tmp_path / "float.tif"
-    Image.fromarray(page, "F").save(path)
-    image = load_image(path)[:, :, 0]
-    assert image[5, 5] == 255 and image[20, 30] == 0
-
-
-def test_a_float_tiff_of_a_12_bit_range_keeps_white_paper(tmp_path):
-    page = np.full((40, 60), 4095.0, np.float32)
-    page[10:30, 28:32] = 0.0
-    path = tmp_path / "float12.tif"
-    Image.fromarray(page, "F").save(path)
+@pytest.mark.parametrize("name, page, mode", [
+    ("scan10.png", _stroke_page(2 ** 10 - 1, np.uint16), None),   # 10-14 bits in a 16-bit file: a 12-bit
+    ("scan12.png", _stroke_page(2 ** 12 - 1, np.uint16), None),   # scanner's page read as nearly black
+    ("scan14.png", _stroke_page(2 ** 14 - 1, np.uint16), None),
+    ("float12.tif", _stroke_page(4095.0, np.float32), "F"),        # the same range as floats
+    ("nan.tif", np.where(np.indices((40, 60)).sum(0) == 0, np.nan, _stroke_page(1.0, np.float32)).astype(np.float32),
+     "F"),                                                          # one bad pixel blanked the whole page
+])
+def test_odd_ranges_keep_white_paper_and_black_ink(tmp_path, name, page, mode):
+    path = tmp_path / name
+    Image.fromarray(page, mode).save(path)
     image = load_image(path)[:, :, 0]
     assert image[5, 5] == 255 and image[20, 30] == 0
 
