@@ -53,6 +53,7 @@ class Guards:
     ceiling: float = 0.5   # readings the model is this sure of (top digit probability) are left alone
     rescue: float = 0.2    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
     override: float = 0.95  # ... and a reading above the ceiling only by one this close: the drawing corrected
+    exact: float = 0.9999  # features this alike (cosine) are the very picture the user corrected: its label wins
 
 
 def load_reference() -> tuple[np.ndarray, np.ndarray]:
@@ -228,8 +229,15 @@ class PersonalProfile:
         if not self.enabled or not len(state.ids) or not len(probabilities):
             return np.array(probabilities, np.float32, copy=True)
         z = self.space.embed(features)
-        closeness = 1.0 - (1.0 - z @ state.z.T) * state.inverse_radius
-        return self._sway(probabilities, closeness, state.onehot, not_digit_threshold)
+        similarity = z @ state.z.T
+        closeness = 1.0 - (1.0 - similarity) * state.inverse_radius
+        p = self._sway(probabilities, closeness, state.onehot, not_digit_threshold)
+        exact = similarity.max(axis=1) >= self.guards.exact
+        if exact.any():   # the user said what this very picture is: however sure the model, that is the reading
+            newest = similarity.shape[1] - 1 - np.argmax(similarity[exact][:, ::-1], axis=1)   # if said twice
+            p[exact] = 0.0
+            p[exact, state.labels[newest]] = 1.0
+        return p
 
     def _sway(self, probabilities, closeness: np.ndarray, onehot: np.ndarray, not_digit_threshold) -> np.ndarray:
         """closeness (n, m): 1 - distance / radius per reading and sample (<= 0: out of reach)."""

@@ -187,6 +187,22 @@ def test_a_reading_the_model_is_sure_of_is_overruled_only_by_the_very_drawing_co
     assert on_it[0, :10].argmax() == 3 and on_it[1, :10].argmax() == 3
 
 
+def test_the_very_picture_corrected_reads_as_corrected_however_sure_the_model_is(runner, space, reference):
+    """A bonus cannot outweigh a 99.999 % reading, so a sure 0 corrected to 5 stayed 0 (the status bar had
+    said 'later readings use it'); the identical picture now reads as the user said, refused or not."""
+    x, y, p, f = reference
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, 5, x[0])
+    sure, refused = np.full(11, 1e-9, np.float32), np.full(11, 1e-9, np.float32)
+    sure[0], refused[10] = 1.0, 1.0
+    read = profile.apply(np.stack([sure, refused]), np.repeat(f[:1], 2, axis=0), 0.5)
+    assert list(read.argmax(axis=1)) == [5, 5]
+    profile.add(2, 6, x[0])                          # corrected again, differently: the newest word counts
+    assert profile.apply(sure[None], f[:1], 0.5).argmax() == 6
+    nearly = profile.apply(sure[None], nudged(f[:1], 3), 0.5)   # a different drawing: the guards decide
+    assert nearly.argmax() == 0
+
+
 def test_with_the_bundled_model_a_taught_hand_is_read_its_way_and_other_digits_are_not(real_runner):
     """A 7 drawn like a flagged 1, which the model reads as an unsure 1: one sample makes it a 7; clear
     digits of other kinds, drawn by the same hand, read as before."""
