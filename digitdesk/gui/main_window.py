@@ -189,6 +189,7 @@ class MainWindow(QMainWindow):
         # a message describes the last thing done: drawing on moves past it ("Undone: the sample of 9
         # is gone" read as if about the stroke just undone)
         self.canvas.historyChanged.connect(self.statusBar().clearMessage)
+        self.tabs.currentChanged.connect(self.statusBar().clearMessage)   # nor does one tab's news follow to the next
 
     # ---- settings -------------------------------------------------------------------------
     def _restore_settings(self) -> None:

@@ -315,6 +315,8 @@ class WebcamTab(QWidget):
         if self._worker is not None:
             self._worker.set_paused(frozen)
         self.freeze_button.setText("Resume" if frozen else "Freeze")
+        if frozen:   # no frames while it holds one: a rate would be a stale number
+            self.fps_label.setText("frozen")
 
     def take_snapshot(self) -> np.ndarray | None:
         """Send the frame on screen (the guide's inside, when the guide is on) to the Images tab."""

@@ -145,6 +145,9 @@ def test_a_message_about_something_else_goes_when_the_drawing_changes(window, qt
     window.statusBar().showMessage("Undone: the sample of 9 is gone.", 8000)
     window.canvas.undo()
     assert window.statusBar().currentMessage() == ""
+    window.statusBar().showMessage("Corrected: it is a 6.", 8000)   # said on the Images tab ...
+    window.tabs.setCurrentWidget(window.drop_panel)
+    assert window.statusBar().currentMessage() == ""             # ... does not follow to the next tab
 
 
 def test_a_model_that_fails_to_load_is_shown_and_the_app_keeps_working(qtbot, tmp_path):

@@ -140,6 +140,7 @@ def test_snapshot_sends_a_copy_of_the_frame_and_the_guide_limits_it(qtbot, tab, 
     qtbot.waitUntil(lambda: bool(shown), timeout=TIMEOUT_MS)
     tab.freeze_button.click()                              # hold the picture
     frozen = shown[-1]
+    assert tab.fps_label.text() == "frozen"                # not the last rate, as if frames still came
 
     still = tab.take_snapshot()
     assert len(stills) == 1 and np.array_equal(stills[0], frozen.rgb)
