@@ -213,25 +213,27 @@ class Handwriting(QObject):
         from digitdesk.engine.sample_files import write_archive
         return write_archive(self.samples(), path)
 
-    def import_archive(self, path: str) -> tuple[int, list[str]]:
-        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, problems)."""
+    def import_archive(self, path: str) -> tuple[int, int, list[str]]:
+        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems)."""
         from digitdesk.engine.sample_files import from_archive
         existing = {(s.label, s.image.tobytes()) for s in self.samples()}
-        new, problems = [], []
+        new, problems, repeated = [], [], 0
         for item in from_archive(path):
             if item.problem:
                 problems.append(f"{item.source}: {item.problem}")
-            elif (item.label, item.image.tobytes()) not in existing:
+            elif (item.label, item.image.tobytes()) in existing:
+                repeated += 1
+            else:
                 existing.add((item.label, item.image.tobytes()))
                 new.append((item.label, item.image, f"import:{item.source}"))
         if new:
             try:
                 self.store.add_many(self.profile_name, new)
             except SampleStoreError as error:
-                return 0, [str(error)]
+                return 0, 0, [str(error)]
             self.live.switch(self.profile_name)
             self.changed.emit()
-        return len(new), problems
+        return len(new), repeated, problems
 
     def _remember(self, key: str, value: str) -> None:
         if self.settings is not None:

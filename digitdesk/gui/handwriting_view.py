@@ -297,9 +297,10 @@ class HandwritingDialog(QDialog):
 
     def import_from(self, path: str) -> int:
         with _busy():   # a few hundred samples take a moment; the cursor says the app is working
-            added, problems = self.handwriting.import_archive(path)
+            added, repeated, problems = self.handwriting.import_archive(path)
         self._remember_dir(path)
-        text = f"Imported {added} samples from {Path(path).name}."
+        there = f" ({repeated} already there)" if repeated else ""
+        text = f"Imported {added} sample{'s' * (added != 1)} from {Path(path).name}{there}."
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
             QMessageBox.information(self, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")

@@ -156,6 +156,8 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 0 and sum(hw.counts()) == 0 and "No samples yet" in dialog.counts_label.text()
     assert dialog.import_from(archive) == 3
     assert dialog.samples.count() == 3
+    assert dialog.import_from(archive) == 0                 # the same zip again: nothing twice, and it says why
+    assert dialog.status_label.text() == "Imported 0 samples from mine.zip (3 already there)."
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
     assert dialog.samples.count() == 1
 
