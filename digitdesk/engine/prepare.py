@@ -217,12 +217,7 @@ class Page:
         level = max(0, len(self.pyramid) - 1 - FINER_LOOK)
         if level == self.level:
             return
-        gray = self.pyramid[level]
-        if self.inverted:
-            gray = 255 - gray
-        scale = 2 ** level
-        paper = self._paper_under(gray.shape, self.background_scale // scale)
-        dark = darkness(gray, self._capped(paper, 0, 0, scale))
+        dark = self._darkness_at(level)
         levels = _levels(dark)
         if levels.empty or _coherence(dark) < MIN_COHERENCE:
             return
@@ -242,12 +237,17 @@ class Page:
         if self.level == 0 or self.empty:
             return False
         self.level -= 1
-        gray = self.pyramid[self.level]
+        self.coarse_dark = self._darkness_at(self.level)
+        return True
+
+    def _darkness_at(self, level: int) -> np.ndarray:
+        """Pyramid level `level`'s darkness against the page's paper, ink made the dark shade."""
+        gray = self.pyramid[level]
         if self.inverted:
             gray = 255 - gray
-        paper = self._paper_under(gray.shape, self.background_scale // self.coarse_scale)
-        self.coarse_dark = darkness(gray, self._capped(paper, 0, 0, self.coarse_scale))
-        return True
+        scale = 2 ** level
+        paper = self._paper_under(gray.shape, self.background_scale // scale)
+        return darkness(gray, self._capped(paper, 0, 0, scale))
 
     @property
     def coarse_ink(self) -> np.ndarray:
