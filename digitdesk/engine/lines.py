@@ -35,13 +35,11 @@ def lines_of(boxes: Sequence[Box]) -> list[list[int]]:
             continue
         bands.append([i])
         top, bottom = boxes[i][1], boxes[i][3]
-    if len(bands) < 2:   # the usual case (one number), told in one pass
-        return [list(range(len(boxes)))] if len(boxes) else []
     digit_like = [b for b in bands if min(boxes[i][2] for i in b) <= max(boxes[i][0] for i in b)   # side by side
-                  and statistics.median(_aspect(boxes[i]) for i in b) >= LINE_ASPECT]
+                  and statistics.median(_aspect(boxes[i]) for i in b) >= LINE_ASPECT] if len(bands) > 1 else []
     tallest = max((_height(boxes, b) for b in digit_like), default=0.0)
     lines = [b for b in digit_like if _height(boxes, b) >= LINE_SHARE * tallest]
-    if len(lines) < 2:
+    if len(lines) < 2:   # the usual case (one number): everything is one line
         return [list(range(len(boxes)))] if len(boxes) else []
     for band in bands:
         if not any(band is line for line in lines):

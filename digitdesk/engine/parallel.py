@@ -113,21 +113,20 @@ def reason(error: BaseException) -> str:
 
 def read_chunk(paths: list[str], recognizer, thumbnail_side: int | None = None) -> list[FileResult]:
     """Decode each file, then read all decoded images in one model call (image by image if that fails)."""
-    decoded: list[tuple[str, np.ndarray | None, str | None]] = []
-    scales: dict[str, float] = {}
+    decoded: list[tuple[str, np.ndarray | None, str | None, float]] = []   # path, image, error, scale
     for path in paths:
         try:
-            image, scales[path] = load_image_scaled(path)
-            decoded.append((path, image, None))
+            image, scale = load_image_scaled(path)
+            decoded.append((path, image, None, scale))
         except Exception as error:   # noqa: BLE001 - a bad file costs only its own row
-            decoded.append((path, None, reason(error)))
-    images = [image for _, image, _ in decoded if image is not None]
+            decoded.append((path, None, reason(error), 1.0))
+    images = [image for _, image, _, _ in decoded if image is not None]
     try:
         readings: list[Recognition | BaseException] = list(recognizer.recognize_many(images)) if images else []
     except Exception:   # noqa: BLE001 - one odd image must not sink its neighbours
         readings = [_read_alone(image, recognizer) for image in images]
     results, next_reading = [], iter(readings)
-    for path, image, error in decoded:
+    for path, image, error, scale in decoded:
         if image is None:
             results.append(FileResult(path, None, error))
             continue
@@ -136,7 +135,7 @@ def read_chunk(paths: list[str], recognizer, thumbnail_side: int | None = None) 
         if isinstance(reading, BaseException):
             results.append(FileResult(path, None, reason(reading), small))
         else:
-            results.append(FileResult(path, reading, None, small, scales[path]))
+            results.append(FileResult(path, reading, None, small, scale))
     return results
 
 
