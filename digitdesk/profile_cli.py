@@ -98,25 +98,18 @@ def _counts(counts: list[int]) -> str:
 def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int, int]:
     """Save the samples found (skipping ones the profile already holds) in one transaction at the end,
     so Ctrl+C leaves nothing half-saved; (added, already there, skipped, pictures looked at)."""
-    from digitdesk.engine.files import display_name
-    existing = {(s.label, s.image.tobytes()) for s in store.samples(profile)} if profile in store.profiles() else set()
-    new, repeated, skipped, pictures = [], 0, 0, 0
-    for item in found:
-        source = display_name(item.source)   # SQLite and terminals take only valid text
-        pictures += item.label is not None
-        if item.problem:
-            print(f"{PROG} {command}: {source}: {item.problem}", file=err)
-            skipped += 1
-            continue
-        key = (item.label, item.image.tobytes())
-        if key in existing:
-            repeated += 1
-            continue
-        existing.add(key)
-        new.append((item.label, item.image, source))
-    if new:
-        store.add_many(profile, new)
-    return len(new), repeated, skipped, pictures
+    from digitdesk.engine.files import display_name   # SQLite and terminals take only valid text
+    from digitdesk.engine.sample_files import fresh_samples
+    problems = []
+
+    def tell(item) -> None:
+        problems.append(item)
+        print(f"{PROG} {command}: {display_name(item.source)}: {item.problem}", file=err)
+    held = store.samples(profile) if profile in store.profiles() else []
+    fresh, repeated, pictures = fresh_samples(found, held, tell)
+    if fresh:
+        store.add_many(profile, [(item.label, item.image, display_name(item.source)) for item in fresh])
+    return len(fresh), repeated, len(problems), pictures
 
 
 def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped: int, verb: str) -> None:

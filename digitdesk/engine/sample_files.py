@@ -17,7 +17,7 @@ import os
 import re
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -158,6 +158,27 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
             else:
                 image, problem = model_input(data)
                 yield Found(name, int(match.group(1)), image, problem)
+
+
+def fresh_samples(found: Iterable[Found], held: Iterable,
+                  on_problem: Callable[[Found], None]) -> tuple[list[Found], int, int]:
+    """The samples among `found` that `held` (objects with .label and .image) does not have yet, each
+    once: (fresh, already held, pictures looked at). A picture that is no sample goes to `on_problem` as
+    it comes, so a long folder reports as it goes."""
+    seen = {(s.label, s.image.tobytes()) for s in held}
+    fresh, repeated, pictures = [], 0, 0
+    for item in found:
+        pictures += item.label is not None
+        if item.problem:
+            on_problem(item)
+            continue
+        key = (item.label, item.image.tobytes())
+        if key in seen:
+            repeated += 1
+            continue
+        seen.add(key)
+        fresh.append(item)
+    return fresh, repeated, pictures
 
 
 def write_archive(samples: Iterable, path: str | os.PathLike) -> int:

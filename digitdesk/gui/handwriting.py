@@ -215,17 +215,11 @@ class Handwriting(QObject):
 
     def import_archive(self, path: str) -> tuple[int, int, list[str]]:
         """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems)."""
-        from digitdesk.engine.sample_files import from_archive
-        existing = {(s.label, s.image.tobytes()) for s in self.samples()}
-        new, problems, repeated = [], [], 0
-        for item in from_archive(path):
-            if item.problem:
-                problems.append(f"{item.source}: {item.problem}")
-            elif (item.label, item.image.tobytes()) in existing:
-                repeated += 1
-            else:
-                existing.add((item.label, item.image.tobytes()))
-                new.append((item.label, item.image, f"import:{item.source}"))
+        from digitdesk.engine.sample_files import fresh_samples, from_archive
+        problems: list[str] = []
+        fresh, repeated, _ = fresh_samples(from_archive(path), self.samples(),
+                                           lambda item: problems.append(f"{item.source}: {item.problem}"))
+        new = [(item.label, item.image, f"import:{item.source}") for item in fresh]
         if new:
             try:
                 self.store.add_many(self.profile_name, new)
