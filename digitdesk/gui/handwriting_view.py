@@ -37,7 +37,6 @@ def counts_text(counts: list[int]) -> str:
             (f"; none yet of {', '.join(missing)}" if missing else ""))
 
 
-
 @contextlib.contextmanager
 def _busy():
     QApplication.setOverrideCursor(QCursor(Qt.CursorShape.WaitCursor))
@@ -45,6 +44,7 @@ def _busy():
         yield
     finally:
         QApplication.restoreOverrideCursor()
+
 
 class CheckWorker(QObject):
     """Measures the profile with the model (leave-one-out and the check digits); lives in its own thread."""
@@ -77,7 +77,7 @@ class HandwritingDialog(QDialog):
         self.profile_combo.activated.connect(self._on_profile_chosen)
         self.new_button = QPushButton("New person…")
         self.new_button.clicked.connect(self.new_profile)
-        self.use_check = QCheckBox(USE_MINE)   # named after the person chosen (_use_text)
+        self.use_check = QCheckBox(USE_MINE)   # named after the person chosen (refresh)
         self.use_check.toggled.connect(handwriting.set_enabled)
         self.notice_label = QLabel(handwriting.notice or "")
         self.notice_label.setWordWrap(True)
