@@ -86,15 +86,14 @@ def main(argv: list[str] | None = None) -> int:
     from digitdesk.gui.inference import InferenceClient
     from digitdesk.gui.main_window import MainWindow
 
-    from digitdesk.data_dir import data_dir
     from digitdesk.gui.error_report import ErrorReport
     from digitdesk.gui.handwriting import Handwriting
     settings = AppSettings()
-    app_data = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppDataLocation)
-    handwriting = Handwriting.open(settings, app_data)
+    handwriting = Handwriting.open(settings, QStandardPaths.writableLocation(
+        QStandardPaths.StandardLocation.AppDataLocation))
     client = InferenceClient(handwriting.recognizer_loader)
     window = MainWindow(settings, client, handwriting=handwriting)
-    errors = ErrorReport(data_dir(app_data), window)
+    errors = ErrorReport(handwriting.store.folder, window)   # the log beside the samples, in the data folder
     errors.install()
     window.show()
     if probing:
