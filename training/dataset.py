@@ -35,11 +35,11 @@ class Labelled:
     source: np.ndarray  # (n,) str: where each example comes from, for per-source figures
 
     @staticmethod
-    def join(*parts: "Labelled") -> "Labelled":
+    def join(*parts: Labelled) -> Labelled:
         return Labelled(np.concatenate([p.x for p in parts]), np.concatenate([p.y for p in parts]),
                         np.concatenate([p.source for p in parts]))
 
-    def shuffled(self, rng: np.random.Generator) -> "Labelled":
+    def shuffled(self, rng: np.random.Generator) -> Labelled:
         order = rng.permutation(len(self.y))
         return Labelled(self.x[order], self.y[order], self.source[order])
 

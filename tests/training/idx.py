@@ -9,7 +9,8 @@ from training.data import FILES, IMAGE_MAGIC, LABEL_MAGIC
 
 
 def idx_bytes(array: np.ndarray, magic: int) -> bytes:
-    return struct.pack(">I", magic) + struct.pack(">" + "I" * array.ndim, *array.shape) + array.astype(np.uint8).tobytes()
+    header = struct.pack(">I", magic) + struct.pack(">" + "I" * array.ndim, *array.shape)
+    return header + array.astype(np.uint8).tobytes()
 
 
 def write_idx(path: Path, array: np.ndarray, magic: int, gz: bool = True) -> Path:
