@@ -98,10 +98,16 @@ class WebcamTab(QWidget):
         self.reading_label.setFont(font)
         self.reading_label.setAccessibleName("Number read")
         self.reading_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # what the number alone does not say: a doubt about where its digits part (an orange number at
+        # 100 % reads as a contradiction without it), marks left out of it
+        self.remarks_label = QLabel("")
+        self.remarks_label.setAccessibleName("About the number read")
         self.fps_label = QLabel("")
         self.fps_label.setAccessibleName("Frames per second")
         bottom = QHBoxLayout()
-        bottom.addWidget(self.reading_label, 1)
+        bottom.setSpacing(14)
+        bottom.addWidget(self.reading_label)
+        bottom.addWidget(self.remarks_label, 1)
         bottom.addWidget(self.fps_label)
 
         layout = QVBoxLayout(self)
@@ -266,6 +272,7 @@ class WebcamTab(QWidget):
             rec = reading.recognition
             self.reading_label.setText(rec.text or "–")
             self.reading_label.setStyleSheet("color: #b35c00;" if rec.status == "unsure" else "")
+            self.remarks_label.setText("; ".join(rec.remarks).capitalize())
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)
             self.frameShown.emit(reading)

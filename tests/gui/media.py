@@ -106,6 +106,18 @@ def ink_onto(page: np.ndarray, glyph: np.ndarray, x: int, y: int, size: int) -> 
     region[:] = region * (1 - alpha) + INK * alpha
 
 
+def hash_onto(page: np.ndarray, x: int, y: int, size: int) -> None:
+    """Write a hand-drawn-looking '#' as dark ink into a float RGB page, in a size x size square at (x, y)."""
+    mask = np.zeros((size, size), np.float32)
+    pen = max(2, size // 13)
+    for k in (size // 4, size // 2):
+        cv2.line(mask, (k + size // 8, size // 16), (k, size - size // 16), 1.0, pen, cv2.LINE_AA)
+        cv2.line(mask, (0, k + size // 8), (size - size // 8, k + size // 16), 1.0, pen, cv2.LINE_AA)
+    alpha = mask[..., None]
+    region = page[y:y + size, x:x + size]
+    region[:] = region * (1 - alpha) + INK * alpha
+
+
 def finish(page: np.ndarray, rng: np.random.Generator, noise: float = 5.0) -> np.ndarray:
     return (page + rng.normal(0, noise, page.shape)).clip(0, 255).astype(np.uint8)
 
@@ -131,18 +143,20 @@ class DigitVideo:
     """A webcam-like clip: a sheet with one written number that jitters and drifts under changing light."""
 
     def __init__(self, glyphs: GlyphSource, text: str = "305482", size: tuple[int, int] = (640, 480),
-                 digit_size: int = 64, seed: int = 0):
+                 digit_size: int = 64, seed: int = 0, mark: bool = False):
         self.text = text
         self.size = size
         self._rng = np.random.default_rng(seed)
         width, height = size
         step = int(digit_size * 0.85)
         margin = int(digit_size * 0.75)     # the sheet's edges stay clear of the writing
-        sheet_w = step * (len(text) - 1) + digit_size + 2 * margin
+        sheet_w = step * (len(text) - 1) + digit_size + 2 * margin + (step + digit_size // 5) * mark
         sheet_h = digit_size + 2 * margin
         sheet = np.array(paper(sheet_h, sheet_w, self._rng))
         for i, ch in enumerate(text):
             ink_onto(sheet, glyphs.glyph(int(ch)), margin + i * step, margin, digit_size)
+        if mark:   # a '#' after the number: not a digit, left out of the text
+            hash_onto(sheet, margin + len(text) * step + digit_size // 5, margin, digit_size)
         self._sheet = sheet
         self._origin = ((width - sheet_w) // 2, (height - sheet_h) // 2)
         self._desk = np.array(paper(height, width, self._rng))

@@ -273,3 +273,14 @@ def test_the_snapshot_message_says_what_was_added_and_reading_goes_on(qtbot, tab
     count = len(shown)
     qtbot.waitUntil(lambda: len(shown) > count, timeout=10_000)                  # the video still plays
     assert tab.is_running() and tab.start_button.text() == "Stop"
+
+
+def test_beside_the_number_the_tab_says_what_it_left_out(qtbot, tab, glyphs, tmp_path):
+    path = DigitVideo(glyphs, "305", seed=1, mark=True).write(tmp_path / "mark.avi", frames=30)
+    shown = started(qtbot, tab, str(path))
+    tab.stop()
+
+    last = shown[-1].recognition
+    assert last.text == "305"          # the '#' after the number is not read as a digit...
+    assert tab.remarks_label.text() == "1 mark left out"    # ...and the tab says it saw it
+    assert tab.reading_label.text() == "305"
