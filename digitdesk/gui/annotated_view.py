@@ -13,20 +13,20 @@ from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitdesk.engine.results import Box, DigitReading, Recognition
+from digitdesk.gui.colours import BOX_OK, BOX_REFUSED, BOX_SELECTED, BOX_UNSURE
 from digitdesk.gui.qt_convert import array_to_qimage
 
-OK_COLOR = QColor(0, 170, 70)
-UNSURE_COLOR = QColor(230, 140, 0)
-SELECTED_COLOR = QColor(30, 110, 255)
-REFUSED_COLOR = QColor(120, 120, 120)   # a mark that is not a digit: boxed, but left out of the number
 GUIDE_COLOR = QColor(255, 255, 255, 200)
 
 
 def box_label(reading: DigitReading) -> str:
-    """'7 · 96%'; a digit the user corrected says so instead of a model's 100 %."""
+    """'7 · 96%'; '7? · 64%' when unsure (said in the label, not by its colour alone); a digit the user
+    corrected says so instead of a model's 100 %."""
     if reading.not_digit:
         return "not a digit"
-    return f"{reading.digit} · {'yours' if reading.corrected else f'{reading.confidence:.0%}'}"
+    if reading.corrected:
+        return f"{reading.digit} · yours"
+    return f"{reading.digit}{'?' if reading.unsure else ''} · {reading.confidence:.0%}"
 
 
 class AnnotatedView(QWidget):
@@ -164,8 +164,8 @@ class AnnotatedView(QWidget):
         metrics = painter.fontMetrics()
         placed: list[QRectF] = []
         for i, d in enumerate(self._recognition.digits):
-            color = SELECTED_COLOR if i == self._selected else REFUSED_COLOR if d.not_digit \
-                else UNSURE_COLOR if d.unsure else OK_COLOR
+            color = BOX_SELECTED if i == self._selected else BOX_REFUSED if d.not_digit \
+                else BOX_UNSURE if d.unsure else BOX_OK
             rect = self.box_rect(d.box)
             painter.setPen(QPen(color, 3 if i == self._selected else 2,
                                 Qt.PenStyle.DashLine if d.not_digit else Qt.PenStyle.SolidLine))

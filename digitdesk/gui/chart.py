@@ -21,13 +21,21 @@ TOP_COLOUR = "#1f6feb"
 MARGIN_PX = 4   # between the tick labels and the edge of the chart
 
 
+def describe(probabilities: np.ndarray) -> str:
+    """The chart in words, for screen readers and its tooltip: the likeliest digits, with the runner-up
+    a bar height alone would hide ('9: 45%, 4: 21%, 7: 12%')."""
+    order = np.argsort(-probabilities, kind="stable")
+    likely = [f"{d}: {probabilities[d]:.0%}" for d in order[:3] if probabilities[d] >= 0.01]
+    return ", ".join(likely) if likely else "No digit"
+
+
 class ProbabilityChart(FigureCanvasQTAgg):
     def __init__(self, parent=None):
         figure = Figure(figsize=(3.6, 2.0), dpi=100)
         super().__init__(figure)
         self.setParent(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
-        self.setMinimumSize(220, 140)
+        self.setMinimumSize(220, 90)   # the window fits a 540 px high screen (1080 at 200 %)
         self.setAccessibleName("Probability of each digit")
         self._axes = figure.add_subplot()
         self._bars = self._axes.bar(range(10), np.zeros(10), color=BAR_COLOUR, width=0.7)
@@ -72,6 +80,7 @@ class ProbabilityChart(FigureCanvasQTAgg):
             self._label.set_text(f"{values[top]:.0%}")
         else:
             self._label.set_text("")
+        self.setAccessibleDescription(describe(values))
         if self._background is None:
             self.draw_idle()
         else:

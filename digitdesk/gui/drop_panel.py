@@ -20,10 +20,10 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
+from digitdesk.gui.colours import ERROR_TEXT, text_colour, text_style
 from digitdesk.gui.qt_convert import qimage_to_rgb, rgb_to_qimage
 from digitdesk.gui.result_panel import ResultPanel
 
-ERROR_COLOUR = QColor("#b00020")
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
 PLACEHOLDER = "Drop images or folders here, paste an image, or click “Open…”"
 OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offline): "
@@ -49,27 +49,34 @@ def _sentence(reason: str) -> str:
 
 
 def result_text(recognition: Recognition | None, error: str | None) -> str:
-    """The list's second line: '42 · 97%', 'nothing to read', or the error reason."""
+    """The list's second line: '42 · 97%', '4 · yours' once corrected (as its box says), 'nothing to read',
+    or the error reason."""
     if error:
         return _sentence(error)
     if recognition is None or not recognition.digits:
         return "No digits found"
     if recognition.status == "not_digit":
         return recognition.message
-    remarks = f" ({', '.join(recognition.remarks)})" if recognition.remarks else ""
-    return f"{recognition.text} · {recognition.confidence:.0%}{remarks}"
+    corrected = sum(d.corrected for d in recognition.accepted)
+    if corrected == len(recognition.accepted):   # every digit the user's word: no model confidence to show
+        return f"{recognition.text} · yours"
+    remarks = recognition.remarks + ([f"{corrected} corrected by you"] if corrected else [])
+    said = f" ({', '.join(remarks)})" if remarks else ""
+    return f"{recognition.text} · {recognition.confidence:.0%}{said}"
 
 
-def _row_icon(picture: QPixmap) -> QIcon:
+def _row_icon(picture: QPixmap, ratio: float = 1.0) -> QIcon:
     """A thumbnail (or the warning sign) fitted and centred in an ICON_SIZE frame: every row's text starts
-    at the same place, whatever the picture's shape."""
-    picture = picture.scaled(ICON_SIZE, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
-    frame = QPixmap(ICON_SIZE)
+    at the same place, whatever the picture's shape. `ratio`: the screen's device pixels per pixel."""
+    side = ICON_SIZE * ratio
+    picture = picture.scaled(side, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation)
+    picture.setDevicePixelRatio(1.0)   # placed in device pixels below
+    frame = QPixmap(side)
     frame.fill(Qt.GlobalColor.transparent)
     painter = QPainter(frame)
-    painter.drawPixmap((ICON_SIZE.width() - picture.width()) // 2, (ICON_SIZE.height() - picture.height()) // 2,
-                       picture)
+    painter.drawPixmap((side.width() - picture.width()) // 2, (side.height() - picture.height()) // 2, picture)
     painter.end()
+    frame.setDevicePixelRatio(ratio)
     return QIcon(frame)
 
 
@@ -344,7 +351,7 @@ class DropPanel(QWidget):
 
     def _tell(self, text: str, error: bool = False) -> bool:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(f"color: {ERROR_COLOUR.name()};" if error else "")
+        self.status_label.setStyleSheet(text_style(ERROR_TEXT if error else None, self))
         self.message.emit(text)
         return not error
 
@@ -375,12 +382,13 @@ class DropPanel(QWidget):
         row.setSizeHint(self._row_size)
         self._describe_row(row, entry)
         if item.thumbnail is not None:
-            row.setIcon(_row_icon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail))))
+            row.setIcon(_row_icon(QPixmap.fromImage(rgb_to_qimage(item.thumbnail)), self.devicePixelRatioF()))
         else:   # nothing could be decoded: a warning sign says why
             warning = self.style().standardIcon(QStyle.StandardPixmap.SP_MessageBoxWarning)
-            row.setIcon(_row_icon(warning.pixmap(ICON_SIZE)))
+            ratio = self.devicePixelRatioF()
+            row.setIcon(_row_icon(warning.pixmap(ICON_SIZE, ratio), ratio))
         if item.error:
-            row.setForeground(ERROR_COLOUR)
+            row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))
         self.list.addItem(row)
         self.clear_button.setEnabled(True)
         if self.list.currentRow() < 0:

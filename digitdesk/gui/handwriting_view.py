@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
                                QVBoxLayout, QWidget)
 
 from digitdesk.data_dir import DEFAULT_PROFILE
+from digitdesk.gui.colours import ERROR_TEXT, text_style
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.qt_convert import gray_to_qimage
 
@@ -81,13 +82,14 @@ class HandwritingDialog(QDialog):
         self.use_check.toggled.connect(handwriting.set_enabled)
         self.notice_label = QLabel(handwriting.notice or "")
         self.notice_label.setWordWrap(True)
-        self.notice_label.setStyleSheet("color: #b00020;")
+        self.notice_label.setStyleSheet(text_style(ERROR_TEXT, self))
         self.notice_label.setVisible(bool(handwriting.notice))
         self.counts_label = QLabel()
         self.counts_label.setWordWrap(True)
         self.check_label = QLabel()
         self.check_label.setWordWrap(True)
-        self.check_label.setAccessibleName("What the profile gains")
+        # a label's accessible name is its text unless one is set: screen readers say the text itself
+        self.check_label.setAccessibleDescription("What the profile gains")
         self.filter_combo = QComboBox()
         self.filter_combo.addItems([ALL_DIGITS] + [f"Digit {d}" for d in range(10)])
         self.filter_combo.currentIndexChanged.connect(self.refresh)
@@ -115,15 +117,20 @@ class HandwritingDialog(QDialog):
         close.clicked.connect(self.close)
         self.status_label = QLabel()   # what the last action did, or why it could not (here, not behind this window)
         self.status_label.setWordWrap(True)
-        self.status_label.setAccessibleName("What happened")
+        self.status_label.setAccessibleDescription("What happened")
         handwriting.message.connect(self._on_message)
 
         top = QHBoxLayout()
-        top.addWidget(QLabel("Whose handwriting:"))
+        whose = QLabel("&Whose handwriting:")
+        whose.setBuddy(self.profile_combo)   # Alt+W, and screen readers name the list by its label
+        top.addWidget(whose)
         top.addWidget(self.profile_combo, 1)
         top.addWidget(self.new_button)
         middle = QHBoxLayout()
         middle.addWidget(self.counts_label, 1)
+        show = QLabel("&Show:")
+        show.setBuddy(self.filter_combo)
+        middle.addWidget(show)
         middle.addWidget(self.filter_combo)
         buttons = QHBoxLayout()
         for button in (self.delete_button, self.export_button, self.import_button, self.forget_button):
@@ -191,12 +198,15 @@ class HandwritingDialog(QDialog):
                                   "No samples yet. Click a digit's preview or box after a reading to "
                                   "correct or confirm it: each one teaches DigitDesk your handwriting.")
         wanted = self.filter_combo.currentIndex() - 1
+        ratio = self.devicePixelRatioF()   # drawn at the screen's density, so not blurred
         self.samples.clear()
         for sample in sorted(hw.samples(), key=lambda s: (s.label, s.id)):
             if wanted >= 0 and sample.label != wanted:
                 continue
             pixmap = QPixmap.fromImage(gray_to_qimage(sample.image)).scaled(
-                QSize(THUMB, THUMB), Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
+                QSize(THUMB, THUMB) * ratio, Qt.AspectRatioMode.KeepAspectRatio,
+                Qt.TransformationMode.FastTransformation)
+            pixmap.setDevicePixelRatio(ratio)
             item = QListWidgetItem(QIcon(pixmap), str(sample.label))
             item.setData(ROLE_ID, sample.id)
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(sample.created))

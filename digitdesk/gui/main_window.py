@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QTimer, Qt
+from PySide6.QtCore import QSize, QTimer, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSlider, QTabWidget, QVBoxLayout, QWidget)
@@ -18,6 +18,7 @@ from digitdesk.engine import drawing_file
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.about import show_about
 from digitdesk.gui.canvas import DrawingCanvas
+from digitdesk.gui.colours import ERROR_TEXT, text_style
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.result_panel import ResultPanel
@@ -27,6 +28,12 @@ from digitdesk.gui.webcam_tab import WebcamTab
 LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
 SETTINGS_SAVE_MS = 400     # settings reach the disk this soon after a change, so a kill loses none
 IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
+
+
+def first_size(screen: QSize) -> QSize:
+    """The window's size at its first start: 1000x640, smaller on a screen with less room (a 1024x600
+    netbook, 1280x720 at 150 %), so the buttons and the status bar are not below its edge."""
+    return QSize(min(1000, int(screen.width() * 0.95)), min(640, int(screen.height() * 0.9)))
 
 
 class MainWindow(QMainWindow):
@@ -45,13 +52,13 @@ class MainWindow(QMainWindow):
 
         self.tabs = QTabWidget()
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self._build_draw_tab(), "Draw")
+        self.tabs.addTab(self._build_draw_tab(), "&Draw")   # Alt+D, Alt+I, Alt+C
         self.drop_panel = DropPanel(settings, self)
         self.webcam_tab = WebcamTab(settings, self)
         self.webcam_tab.snapshot.connect(self._on_snapshot)
         self.drop_panel.message.connect(self._on_drop_panel_message)
-        self.tabs.addTab(self.drop_panel, "Images")
-        self.tabs.addTab(self.webcam_tab, "Webcam")
+        self.tabs.addTab(self.drop_panel, "&Images")
+        self.tabs.addTab(self.webcam_tab, "Web&cam")
         self.setCentralWidget(self.tabs)
 
         self._build_actions()
@@ -105,7 +112,6 @@ class MainWindow(QMainWindow):
         self.redo_button = QPushButton("Redo")
         self.clear_button = QPushButton("Clear")
         self.save_button = QPushButton("Save…")
-        self.predict_button.setDefault(True)
         self.predict_button.clicked.connect(self.predict)
         self.undo_button.clicked.connect(self.canvas.undo)
         self.redo_button.clicked.connect(self.canvas.redo)
@@ -113,7 +119,9 @@ class MainWindow(QMainWindow):
         self.save_button.clicked.connect(self.save_drawing)
 
         pen_row = QHBoxLayout()
-        pen_row.addWidget(QLabel("Pen width"))
+        pen_label = QLabel("&Pen width")
+        pen_label.setBuddy(self.pen_slider)   # Alt+P
+        pen_row.addWidget(pen_label)
         pen_row.addWidget(self.pen_slider)
         pen_row.addWidget(self._pen_value)
         pen_row.addStretch(1)
@@ -157,6 +165,11 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("&Clear drawing", ["Ctrl+Delete", "Ctrl+L"], self.canvas.clear)
         self.predict_action = self._action("Read &now", ["Ctrl+Return", "F5"], self.predict,
                                            "Read the drawing now")
+        self.copy_action = self._action("&Copy number", QKeySequence.StandardKey.Copy, self.copy_number,
+                                        "Copy the number read on this tab")
+        self.folder_action = self._action("Open &folder…", [], self._open_folder, "Read every image in a folder")
+        self.export_action = self._action("&Export CSV…", [], self._export_csv,
+                                          "Write what was read in the Images tab to a CSV file")
         self.about_action = self._action("&About DigitDesk", [], lambda: show_about(self))
         for button, action, tip in (
                 (self.predict_button, self.predict_action, "Read the drawing now; it is read as you draw too"),
@@ -169,10 +182,14 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         file_menu = self.menuBar().addMenu("&File")
-        file_menu.addActions([self.open_action, self.paste_action, self.save_action])
+        file_menu.addActions([self.open_action, self.folder_action, self.paste_action, self.save_action,
+                              self.export_action])
+        file_menu.aboutToShow.connect(lambda: self.export_action.setEnabled(self.drop_panel.export_button.isEnabled()))
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = self.menuBar().addMenu("&Edit")
+        edit_menu.addAction(self.copy_action)
+        edit_menu.addSeparator()
         edit_menu.addActions([self.undo_action, self.redo_action, self.clear_action])
         edit_menu.addSeparator()
         edit_menu.addAction(self.predict_action)
@@ -194,7 +211,7 @@ class MainWindow(QMainWindow):
     # ---- settings -------------------------------------------------------------------------
     def _restore_settings(self) -> None:
         if not self.restoreGeometry(self.settings.window_geometry):
-            self.resize(1000, 640)
+            self.resize(first_size(self.screen().availableGeometry().size()))
         self.restoreState(self.settings.window_state)
         tab = self.settings.current_tab
         if 0 <= tab < self.tabs.count() and self.tabs.widget(tab) is not self.webcam_tab:
@@ -300,6 +317,33 @@ class MainWindow(QMainWindow):
         self.tabs.setCurrentWidget(self.drop_panel)
         self.drop_panel.open_files(paths)
 
+    def _open_folder(self) -> None:
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.choose_folder()
+
+    def _export_csv(self) -> None:
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.choose_export()
+
+    def current_number(self) -> str:
+        """The number read on the tab showing ('' when none): what Copy number copies."""
+        tab = self.tabs.currentWidget()
+        if tab is self.webcam_tab:
+            text = self.webcam_tab.reading_label.text()
+        elif tab is self.drop_panel:
+            text = self.drop_panel.result_panel.number_text() if self.drop_panel.shown_entry() else ""
+        else:
+            text = self.result_panel.number_text()
+        return "" if text == "–" else text
+
+    def copy_number(self) -> None:
+        text = self.current_number()
+        if text:
+            QApplication.clipboard().setText(text)
+            self.statusBar().showMessage(f"Copied {text}", 3000)
+        else:
+            self.statusBar().showMessage("No number to copy", 3000)
+
     def paste_image(self) -> None:
         self.tabs.setCurrentWidget(self.drop_panel)
         self.drop_panel.paste_image(QApplication.clipboard().mimeData())
@@ -320,7 +364,7 @@ class MainWindow(QMainWindow):
 
     def _on_model_failed(self, message: str) -> None:
         self.model_status.setText("Model failed to load")
-        self.model_status.setStyleSheet("color: #b00020;")
+        self.model_status.setStyleSheet(text_style(ERROR_TEXT, self))
         self.model_status.setToolTip(message)
         self.result_panel.show_message(message, error=True)
 

@@ -14,13 +14,13 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrol
 
 from digitdesk.engine.results import EMPTY, NOT_DIGIT, UNSURE, Recognition
 from digitdesk.gui.chart import ProbabilityChart
+from digitdesk.gui.colours import ERROR_TEXT, MUTED_TEXT, UNSURE_TEXT, text_colour, text_style
 from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
 MIN_PREVIEW = 36    # px: previews shrink to this so five fit the narrowest panel; more digits scroll
 MAX_PREVIEWS = 12
 NUMBER_POINTS, MIN_NUMBER_POINTS = 44, 14
-OK_COLOUR, UNSURE_COLOUR, MUTED_COLOUR, ERROR_COLOUR = "#111111", "#b35c00", "#7a7a7a", "#b00020"
 
 
 class NumberLabel(QLabel):
@@ -151,13 +151,12 @@ class ResultPanel(QWidget):
 
         self.number_label = NumberLabel("–")
         self.number_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.number_label.setAccessibleName("Number read")
         self.number_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         font = self.number_label.font()
         font.setPointSize(NUMBER_POINTS)
         font.setBold(True)
         self.number_label.setFont(font)
-        self.number_label.setMinimumHeight(80)
+        self.number_label.setMinimumHeight(64)
 
         self.message_label = QLabel("Draw a digit")
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -168,7 +167,7 @@ class ResultPanel(QWidget):
         self.confidence_label.setHidden(True)
 
         seen = QLabel("What the model sees:")
-        seen.setStyleSheet(f"color: {MUTED_COLOUR};")
+        seen.setStyleSheet(text_style(MUTED_TEXT, self))
         self._strip = PreviewStrip(self)
         self._previews = self._strip.row
         self._preview_group = QButtonGroup(self)
@@ -199,7 +198,7 @@ class ResultPanel(QWidget):
         layout.addWidget(self.chart, 1)
         self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Expanding)
         self.setMinimumWidth(260)
-        self._set_number("–", MUTED_COLOUR)
+        self._set_number("–", MUTED_TEXT)
 
     # ---- state ----------------------------------------------------------------------------
     @property
@@ -221,11 +220,11 @@ class ResultPanel(QWidget):
         self._recognition = recognition
         status = recognition.status
         if status in (EMPTY, NOT_DIGIT):
-            self._set_number("–", MUTED_COLOUR)
+            self._set_number("–", MUTED_TEXT)
         else:
-            self._set_number(recognition.text, UNSURE_COLOUR if status == UNSURE else OK_COLOUR)
-        self._set_message(recognition.message if status != "ok" else "",
-                          UNSURE_COLOUR if status == UNSURE else MUTED_COLOUR)
+            self._set_number(recognition.text, UNSURE_TEXT if status == UNSURE else None)
+        doubt = UNSURE_TEXT if status == UNSURE else MUTED_TEXT
+        self._set_message(recognition.message if status != "ok" else "", doubt)
         if status in (EMPTY, NOT_DIGIT):
             confidence = ""
         else:
@@ -239,7 +238,7 @@ class ResultPanel(QWidget):
 
     def show_message(self, text: str, error: bool = False) -> None:
         """A state without a reading: 'Loading the model…', or an error (the last reading stays)."""
-        self._set_message(text, ERROR_COLOUR if error else MUTED_COLOUR)
+        self._set_message(text, ERROR_TEXT if error else MUTED_TEXT)
 
     def select_digit(self, index: int) -> None:
         """Show the chart and details of one digit of a multi-digit reading."""
@@ -264,14 +263,17 @@ class ResultPanel(QWidget):
         if changed:   # only on a change: views that mirror the selection signal back
             self.digitSelected.emit(index)
 
-    def _set_message(self, text: str, colour: str) -> None:
+    def _set_message(self, text: str, colours: tuple[str, str]) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(f"color: {colour};")
+        self.message_label.setStyleSheet(text_style(colours, self))
         self.message_label.setHidden(not text)   # no blank line between the number and its confidence
 
-    def _set_number(self, text: str, colour: str) -> None:
+    def _set_number(self, text: str, colours: tuple[str, str] | None) -> None:
+        """`colours` None: the palette's text colour (a sure reading), readable in a dark theme too."""
         self.number_label.setText(text)
-        self.number_label.setStyleSheet(f"color: {colour};")
+        self.number_label.setStyleSheet(text_style(colours, self))
+        # a screen reader says the number itself, not only what the label is for
+        self.number_label.setAccessibleName(f"Number read: {'nothing' if text == '–' else text}")
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
@@ -332,7 +334,7 @@ class ResultPanel(QWidget):
                 f"read as {reading.digit} ({reading.confidence:.1%})"
             button.setToolTip(f"Digit {index + 1}: {read}; click for details")
             if reading.not_digit:
-                button.setStyleSheet(f"border: 2px dashed {MUTED_COLOUR};")
+                button.setStyleSheet(f"border: 2px dashed {text_colour(MUTED_TEXT, self)};")
             button.setAccessibleName(f"Model input for digit {index + 1}")
             button.installEventFilter(self)   # Left / Right move between the previews
             self._preview_group.addButton(button, index)
@@ -343,4 +345,4 @@ class ResultPanel(QWidget):
         self._strip.contents_changed()
         if focused is not None and self._preview_buttons:   # else the focus would fall out of the window
             self._preview_buttons[min(focused, len(self._preview_buttons) - 1)].setFocus(
-                Qt.FocusReason.OtherFocusReason)
+                Qt.FocusReason.TabFocusReason)   # a keyboard user keeps seeing where the focus is

@@ -16,12 +16,12 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.capture import Camera, CameraProbe, CaptureWorker, FrameReading, describe_source
+from digitdesk.gui.colours import ERROR_TEXT, UNSURE_TEXT, text_style
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mjpg *.mjpeg);;All files (*)"
 CHOOSE_VIDEO = "Video file…"
 NO_CAMERA = "No camera found. To read digits from a recording instead, open a video file."
 IDLE = "Press Start, then hold written digits in front of the camera."
-ERROR_STYLE = "color: #b00020;"
 GUIDE_KEY = "webcam/guide"
 
 
@@ -73,7 +73,9 @@ class WebcamTab(QWidget):
         self.full_speed_check.toggled.connect(self._on_full_speed)
 
         controls = QHBoxLayout()
-        controls.addWidget(QLabel("Source"))
+        source_label = QLabel("&Source")
+        source_label.setBuddy(self.source_combo)   # Alt+S, and a screen reader names the list by it
+        controls.addWidget(source_label)
         controls.addWidget(self.source_combo)
         for widget in (self.start_button, self.freeze_button, self.snapshot_button, self.guide_check,
                        self.loop_check, self.full_speed_check):
@@ -96,14 +98,15 @@ class WebcamTab(QWidget):
         font.setPointSize(28)
         font.setBold(True)
         self.reading_label.setFont(font)
-        self.reading_label.setAccessibleName("Number read")
+        # a label's accessible name is its text unless one is set: a screen reader says the number itself
+        self.reading_label.setAccessibleDescription("Number read")
         self.reading_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         # what the number alone does not say: a doubt about where its digits part (an orange number at
         # 100 % reads as a contradiction without it), marks left out of it
         self.remarks_label = QLabel("")
-        self.remarks_label.setAccessibleName("About the number read")
+        self.remarks_label.setAccessibleDescription("About the number read")
         self.fps_label = QLabel("")
-        self.fps_label.setAccessibleName("Frames per second")
+        self.fps_label.setAccessibleDescription("Frames per second")
         bottom = QHBoxLayout()
         bottom.setSpacing(14)
         bottom.addWidget(self.reading_label)
@@ -271,7 +274,7 @@ class WebcamTab(QWidget):
             self.view.set_image(reading.rgb, reading.recognition, reading.guide)
             rec = reading.recognition
             self.reading_label.setText(rec.text or "–")
-            self.reading_label.setStyleSheet("color: #b35c00;" if rec.status == "unsure" else "")
+            self.reading_label.setStyleSheet(text_style(UNSURE_TEXT if rec.status == "unsure" else None, self))
             self.remarks_label.setText("; ".join(rec.remarks).capitalize())
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)
@@ -345,7 +348,7 @@ class WebcamTab(QWidget):
 
     def _show_problem(self, text: str) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(ERROR_STYLE)
+        self.message_label.setStyleSheet(text_style(ERROR_TEXT, self))
         self.video_button.setVisible(True)
 
     def _setting_bool(self, key: str) -> bool:

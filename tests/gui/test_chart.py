@@ -68,3 +68,15 @@ def test_tick_labels_are_not_cut_in_a_narrow_chart(chart, qtbot):
             box = label.get_window_extent(renderer)
             assert figure.x0 <= box.x0 and box.x1 <= figure.x1, (width, label.get_text())
             assert figure.y0 <= box.y0 and box.y1 <= figure.y1, (width, label.get_text())
+
+
+def test_the_chart_says_its_likeliest_digits_in_words_for_screen_readers(chart):
+    from PySide6.QtGui import QAccessible
+
+    p = np.zeros(10, np.float32)
+    p[[9, 4, 7, 1]] = [0.45, 0.21, 0.12, 0.005]
+    chart.set_probabilities(p)
+    description = QAccessible.queryAccessibleInterface(chart).text(QAccessible.Text.Description)
+    assert description == "9: 45%, 4: 21%, 7: 12%"    # the runner-up a bar height alone would hide
+    chart.set_probabilities(None)
+    assert chart.accessibleDescription() == "No digit"

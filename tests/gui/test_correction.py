@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QMessageBox
 
 import digitdesk.engine.recognizer as recognizer_module
 from digitdesk.engine.samples import SampleStore
@@ -179,6 +180,9 @@ def test_a_name_that_cannot_be_used_is_said_in_the_handwriting_window(window, qt
     assert window.handwriting.profile_name == "default"
     said = dialog.status_label.text()
     assert said.startswith("A profile name needs 1 to 60 characters") and "80" in said
+    # what a screen reader says is the message itself, not only what the label is for
+    assert QAccessible.queryAccessibleInterface(dialog.status_label).text(QAccessible.Text.Name) == said
+    assert dialog.profile_combo in {label.buddy() for label in dialog.findChildren(QLabel)}   # Alt+W
 
 
 def test_export_and_import_start_in_the_last_folder_used(window, qtbot, tmp_path, monkeypatch):

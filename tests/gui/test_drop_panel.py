@@ -11,6 +11,7 @@ from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
+from digitdesk.gui.colours import ERROR_TEXT
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
 from tests.gui.media import number_image, save, write_bad_files, write_odd_files
@@ -148,7 +149,7 @@ def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, 
     assert "too large" in reasons["bomb.png"]
     for name in bad:
         assert rows[name].text().split("\n")[1].lower() == reasons[name].lower()   # the reason, in the list
-        assert rows[name].foreground().color().name() == "#b00020"                 # in red
+        assert rows[name].foreground().color().name() == ERROR_TEXT[0]             # in red
     readings = {name: (entries[name].error, entries[name].recognition and entries[name].recognition.text)
                 for name in {**odd, **good}}
     assert readings == {name: (None, text) for name, text in {**odd, **good}.items()}
@@ -309,7 +310,7 @@ def test_a_folder_without_images_keeps_saying_none_were_found(qtbot, panel, tmp_
     qtbot.wait(50)   # nothing else arrives to replace the message
 
     assert panel.status_label.text() == "No image files found there."
-    assert "#b00020" in panel.status_label.styleSheet()   # in red
+    assert ERROR_TEXT[0] in panel.status_label.styleSheet()   # in red
     assert not panel.export_button.isEnabled()
 
 
@@ -354,8 +355,8 @@ def test_a_correction_updates_the_rows_tooltip_as_well_as_its_text(qtbot, panel,
     assert panel.replace_recognition(panel.shown_entry(), Recognition(digits=(corrected(reading.digits[0], 9),)))
 
     row = panel.list.item(0)
-    assert row.text() == "four.png\n9 · 100%"
-    assert row.toolTip() == "four.png\n9 · 100%"
+    assert row.text() == "four.png\n9 · yours"     # as its box says: the user's word, not a model's 100 %
+    assert row.toolTip() == "four.png\n9 · yours"
 
 
 def test_a_huge_folder_shows_a_running_count_and_cancel_acts_at_once(qtbot, panel, monkeypatch, tmp_path):

@@ -497,3 +497,47 @@ def test_a_number_with_touching_digits_and_a_two_stroke_4_is_read_as_written(bun
     assert boxes[0].x <= column <= boxes[0].x + boxes[0].w < column + 20   # the 1 alone, not the 0's loop
     canvas.clear()
     assert canvas.digit_boxes() == []
+
+
+def test_ctrl_c_copies_the_number_read_on_the_tab_showing(window, qtbot):
+    draw_number(window.canvas, "47")
+    read(window, qtbot)
+    QApplication.clipboard().clear()
+    qtbot.keyClick(window.canvas, Qt.Key.Key_C, Qt.KeyboardModifier.ControlModifier)
+    assert QApplication.clipboard().text() == "47"
+    assert window.statusBar().currentMessage() == "Copied 47"
+
+    window.tabs.setCurrentWidget(window.drop_panel)   # nothing read there yet: nothing copied
+    QApplication.clipboard().clear()
+    window.copy_action.trigger()
+    assert QApplication.clipboard().text() == ""
+    assert window.statusBar().currentMessage() == "No number to copy"
+
+
+def test_folder_and_csv_export_are_in_the_file_menu_and_show_the_images_tab(window, qtbot, monkeypatch):
+    asked = []
+    monkeypatch.setattr(window.drop_panel, "choose_folder", lambda: asked.append("folder"))
+    file_menu = window.menuBar().actions()[0].menu()
+    assert {window.folder_action, window.export_action} <= set(file_menu.actions())
+    window.folder_action.trigger()
+    assert asked == ["folder"] and window.tabs.currentWidget() is window.drop_panel
+
+
+def test_alt_and_a_tab_letter_switch_tabs_from_the_keyboard(window, qtbot):
+    for key, tab in ((Qt.Key.Key_I, window.drop_panel), (Qt.Key.Key_C, window.webcam_tab),
+                     (Qt.Key.Key_D, window.tabs.widget(0))):
+        qtbot.keyClick(window, key, Qt.KeyboardModifier.AltModifier)
+        assert window.tabs.currentWidget() is tab
+
+
+def test_at_first_start_the_window_fits_a_small_or_zoomed_screen(qtbot, tmp_path):
+    from PySide6.QtCore import QSize
+
+    from digitdesk.gui.main_window import first_size
+
+    assert first_size(QSize(1920, 1040)) == QSize(1000, 640)
+    small = first_size(QSize(1024, 560))            # a 1024x600 netbook less its panel
+    assert small.width() <= 1024 and small.height() <= 560
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    # 1920x1080 at 200 %, or 1280x720 at 150 %, leave about 500 px of height for the window
+    assert window.minimumSizeHint().height() <= 500

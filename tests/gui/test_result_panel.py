@@ -228,3 +228,27 @@ def test_previews_are_sharp_on_a_high_density_screen():
     if float(ratio) != 2:
         pytest.skip(f"this Qt platform ignores QT_SCALE_FACTOR (device pixel ratio {ratio})")
     assert int(greys) == 0
+
+
+def test_a_screen_reader_hears_the_number_itself_not_only_what_the_label_is_for(panel):
+    from PySide6.QtGui import QAccessible
+
+    panel.show_recognition(Recognition((reading(4, 0.99), reading(2, 0.97, x=40))))
+    name = QAccessible.queryAccessibleInterface(panel.number_label).text(QAccessible.Text.Name)
+    assert name == "Number read: 42"
+    panel.show_recognition(Recognition())
+    assert QAccessible.queryAccessibleInterface(panel.number_label).text(QAccessible.Text.Name) == \
+        "Number read: nothing"
+
+
+def test_in_a_dark_theme_the_number_and_an_error_stay_readable(qtbot):
+    from digitdesk.gui.colours import ERROR_TEXT
+    from tests.gui.test_colours import dark_palette
+
+    panel = ResultPanel()
+    panel.setPalette(dark_palette())
+    qtbot.addWidget(panel)
+    panel.show_recognition(Recognition((reading(4, 0.99),)))
+    assert panel.number_label.styleSheet() == ""   # the palette's light text, not a fixed near-black
+    panel.show_message("The model could not be loaded", error=True)
+    assert ERROR_TEXT[1] in panel.message_label.styleSheet()

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QFileDialog
 
@@ -284,3 +285,6 @@ def test_beside_the_number_the_tab_says_what_it_left_out(qtbot, tab, glyphs, tmp
     assert last.text == "305"          # the '#' after the number is not read as a digit...
     assert tab.remarks_label.text() == "1 mark left out"    # ...and the tab says it saw it
     assert tab.reading_label.text() == "305"
+    # a screen reader says the number and the remark themselves, not only what the labels are for
+    assert QAccessible.queryAccessibleInterface(tab.reading_label).text(QAccessible.Text.Name) == "305"
+    assert QAccessible.queryAccessibleInterface(tab.remarks_label).text(QAccessible.Text.Name) == "1 mark left out"
