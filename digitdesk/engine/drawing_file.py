@@ -57,7 +57,8 @@ def load(path: str | os.PathLike) -> list[Stroke]:
                    for s in data["strokes"]]
     except DrawingFileError:
         raise
-    except (ValueError, TypeError, KeyError, AttributeError) as exc:   # not JSON, or not our layout
+    # not JSON, or not our layout; brackets nested past the parser's depth raise RecursionError
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as exc:
         raise DrawingFileError(f"{path.name} is damaged ({exc.__class__.__name__})") from exc
     if any(not points or not math.isfinite(width) or width <= 0
            or not all(math.isfinite(x) for point in points for x in point) for width, points in strokes):

@@ -29,8 +29,9 @@ def test_no_file_is_an_empty_drawing_and_an_empty_drawing_leaves_no_file(tmp_pat
     json.dumps({"version": 1, "strokes": [{"width": 0.05, "points": [[0, 0]]}]}).encode(),
     json.dumps({"version": 1, "strokes": [{"width": "NaN", "points": [[0, 0, 1]]}]}).encode(),
     json.dumps({"version": 1, "strokes": [{"width": 0.05, "points": []}]}).encode(),
+    b'{"version": 1, "strokes": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
 ], ids=["empty", "truncated", "an image", "a list", "no strokes", "newer version", "two numbers a point",
-        "not a number", "no points"])
+        "not a number", "no points", "brackets nested deeper than the parser goes"])
 def test_a_damaged_file_is_refused_with_a_reason(tmp_path, content):
     path = tmp_path / "drawing.json"
     path.write_bytes(content)
