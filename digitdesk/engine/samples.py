@@ -225,12 +225,19 @@ class SampleStore:
             self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
         return name
 
-    def forget(self, profile: str) -> int:
-        """Delete the profile and all its samples; returns how many samples went."""
+    def forget(self, profile: str, only: Iterable[int] | None = None) -> int:
+        """Delete the profile and all its samples; returns how many samples went. With `only`, just those
+        samples (the ones the user was shown when asked): samples another window or `digitdesk teach`
+        added since stay, and so does the profile while it holds any."""
         with self._writing():
-            count = self._db.execute("SELECT count(*) FROM samples WHERE profile = ?", (profile,)).fetchone()[0]
-            self._db.execute("DELETE FROM samples WHERE profile = ?", (profile,))
-            self._db.execute("DELETE FROM profiles WHERE name = ?", (profile,))
+            if only is None:
+                count = self._db.execute("SELECT count(*) FROM samples WHERE profile = ?", (profile,)).fetchone()[0]
+                self._db.execute("DELETE FROM samples WHERE profile = ?", (profile,))
+            else:
+                count = sum(self._db.execute("DELETE FROM samples WHERE id = ? AND profile = ?",
+                                             (int(i), profile)).rowcount for i in only)
+            if not self._db.execute("SELECT 1 FROM samples WHERE profile = ? LIMIT 1", (profile,)).fetchone():
+                self._db.execute("DELETE FROM profiles WHERE name = ?", (profile,))
         return int(count)
 
     # ---- samples ----------------------------------------------------------------------

@@ -20,6 +20,11 @@ PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
 
 
+
+def samples_text(count: int) -> str:
+    """'1 sample', '3 samples'."""
+    return f"{count} sample{'' if count == 1 else 's'}"
+
 class ProfileWarmer(QObject):
     """Builds the profile (the model reads the check digits and the samples) in its own thread, so that
     neither the start-up nor the first correction of a session waits for it."""
@@ -193,18 +198,21 @@ class Handwriting(QObject):
             self.changed.emit()
         return deleted
 
-    def forget_profile(self) -> int:
-        """Delete every sample of the chosen profile (the profile itself stays, empty)."""
+    def forget_profile(self, only: list[int] | None = None) -> int:
+        """Delete every sample of the chosen profile (the profile itself stays), or `only` those the user
+        was shown: any added since, by another window or `digitdesk teach`, are kept and said."""
         name = self.profile_name
         try:
-            count = self.store.forget(name)
+            count = self.store.forget(name, only)
             self.store.create_profile(name)
+            kept = sum(self.store.counts(name)) if only is not None else 0
         except SampleStoreError as error:
             self.message.emit(str(error))
             return 0
         self._undo = [u for u in self._undo if u[2] != name]
         self.live.switch(name)
-        self.message.emit(f"Forgot {count} samples of {name!r}.")
+        newer = f" {samples_text(kept)} added since you were asked stayed." if kept else ""
+        self.message.emit(f"Forgot {samples_text(count)} of {name!r}.{newer}")
         self.changed.emit()
         return count
 

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, text_style
-from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.handwriting import Handwriting, samples_text
 from digitdesk.gui.qt_convert import gray_to_qimage
 
 THUMB = 56
@@ -34,7 +34,7 @@ def counts_text(counts: list[int]) -> str:
     total = sum(counts)
     have = " · ".join(f"{d} ×{n}" for d, n in enumerate(counts) if n)
     missing = [str(d) for d, n in enumerate(counts) if not n]
-    return (f"{total} sample{'s' if total != 1 else ''}: {have}" +
+    return (f"{samples_text(total)}: {have}" +
             (f"; none yet of {', '.join(missing)}" if missing else ""))
 
 
@@ -264,14 +264,15 @@ class HandwritingDialog(QDialog):
             self.handwriting.delete_samples(ids)
 
     def forget_all(self) -> None:
-        name, total = self.handwriting.profile_name, sum(self.handwriting.counts())
+        name, shown = self.handwriting.profile_name, [sample.id for sample in self.handwriting.samples()]
+        which = "the 1 sample" if len(shown) == 1 else f"all {len(shown)} samples"
         answer = QMessageBox.question(
             self, "Forget all samples",
-            f"Delete all {total} samples of {name!r}? DigitDesk then reads this handwriting like anyone "
+            f"Delete {which} of {name!r}? DigitDesk then reads this handwriting like anyone "
             f"else's. This cannot be undone (export them first to keep a copy).",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
         if answer == QMessageBox.StandardButton.Yes:
-            self.handwriting.forget_profile()
+            self.handwriting.forget_profile(only=shown)   # not what arrived while the question was open
 
     @property
     def _last_dir(self) -> str:

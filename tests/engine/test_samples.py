@@ -46,6 +46,16 @@ def test_forgetting_a_profile_removes_only_its_samples(tmp_path):
         assert store.counts("ben")[4] == 1
 
 
+def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):
+    with SampleStore(tmp_path) as store:
+        shown = store.add_many("ana", [(d, image(d), "draw") for d in (1, 2)])
+        later = store.add("ana", 7, image(7), "cli")             # `digitdesk teach` while the question was open
+        assert store.forget("ana", only=shown) == 2
+        assert [s.id for s in store.samples("ana")] == [later] and store.profiles() == ["ana"]
+        assert store.forget("ana", only=[later]) == 1
+        assert store.profiles() == []                            # nothing left: the profile goes, as before
+
+
 def test_undone_ids_are_never_reused(tmp_path):
     """A stale undo (of a sample already undone) must not delete the next correction."""
     with SampleStore(tmp_path) as store:

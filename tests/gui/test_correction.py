@@ -163,6 +163,24 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 1
 
 
+def test_forget_all_deletes_what_it_asked_about_not_a_sample_that_came_meanwhile(window, qtbot, monkeypatch):
+    hw = window.handwriting
+    hw.correct(images.canvas_digit(3, size=(28, 28), thickness=3) / 255.0, 3, "draw")
+    dialog = HandwritingDialog.show_for(window, hw)
+    asked = []
+
+    def answer(_parent, _title, text, *args):
+        asked.append(text)   # meanwhile another DigitDesk, or `digitdesk teach`, adds a sample
+        hw.store.add(hw.profile_name, 8, images.canvas_digit(8, size=(28, 28), thickness=3), "cli")
+        return QMessageBox.StandardButton.Yes
+
+    monkeypatch.setattr(QMessageBox, "question", answer)
+    dialog.forget_button.click()
+    assert asked[0].startswith("Delete the 1 sample of 'default'?")
+    assert [s.label for s in hw.samples()] == [8]
+    assert dialog.status_label.text() == "Forgot 1 sample of 'default'. 1 sample added since you were asked stayed."
+
+
 def test_the_handwriting_window_names_the_person_chosen_and_leaves_no_gap_for_a_new_one(window, qtbot,
                                                                                         monkeypatch):
     dialog = HandwritingDialog.show_for(window, window.handwriting)
