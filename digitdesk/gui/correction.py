@@ -219,4 +219,6 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     window.handwriting_actions = {"undo": undo, "use": use, "view": view}
     if handwriting.notice:
         QTimer.singleShot(0, lambda: window.statusBar().showMessage(handwriting.notice, 20000))
+    if handwriting.store.read_only:   # said until the app closes, not only for the first 20 s
+        window.set_not_kept("corrections", handwriting.notice or "the samples file cannot be written")
     return corrector

@@ -200,6 +200,13 @@ class MainWindow(QMainWindow):
         self.model_status = QLabel("Model not loaded yet")
         self.timing_label = QLabel("")   # the Draw tab's last reading; hidden on the other tabs
         self.timing_label.setContentsMargins(0, 0, 12, 0)   # apart from the model's state
+        # what the next start will not find (a full disk): said until it is kept again, not once
+        self.not_kept_label = QLabel("")
+        self.not_kept_label.setStyleSheet(text_style(ERROR_TEXT, self))
+        self.not_kept_label.setContentsMargins(0, 0, 12, 0)
+        self.not_kept_label.hide()
+        self._not_kept: dict[str, str] = {}
+        self.statusBar().addPermanentWidget(self.not_kept_label)
         self.statusBar().addPermanentWidget(self.timing_label)
         self.statusBar().addPermanentWidget(self.model_status)
         self.tabs.currentChanged.connect(lambda index: self.timing_label.setVisible(index == 0))
@@ -222,7 +229,19 @@ class MainWindow(QMainWindow):
         self.settings.window_state = self.saveState()
         self.settings.pen_width = self.canvas.pen_width
         self.settings.current_tab = self.tabs.currentIndex()
-        self.settings.sync()
+        kept = self.settings.sync()
+        self.set_not_kept("settings", None if kept else f"{self.settings.path} cannot be written")
+
+    def set_not_kept(self, what: str, reason: str | None) -> None:
+        """Say in the status bar, until `reason` is None again, that `what` will not be there at the next
+        start ('the drawing': the disk is full); the reasons go in its tooltip."""
+        if reason is None:
+            self._not_kept.pop(what, None)
+        else:
+            self._not_kept[what] = reason
+        self.not_kept_label.setText("Not kept for next time: " + ", ".join(self._not_kept))
+        self.not_kept_label.setToolTip("\n".join(f"{what}: {why}" for what, why in self._not_kept.items()))
+        self.not_kept_label.setVisible(bool(self._not_kept))
 
     # ---- the drawing, kept between runs ---------------------------------------------------
     @property
@@ -252,12 +271,14 @@ class MainWindow(QMainWindow):
         try:
             drawing_file.save(self.drawing_path, self.canvas.strokes_data())
             self._drawing_unsaved = False
+            self.set_not_kept("the drawing", None)
         except OSError as error:
-            if not self._drawing_unsaved:   # say it once, not after every stroke
+            reason = error.strerror or str(error)
+            if not self._drawing_unsaved:   # said once at length; the status bar's label stays
                 self.statusBar().showMessage(
-                    f"The drawing can't be kept for next time ({error.strerror or error}); "
-                    "use Save drawing to keep it.", 10000)
+                    f"The drawing can't be kept for next time ({reason}); use Save drawing to keep it.", 10000)
             self._drawing_unsaved = True
+            self.set_not_kept("the drawing", f"{reason}; use Save drawing (Ctrl+S) to keep it")
 
     # ---- drawing --------------------------------------------------------------------------
     def predict(self) -> int | None:

@@ -41,8 +41,11 @@ class AppSettings:
     def set_value(self, key: str, value) -> None:
         self._qsettings.setValue(key, value)
 
-    def sync(self) -> None:
+    def sync(self) -> bool:
+        """Write pending changes to the file; False if it could not be written (a full disk, a read-only
+        folder): then they last only until the app closes."""
         self._qsettings.sync()
+        return self._qsettings.status() == QSettings.Status.NoError
 
     def _int(self, key: str, default: int) -> int:
         try:

@@ -261,6 +261,8 @@ def test_a_store_that_cannot_be_written_is_said_at_start_and_corrections_still_c
     after = read(window, qtbot, lambda: handwriting.correct(first.input28, right, "draw"))
     assert after.digits[0].digit == right
     assert "for this session" in window.statusBar().currentMessage()
+    assert window.not_kept_label.text() == "Not kept for next time: corrections"   # said for the whole session
+    assert "cannot be saved" in window.not_kept_label.toolTip()
     window.close()
 
 

@@ -290,6 +290,21 @@ def test_a_drawing_that_cannot_be_kept_says_so_once_and_drawing_goes_on(qtbot, t
     assert window.canvas.stroke_count() == len(DIGITS["4"]) > 1
     warnings = [m for m in messages if "can't be kept" in m]
     assert len(warnings) == 1 and "Save drawing" in warnings[0]
+    # the next stroke clears the status message, so the bar keeps saying it until the drawing is kept again
+    draw_digit(window.canvas, "1")
+    assert window.not_kept_label.isVisible() and window.not_kept_label.text() == "Not kept for next time: the drawing"
+    assert "Save drawing" in window.not_kept_label.toolTip()
+    (tmp_path / "drawing.json").rmdir()   # room again: the next stroke is kept, and the warning goes
+    draw_digit(window.canvas, "7")
+    assert not window.not_kept_label.isVisible() and (tmp_path / "drawing.json").is_file()
+
+
+def test_settings_that_cannot_be_written_are_said_until_they_can(qtbot, tmp_path):
+    (tmp_path / "digitdesk.ini").mkdir()   # a folder where the settings file should be: writing fails
+    window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    window.pen_slider.setValue(window.pen_slider.value() + 5)
+    qtbot.waitUntil(lambda: window.not_kept_label.isVisible(), timeout=5_000)
+    assert "settings" in window.not_kept_label.text() and "digitdesk.ini" in window.not_kept_label.toolTip()
 
 
 def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, tmp_path):
