@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QSize, QTimer, Qt
+from PySide6.QtCore import QLockFile, QSize, QTimer, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSlider, QTabWidget, QVBoxLayout, QWidget)
@@ -44,6 +44,7 @@ class MainWindow(QMainWindow):
         self.client = client
         self._closed = False
         self._drawing_unsaved = False   # the last write of the drawing failed (said once, not every stroke)
+        self._drawing_lock: QLockFile | None = None   # held while this window keeps the drawing
         self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
         self._settings_timer.setSingleShot(True)
         self._settings_timer.setInterval(SETTINGS_SAVE_MS)
@@ -249,7 +250,25 @@ class MainWindow(QMainWindow):
         """Beside the settings file: the drawing left on the Draw tab (engine/drawing_file.py)."""
         return self.settings.path.with_name("drawing.json")
 
+    def _own_drawing(self) -> bool:
+        """Is this window the one that keeps the drawing? With two DigitDesk windows open, each writing
+        its own drawing over the other's would lose one: the first window keeps it, a second one (told so)
+        only once the first has closed. The lock of a window that was killed is taken over."""
+        if self._drawing_lock is None:
+            self.drawing_path.parent.mkdir(parents=True, exist_ok=True)
+            self._drawing_lock = QLockFile(str(self.drawing_path) + ".lock")
+            self._drawing_lock.setStaleLockTime(0)   # stale only when its process is gone, never by age
+        if not self._drawing_lock.isLocked() and not self._drawing_lock.tryLock(0):
+            error = self._drawing_lock.error()
+            self.set_not_kept("the drawing", "another DigitDesk window keeps its drawing; use Save drawing "
+                              "(Ctrl+S) to keep this one" if error == QLockFile.LockError.LockFailedError
+                              else "its lock file cannot be written; use Save drawing (Ctrl+S) to keep it")
+            return False
+        return True
+
     def _restore_drawing(self) -> None:
+        if not self._own_drawing():
+            return
         try:
             strokes = drawing_file.load(self.drawing_path)
         except drawing_file.DrawingFileError as error:
@@ -268,6 +287,8 @@ class MainWindow(QMainWindow):
 
     def _keep_drawing(self) -> None:
         """Written after every stroke, undo, redo and clear, so a crash or a kill loses nothing drawn."""
+        if not self._own_drawing():
+            return
         try:
             drawing_file.save(self.drawing_path, self.canvas.strokes_data())
             self._drawing_unsaved = False
@@ -421,6 +442,8 @@ class MainWindow(QMainWindow):
             self._settings_timer.stop()
             self._save_settings()
             self._keep_drawing()   # current already, unless a write failed before (a full disk): one more try
+            if self._drawing_lock is not None:
+                self._drawing_lock.unlock()   # another window open may keep its drawing now
             for panel in (self.webcam_tab, self.drop_panel):
                 panel.shutdown()
             self.client.shutdown()

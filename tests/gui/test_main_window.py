@@ -307,6 +307,22 @@ def test_settings_that_cannot_be_written_are_said_until_they_can(qtbot, tmp_path
     assert "settings" in window.not_kept_label.text() and "digitdesk.ini" in window.not_kept_label.toolTip()
 
 
+def test_with_two_windows_open_the_first_keeps_its_drawing_and_the_second_says_its_own_is_not_kept(qtbot, tmp_path):
+    first = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    draw_digit(first.canvas, "1")
+    second = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert second.canvas.stroke_count() == 0
+    assert "another DigitDesk window" in second.not_kept_label.toolTip() and second.not_kept_label.isVisible()
+    draw_digit(second.canvas, "7")                       # does not overwrite the first window's drawing
+    draw_digit(first.canvas, "4")
+    first.close()                                         # the first goes: the second keeps its drawing now
+    draw_digit(second.canvas, "1")
+    assert not second.not_kept_label.isVisible()
+    second.close()
+    again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert again.canvas.stroke_count() == len(DIGITS["7"]) + len(DIGITS["1"])
+
+
 def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, tmp_path):
     """Ctrl+Z on the Images tab (after correcting a picture, say) must not undo a stroke nobody can see."""
     window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
