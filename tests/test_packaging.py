@@ -184,6 +184,17 @@ def test_frozen_bundle_leaves_out_development_tools():
         assert not list(internal.rglob("*.keras")), "the Keras model was bundled without TensorFlow to read it"
 
 
+
+@needs_bundle
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Qt's GTK theme plugin exists on Linux only")
+def test_frozen_bundle_carries_no_gtk_that_would_mix_with_the_users_own():
+    """The GTK theme plugin brought part of the build machine's GTK stack, loaded beside the user's GTK modules."""
+    internal = BUNDLE / "_internal"
+    assert not list(internal.rglob("libqgtk3*")) and not list(internal.rglob("libqvnc*"))
+    assert not [p.name for p in internal.glob("lib*.so*") if p.name.startswith(("libgtk-3", "libgdk-3", "libpango"))]
+    assert list(internal.rglob("libqxcb.so")) and list(internal.rglob("libqwayland*.so"))   # X11 and Wayland stay
+
+
 @needs_bundle
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="waits on the XDG cache folder (Linux)")
 def test_frozen_bundle_ended_by_force_leaves_nothing_in_the_temp_folder(tmp_path):
