@@ -55,6 +55,22 @@ def display_problem() -> str | None:
             "can't open.\nTo read image files without a window: digitdesk predict PATH...")
 
 
+def _close_on_terminate(window) -> None:
+    """Logging out, shutting down or a task manager's End sends SIGTERM: close the window as Quit does
+    (settings saved, threads and the Images tab's worker processes stopped, temporary files removed)
+    instead of dying mid-way. Python only runs a signal handler between bytecodes, so a timer wakes
+    the interpreter while Qt waits for events."""
+    import signal
+
+    from PySide6.QtCore import QTimer
+    if not hasattr(signal, "SIGTERM") or sys.platform == "win32":   # Windows ends processes another way
+        return
+    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
+    wake = QTimer(window)
+    wake.timeout.connect(lambda: None)
+    wake.start(250)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv if argv is None else argv)
     problem = display_problem()
@@ -96,6 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = ErrorReport(handwriting.store.folder, window)   # the log beside the samples, in the data folder
     errors.install()
     window.show()
+    _close_on_terminate(window)
     if probing:
         QTimer.singleShot(0, lambda: _probe("window-shown"))
         client.modelReady.connect(lambda _seconds: (_probe("model-ready"), QTimer.singleShot(0, window.close)))

@@ -24,6 +24,31 @@ def test_window_shows_before_the_model_is_ready_and_the_app_exits_cleanly(tmp_pa
     assert (tmp_path / "data" / "handwriting.sqlite3").is_file()   # the samples' store, not the user's
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM is how Linux and macOS end a session's apps")
+def test_ended_by_the_system_the_app_closes_as_quit_does(tmp_path):
+    """Logout or a task manager's End (SIGTERM): the window closes properly, its settings saved."""
+    import signal
+    import time
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               DIGITDESK_DATA_DIR=str(tmp_path / "data"))
+    running = subprocess.Popen([sys.executable, "-m", "digitdesk"], env=env, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.PIPE, text=True)
+    ini = tmp_path / "config" / "DigitDesk" / "DigitDesk" / "digitdesk.ini"
+    try:
+        deadline = time.monotonic() + 120
+        while not (tmp_path / "data" / "handwriting.sqlite3").is_file():   # the window is being built
+            assert running.poll() is None and time.monotonic() < deadline, "the app did not come up"
+            time.sleep(0.1)
+        time.sleep(2)
+        ini.unlink()   # written at the start; the closing window writes it again
+        running.send_signal(signal.SIGTERM)
+        _, errors = running.communicate(timeout=60)
+    finally:
+        running.kill()
+    assert running.returncode == 0, errors[-2000:]   # not -15: it closed itself, threads stopped
+    assert "QThread" not in errors and "geometry" in ini.read_text()
+
+
 def test_matplotlib_gets_a_writable_folder_when_the_default_is_not(tmp_path, monkeypatch):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the config folder should be")
