@@ -214,6 +214,7 @@ class WebcamTab(QWidget):
         worker.finished.connect(self._on_worker_finished)
         self._worker = worker
         self.freeze_button.setChecked(False)
+        self._forget_picture()   # the last source's frame stays no longer: it is not this one's
         self._set_message(f"Opening {describe_source(source)}…")
         self.video_button.setVisible(False)
         self.start_button.setText("Stop")
@@ -327,6 +328,15 @@ class WebcamTab(QWidget):
         self.freeze_button.setText("Resume" if frozen else "Freeze")
         if frozen:   # no frames while it holds one: a rate would be a stale number
             self.fps_label.setText("frozen")
+
+    def _forget_picture(self) -> None:
+        """No frame on screen, nor its reading, until the new source sends one (Snapshot waits too)."""
+        self._last = None
+        self.view.clear()
+        self.reading_label.setText("")
+        self.reading_label.setStyleSheet("")
+        self.remarks_label.setText("")
+        self.snapshot_button.setEnabled(False)
 
     def take_snapshot(self) -> np.ndarray | None:
         """Send the frame on screen (the guide's inside, when the guide is on) to the Images tab."""

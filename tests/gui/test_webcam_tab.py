@@ -288,3 +288,16 @@ def test_beside_the_number_the_tab_says_what_it_left_out(qtbot, tab, glyphs, tmp
     # a screen reader says the number and the remark themselves, not only what the labels are for
     assert QAccessible.queryAccessibleInterface(tab.reading_label).text(QAccessible.Text.Name) == "305"
     assert QAccessible.queryAccessibleInterface(tab.remarks_label).text(QAccessible.Text.Name) == "1 mark left out"
+
+
+def test_a_video_that_cannot_be_played_does_not_leave_the_last_ones_picture_to_snapshot(qtbot, tab, clip, tmp_path):
+    path, text = clip
+    started(qtbot, tab, str(path))
+    assert tab.snapshot_button.isEnabled() and tab.reading_label.text()
+    broken = tmp_path / "broken.mp4"
+    broken.write_bytes(b"\x00\x00\x00\x18ftypmp42" + bytes(range(256)) * 40)   # a video's header, then noise
+    tab.open_video(str(broken))
+    qtbot.waitUntil(lambda: not tab.is_running(), timeout=TIMEOUT_MS)
+    assert "broken.mp4" in tab.message_label.text()
+    assert tab.view.recognition.digits == () and tab.reading_label.text() == ""   # not the last video's "305482"
+    assert not tab.snapshot_button.isEnabled() and tab.take_snapshot() is None
