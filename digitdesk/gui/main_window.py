@@ -417,9 +417,10 @@ class MainWindow(QMainWindow):
         self.timing_label.setText("" if self.canvas.is_empty() else f"Read in {ms:.0f} ms")
 
     def _on_drop_panel_message(self, text: str) -> None:
-        """The Images tab shows its own messages; elsewhere (a webcam snapshot) the status bar carries them."""
+        """The Images tab shows its own messages; elsewhere (a webcam snapshot) the status bar carries them,
+        saying where they come from ('419 images in the list' read on the Webcam tab as if about the camera)."""
         if self.tabs.currentWidget() is not self.drop_panel:
-            self.statusBar().showMessage(text, 6000)
+            self.statusBar().showMessage(f"Images tab: {text}", 6000)
 
     def _on_failed(self, request_id: int, message: str) -> None:
         self.result_panel.show_message(message, error=True)

@@ -384,6 +384,9 @@ def test_a_webcam_snapshot_goes_to_the_images_list_and_the_camera_tab_stays(wind
     assert "Snapshot added" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: len(window.drop_panel.entries) == 1, timeout=30_000)
     assert window.drop_panel.entries[0].name.startswith("webcam-")
+    # the list's news after reading it says where it comes from, not as if about the camera
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() != "Snapshot added to the Images tab.", timeout=30_000)
+    assert window.statusBar().currentMessage().startswith("Images tab: ")
 
 
 def test_closing_mid_inference_stops_the_thread_cleanly(window, qtbot, qtlog):
