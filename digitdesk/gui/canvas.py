@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtCore import QBuffer, QEvent, QIODevice, QPointF, QRect, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
@@ -174,8 +174,14 @@ class DrawingCanvas(QWidget):
             path = path.with_name(path.name + ".png")
         image = self.to_qimage()
         image.setDevicePixelRatio(1.0)
-        if not image.save(str(path), "PNG"):
-            raise OSError(f"Could not save the drawing to {path}")
+        encoded = QBuffer()
+        encoded.open(QIODevice.OpenModeFlag.WriteOnly)
+        if not image.save(encoded, "PNG"):
+            raise OSError(f"Could not save the drawing to {path}: it could not be encoded as PNG")
+        try:   # written by Python, whose error says why ("Permission denied", "No space left on device")
+            path.write_bytes(bytes(encoded.data()))
+        except OSError as error:
+            raise OSError(f"Could not save the drawing to {path}: {error.strerror or error}") from error
         return path
 
     # ---- coordinates ------------------------------------------------------------------

@@ -116,8 +116,11 @@ def test_save_png_writes_the_drawing(canvas, tmp_path):
 
 def test_save_png_to_an_unwritable_place_raises_a_readable_error(canvas, tmp_path):
     draw_digit(canvas, "1")
-    with pytest.raises(OSError, match="Could not save"):
+    with pytest.raises(OSError, match="Could not save .*: No such file or directory"):   # and why
         canvas.save_png(tmp_path / "no-such-folder" / "one.png")
+    (tmp_path / "taken.png").mkdir()
+    with pytest.raises(OSError, match=r"Could not save .*taken\.png: \w+"):   # "Is a directory" (Windows: denied)
+        canvas.save_png(tmp_path / "taken.png")
 
 
 def test_resizing_keeps_the_drawing_scaled_not_cropped(canvas, qtbot):
