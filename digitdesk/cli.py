@@ -22,6 +22,7 @@ from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from digitdesk import __version__
+from digitdesk.paths import command_name
 
 BATCH_SIZE = 64   # images per classify call with --jobs 1: amortises the per-call overhead, bounds memory
 EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read (or no images found, or the model "
@@ -57,7 +58,7 @@ def profile_name(text: str) -> str:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="digitdesk", description="Read handwritten digits. Without a command, opens the app.")
+        prog=command_name(), description="Read handwritten digits. Without a command, opens the app.")
     parser.add_argument("--version", action="version", version=f"digitdesk {__version__}")
     parser.add_argument("--selftest", action="store_true",
                         help="read the bundled sample images and report whether the install works")

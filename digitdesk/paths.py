@@ -40,3 +40,10 @@ def resource_path(name: str) -> Path:
 
 def samples_dir() -> Path:
     return resource_path("samples")
+
+
+def command_name() -> str:
+    """What a user types to run DigitDesk in a shell: `digitdesk` when installed, the executable itself
+    in the bundle (`DigitDesk`, `digitdesk-cli.exe`), which has no `digitdesk` command."""
+    import sys
+    return Path(sys.executable).name if getattr(sys, "frozen", False) else "digitdesk"

@@ -149,6 +149,14 @@ def _bundle_run(args, env, cwd) -> subprocess.CompletedProcess:
 
 
 @needs_bundle
+def test_frozen_bundle_names_itself_in_its_usage_not_a_digitdesk_command_it_lacks(tmp_path):
+    done = _bundle_run(["--help"], dict(os.environ), tmp_path)
+    assert done.returncode == 0
+    exe = "digitdesk-cli.exe" if sys.platform == "win32" else "DigitDesk"
+    assert done.stdout.startswith(f"usage: {exe} ")
+
+
+@needs_bundle
 def test_frozen_bundle_reads_its_samples_quietly_without_a_display(tmp_path):
     env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"}}
     done = _bundle_run(["--selftest"], env, tmp_path)

@@ -16,6 +16,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from digitdesk.paths import command_name
+
 PROBE_ENV = "DIGITDESK_STARTUP_PROBE"
 
 
@@ -52,7 +54,7 @@ def display_problem() -> str | None:
     if os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"):
         return None
     return ("digitdesk: no display found (DISPLAY and WAYLAND_DISPLAY are not set), so the window "
-            "can't open.\nTo read image files without a window: digitdesk predict PATH...")
+            f"can't open.\nTo read image files without a window: {command_name()} predict PATH...")
 
 
 def _close_on_terminate(window) -> None:
