@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, Q
                                QListWidgetItem, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
 
+from digitdesk.engine.files import IMAGE_EXTENSIONS
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
@@ -24,7 +25,8 @@ from digitdesk.gui.colours import ERROR_TEXT, text_colour, text_style
 from digitdesk.gui.qt_convert import qimage_to_rgb, rgb_to_qimage
 from digitdesk.gui.result_panel import ResultPanel
 
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp *.pgm *.ppm);;All files (*)"
+# the dialogs offer what a folder drop reads (engine/files.py), from the File menu and this tab alike
+IMAGE_FILTER = f"Images ({' '.join('*' + e for e in sorted(IMAGE_EXTENSIONS))});;All files (*)"
 PLACEHOLDER = "Drop images or folders here, paste an image, or click “Open…”"
 OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offline): "
                    "save the image to a file first, then drop or open the file.")

@@ -298,7 +298,7 @@ class HandwritingDialog(QDialog):
             QMessageBox.warning(self, "Export samples", f"Could not write {path}: {error.strerror or error}")
             return False
         self._remember_dir(path)
-        self.handwriting.message.emit(f"Exported {count} samples to {Path(path).name}.")
+        self.handwriting.message.emit(f"Exported {samples_text(count)} to {Path(path).name}.")
         return True
 
     def choose_import(self) -> None:

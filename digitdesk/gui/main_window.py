@@ -19,7 +19,7 @@ from digitdesk.engine.results import Recognition
 from digitdesk.gui.about import show_about
 from digitdesk.gui.canvas import DrawingCanvas
 from digitdesk.gui.colours import ERROR_TEXT, text_style
-from digitdesk.gui.drop_panel import DropPanel
+from digitdesk.gui.drop_panel import IMAGE_FILTER, DropPanel
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.result_panel import ResultPanel
 from digitdesk.gui.settings import PEN_WIDTH_RANGE, AppSettings
@@ -27,7 +27,6 @@ from digitdesk.gui.webcam_tab import WebcamTab
 
 LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
 SETTINGS_SAVE_MS = 400     # settings reach the disk this soon after a change, so a kill loses none
-IMAGE_FILTER = "Images (*.png *.jpg *.jpeg *.bmp *.gif *.tif *.tiff *.webp);;All files (*)"
 
 
 def first_size(screen: QSize) -> QSize:

@@ -575,3 +575,13 @@ def test_at_first_start_the_window_fits_a_small_or_zoomed_screen(qtbot, tmp_path
     window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     # 1920x1080 at 200 %, or 1280x720 at 150 %, leave about 500 px of height for the window
     assert window.minimumSizeHint().height() <= 500
+
+
+def test_both_open_dialogs_offer_every_kind_of_picture_a_folder_drop_reads(window, monkeypatch):
+    from digitdesk.engine.files import IMAGE_EXTENSIONS
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *args, **kwargs: (offered.append(args[3]), ([], ""))[1])
+    window.open_action.trigger()
+    window.drop_panel.choose_files()
+    assert len(offered) == 2 and offered[0] == offered[1]
+    assert all(f"*{extension}" in offered[0] for extension in IMAGE_EXTENSIONS)   # .pgm, .pbm too
