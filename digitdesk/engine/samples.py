@@ -213,6 +213,16 @@ class SampleStore:
             db.close()
         return None
 
+    def data_version(self) -> int | None:
+        """A number that changes whenever another connection to the file commits: another DigitDesk
+        window, `digitdesk teach` or `profile forget` (never this store's own writes); None if the file
+        cannot be asked right now."""
+        with self._lock:
+            try:
+                return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+            except sqlite3.Error:
+                return None
+
     # ---- profiles ---------------------------------------------------------------------
     def profiles(self) -> list[str]:
         with self._lock:

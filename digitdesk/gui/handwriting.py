@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from digitdesk.data_dir import DEFAULT_PROFILE, data_dir
 from digitdesk.engine.live_profile import LiveProfile
@@ -18,6 +18,7 @@ from digitdesk.engine.samples import SampleStore, SampleStoreError
 
 PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
+OUTSIDE_CHECK_MS = 2000   # how often the samples file is checked for changes made by another program
 
 
 
@@ -59,6 +60,22 @@ class Handwriting(QObject):
         self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
         self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
         self._warm_thread: QThread | None = None
+        # Another DigitDesk window or the command line may change the samples file meanwhile: a sample
+        # forgotten there must not go on swaying readings here, nor one taught there wait for a restart.
+        self._outside_version = store.data_version()
+        self._outside = QTimer(self)
+        self._outside.timeout.connect(self.follow_outside_changes)
+        self._outside.start(OUTSIDE_CHECK_MS)
+
+    def follow_outside_changes(self) -> bool:
+        """Reload the chosen profile if another program changed the samples file; True if it did."""
+        version = self.store.data_version()
+        if version is None or version == self._outside_version:
+            return False
+        self._outside_version = version
+        self.live.switch(self.profile_name)   # rebuilt from the file at the next reading
+        self.changed.emit()
+        return True
 
     @classmethod
     def open(cls, settings=None, app_location: str | None = None, **kwargs) -> Handwriting:
