@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from digitdesk.engine.samples import DB_FILE, SampleStore, SampleStoreError
+from digitdesk.engine.samples import DB_FILE, SampleStore, SampleStoreError, as_uint8_image
 
 
 def image(seed: int) -> np.ndarray:
@@ -163,6 +163,23 @@ def test_a_database_with_damaged_pages_is_moved_aside(tmp_path):
         assert "damaged" in store.notice
         store.add("ana", 1, image(1), "draw")
         assert store.counts("ana") == [0, 1, 0, 0, 0, 0, 0, 0, 0, 0]
+
+
+def test_one_damaged_page_loses_only_the_samples_on_it_the_rest_are_carried_over(tmp_path):
+    with SampleStore(tmp_path) as store:
+        ids = store.add_many("ana", [(d % 10, image(d), "cli") for d in range(300)])
+    path = tmp_path / DB_FILE
+    data = bytearray(path.read_bytes())
+    data[40960:40960 + 4096] = os.urandom(4096)   # one bad 4 KB block in the middle, as a failing disk leaves
+    path.write_bytes(bytes(data))
+    with SampleStore(tmp_path) as store:
+        kept = store.samples("ana")
+        assert 250 <= len(kept) < 300                   # all but the few rows on the bad page
+        assert f"the {len(kept)} samples that could still be read" in store.notice
+        assert all(s.id in ids and s.label == (s.id - ids[0]) % 10 for s in kept)
+        assert all(np.array_equal(s.image, as_uint8_image(image(s.id - ids[0]))) for s in kept)
+        store.add("ana", 3, image(1), "draw")           # and it goes on, with ids never reused
+        assert store.samples("ana")[-1].id > max(ids)
 
 
 def test_a_folder_under_a_file_keeps_corrections_for_the_session_only(tmp_path):
