@@ -238,12 +238,25 @@ class Handwriting(QObject):
         from digitdesk.engine.sample_files import write_archive
         return write_archive(self.samples(), path)
 
-    def import_archive(self, path: str) -> tuple[int, int, list[str]]:
-        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems)."""
+    def import_archive(self, path: str, looked_at: Callable[[int], None] | None = None,
+                       stop: Callable[[], bool] | None = None) -> tuple[int, int, list[str]] | None:
+        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems).
+        Any thread (gui/sample_import.py runs it off the GUI's). `looked_at(n)` after each picture; when
+        `stop()` turns true, None and nothing added."""
         from digitdesk.engine.sample_files import fresh_samples, from_archive
         problems: list[str] = []
-        fresh, repeated, _ = fresh_samples(from_archive(path), self.samples(),
+
+        def pictures():
+            for count, item in enumerate(from_archive(path), 1):
+                if stop is not None and stop():
+                    return
+                if looked_at is not None:
+                    looked_at(count)
+                yield item
+        fresh, repeated, _ = fresh_samples(pictures(), self.samples(),
                                            lambda item: problems.append(f"{item.source}: {item.problem}"))
+        if stop is not None and stop():
+            return None
         new = [(item.label, item.image, f"import:{item.source}") for item in fresh]
         if new:
             try:

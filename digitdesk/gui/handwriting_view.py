@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, text_style
 from digitdesk.gui.handwriting import Handwriting, samples_text
+from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import gray_to_qimage
 
 THUMB = 56
@@ -66,10 +67,12 @@ class CheckWorker(QObject):
 
 class HandwritingDialog(QDialog):
     _measure = Signal(int)
+    imported = Signal(int)   # an import ended: how many samples it added
 
     def __init__(self, handwriting: Handwriting, parent: QWidget | None = None):
         super().__init__(parent)
         self.handwriting = handwriting
+        self._import: tuple[QThread, ImportWorker] | None = None   # the import running, if one is
         self.setWindowTitle("My handwriting")
         self._request = 0
 
@@ -238,9 +241,12 @@ class HandwritingDialog(QDialog):
 
     def _update_buttons(self) -> None:
         has = self.samples.count() > 0 or sum(self.handwriting.counts()) > 0
-        self.delete_button.setEnabled(bool(self.samples.selectedItems()))
-        self.export_button.setEnabled(has)
-        self.forget_button.setEnabled(has)
+        importing = self._import is not None   # into the profile chosen: it stays chosen meanwhile
+        self.delete_button.setEnabled(bool(self.samples.selectedItems()) and not importing)
+        self.export_button.setEnabled(has and not importing)
+        self.forget_button.setEnabled(has and not importing)
+        for widget in (self.import_button, self.profile_combo, self.new_button):
+            widget.setEnabled(not importing)
 
     # ---- actions ---------------------------------------------------------------------------
     def _on_profile_chosen(self, index: int) -> None:
@@ -306,17 +312,55 @@ class HandwritingDialog(QDialog):
         if path:
             self.import_from(path)
 
-    def import_from(self, path: str) -> int:
-        with _busy():   # a few hundred samples take a moment; the cursor says the app is working
-            added, repeated, problems = self.handwriting.import_archive(path)
+    def import_from(self, path: str) -> bool:
+        """Import in the background (`imported` says when, with how many): the window stays live and
+        says how far it got. False if an import is already running."""
+        if self._import is not None:
+            return False
         self._remember_dir(path)
+        thread = QThread(self)
+        thread.setObjectName("digitdesk-import")
+        worker = ImportWorker(self.handwriting, path)
+        worker.moveToThread(thread)
+        thread.started.connect(worker.run)
+        worker.done.connect(thread.quit)
+        thread.finished.connect(worker.deleteLater)
+        name = Path(path).name
+        worker.progress.connect(lambda count: self.status_label.setText(f"Importing {name}: {count} pictures so far…"))
+        worker.done.connect(lambda result: self._on_imported(name, result))
+        self._import = (thread, worker)
+        self.status_label.setText(f"Importing {name}…")
+        QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BusyCursor))   # working, and still usable
+        self._update_buttons()
+        thread.start()
+        return True
+
+    def _on_imported(self, name: str, result) -> None:
+        self._end_import()
+        if result is None:
+            return
+        added, repeated, problems = result
         there = f" ({repeated} already there)" if repeated else ""
-        text = f"Imported {added} sample{'s' * (added != 1)} from {Path(path).name}{there}."
+        text = f"Imported {samples_text(added)} from {name}{there}."
+        self.status_label.setText(text)
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
             QMessageBox.information(self, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
         self.handwriting.message.emit(text)
-        return added
+        self.imported.emit(added)
+
+    def _end_import(self, stop: bool = False) -> None:
+        """The import's thread is done (or, `stop`ped at exit, is made to end): wait for it, restore the cursor."""
+        if self._import is None:
+            return
+        thread, worker = self._import
+        self._import = None
+        if stop:
+            worker.stop()
+        thread.quit()
+        thread.wait()
+        QApplication.restoreOverrideCursor()
+        self._update_buttons()
 
     def done(self, result: int) -> None:
         self._debounce.stop()
@@ -327,7 +371,8 @@ class HandwritingDialog(QDialog):
         super().closeEvent(event)
 
     def shutdown(self) -> None:
-        """Stop the measuring thread and wait for it (the main window calls this on closing)."""
+        """Stop the measuring and importing threads and wait for them (the main window calls this on closing)."""
+        self._end_import(stop=True)   # nothing of an unfinished import is written
         self._debounce.stop()
         if self._thread.isRunning():
             self._thread.quit()

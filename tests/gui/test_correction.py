@@ -155,9 +155,9 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.forget_button.click()
     assert dialog.samples.count() == 0 and sum(hw.counts()) == 0 and "No samples yet" in dialog.counts_label.text()
-    assert dialog.import_from(archive) == 3
+    assert imported(qtbot, dialog, archive) == 3
     assert dialog.samples.count() == 3
-    assert dialog.import_from(archive) == 0                 # the same zip again: nothing twice, and it says why
+    assert imported(qtbot, dialog, archive) == 0            # the same zip again: nothing twice, and it says why
     assert dialog.status_label.text() == "Imported 0 samples from mine.zip (3 already there)."
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
     assert dialog.samples.count() == 1
@@ -179,6 +179,13 @@ def test_forget_all_deletes_what_it_asked_about_not_a_sample_that_came_meanwhile
     assert asked[0].startswith("Delete the 1 sample of 'default'?")
     assert [s.label for s in hw.samples()] == [8]
     assert dialog.status_label.text() == "Forgot 1 sample of 'default'. 1 sample added since you were asked stayed."
+
+
+def imported(qtbot, dialog, archive) -> int:
+    """Import `archive` in the window, as the Import button does, and wait: how many samples it added."""
+    with qtbot.waitSignal(dialog.imported, timeout=60_000) as done:
+        assert dialog.import_from(archive)
+    return done.args[0]
 
 
 def test_the_handwriting_window_names_the_person_chosen_and_leaves_no_gap_for_a_new_one(window, qtbot,
@@ -280,16 +287,39 @@ def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
     assert picked.args == [1]
 
 
-def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_a_bad_file(window, tmp_path,
+def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_a_bad_file(window, qtbot, tmp_path,
                                                                                        monkeypatch):
     hw = window.handwriting
     dialog = HandwritingDialog.show_for(window, hw)
-    seen, real = [], hw.import_archive
-    monkeypatch.setattr(hw, "import_archive",
-                        lambda path: (seen.append(QApplication.overrideCursor().shape()), real(path))[1])
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
     (tmp_path / "notes.zip").write_text("not a zip")
-    assert dialog.import_from(str(tmp_path / "notes.zip")) == 0
-    assert seen == [Qt.CursorShape.WaitCursor] and QApplication.overrideCursor() is None
+    with qtbot.waitSignal(dialog.imported, timeout=30_000):
+        assert dialog.import_from(str(tmp_path / "notes.zip"))
+        assert QApplication.overrideCursor().shape() == Qt.CursorShape.BusyCursor
+        assert not dialog.import_button.isEnabled()   # one import at a time, into the profile chosen
+    assert QApplication.overrideCursor() is None and dialog.import_button.isEnabled()
     assert "not a readable zip archive" in told[0]
+
+
+def test_a_big_import_runs_beside_a_live_window_and_stops_unwritten_when_the_app_closes(window, qtbot, tmp_path):
+    import zipfile
+
+    import cv2
+    hw = window.handwriting
+    archive = tmp_path / "big.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for k in range(600):
+            digit = images.canvas_digit(k % 10, size=(96, 96), thickness=2 + k % 5)
+            zipped.writestr(f"{k % 10}/{k}.png", cv2.imencode(".png", digit)[1].tobytes())
+    dialog = HandwritingDialog.show_for(window, hw)
+    said = []
+    dialog.imported.connect(said.append)
+    assert dialog.import_from(str(archive))
+    thread, worker = dialog._import
+    closing = []
+    worker.progress.connect(lambda count: closing or closing.append(dialog.shutdown()))   # the app closes meanwhile
+    qtbot.waitUntil(lambda: bool(closing), timeout=30_000)   # the window went on handling events all along
+    assert said == [] and sum(hw.counts()) == 0              # nothing half imported
+    assert not thread.isRunning()
+    assert QApplication.overrideCursor() is None
