@@ -149,6 +149,22 @@ def _bundle_run(args, env, cwd) -> subprocess.CompletedProcess:
 
 
 @needs_bundle
+def test_the_bundle_folder_says_what_it_is_and_carries_the_licences_of_what_it_bundles(tmp_path):
+    readme = (BUNDLE / "README.txt").read_text(encoding="utf-8")
+    assert "--selftest" in readme and "UNIPEN" in readme
+    listed = (BUNDLE / "licenses" / "THIRD-PARTY.txt").read_text(encoding="utf-8")
+    for bundled in ("Python ", "PySide6", "numpy", "opencv-python-headless", "pillow", "matplotlib", "ai-edge-litert"):
+        assert bundled in listed, f"{bundled} is bundled but its licence is not listed"
+    assert list((BUNDLE / "licenses" / "opencv-python-headless").rglob("LICENSE-3RD-PARTY.txt"))   # FFmpeg & co
+    if sys.platform.startswith("linux"):   # the menu entry from the folder alone, no repository needed
+        done = subprocess.run(["sh", str(BUNDLE / "install-desktop-entry.sh")], capture_output=True, text=True,
+                              env={**os.environ, "XDG_DATA_HOME": str(tmp_path)}, timeout=60)
+        assert done.returncode == 0, done.stderr
+        entry = (tmp_path / "applications" / "digitdesk.desktop").read_text()
+        assert f'Exec="{(BUNDLE / "DigitDesk").resolve()}"' in entry
+
+
+@needs_bundle
 def test_frozen_bundle_names_itself_in_its_usage_not_a_digitdesk_command_it_lacks(tmp_path):
     done = _bundle_run(["--help"], dict(os.environ), tmp_path)
     assert done.returncode == 0

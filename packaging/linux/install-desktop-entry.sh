@@ -3,6 +3,7 @@
 #   ~/.local/share/applications/digitdesk.desktop   Exec = absolute path of the bundle's executable
 #   ~/.local/share/icons/hicolor/<size>/apps/digitdesk.png
 # Usage: sh packaging/linux/install-desktop-entry.sh [BUNDLE_DIR]     (default: dist/DigitDesk)
+#        sh install-desktop-entry.sh       from inside the bundle's folder, where `make dist` puts a copy
 #        sh packaging/linux/install-desktop-entry.sh --uninstall
 # Run it again after moving the bundle: the menu entry points at wherever the bundle is now.
 set -eu
@@ -26,7 +27,12 @@ if [ "${1:-}" = "--uninstall" ]; then
     exit 0
 fi
 
-BUNDLE_ARG=${1:-$REPO/dist/DigitDesk}
+if [ -x "$HERE/DigitDesk" ]; then   # the copy beside the bundle's executable
+    DEFAULT_BUNDLE=$HERE
+else
+    DEFAULT_BUNDLE=$REPO/dist/DigitDesk
+fi
+BUNDLE_ARG=${1:-$DEFAULT_BUNDLE}
 if [ ! -x "$BUNDLE_ARG/DigitDesk" ]; then
     echo "error: no executable DigitDesk in $BUNDLE_ARG - build it first with: make dist" >&2
     exit 1
