@@ -32,6 +32,7 @@ def box_label(reading: DigitReading) -> str:
 class AnnotatedView(QWidget):
     """Paints an image (numpy RGB/gray or QImage) and the digits of a Recognition over it."""
     digitSelected = Signal(int)   # index into recognition.digits
+    digitActivated = Signal(int)  # Space or Enter on the selected digit: what a click on its box does
 
     def __init__(self, parent=None, placeholder: str = ""):
         super().__init__(parent)
@@ -42,6 +43,8 @@ class AnnotatedView(QWidget):
         self._placeholder = placeholder
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(200, 150)
+        # from the keyboard too: Tab here, Left / Right through the digits, Space or Enter to correct one
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
 
     # -- state --------------------------------------------------------------------------------
     def set_image(self, image: np.ndarray | QImage | None, recognition: Recognition | None = None,
@@ -140,9 +143,32 @@ class AnnotatedView(QWidget):
                 self.select(index)
         super().mousePressEvent(event)
 
+    def keyPressEvent(self, event) -> None:
+        count = len(self._recognition.digits)
+        key = event.key()
+        if count and key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            step = -1 if key == Qt.Key.Key_Left else 1
+            start = self._selected if self._selected >= 0 else (-1 if step > 0 else count)
+            self.select(min(max(start + step, 0), count - 1))
+        elif self._selected >= 0 and key in (Qt.Key.Key_Space, Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.digitActivated.emit(self._selected)
+        else:
+            super().keyPressEvent(event)
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.update()
+
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        if self.hasFocus():   # where the keyboard is: a frame round the picture
+            painter.setPen(QPen(self.palette().highlight().color(), 2, Qt.PenStyle.DotLine))
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.fillRect(self.rect(), self.palette().window())
         if self._image.isNull():

@@ -101,6 +101,8 @@ class Corrector(QObject):
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
         self._views[view] = (source, after)
         view.installEventFilter(self)
+        view.digitActivated.connect(lambda index: self._open_from_view(view, index, view.mapToGlobal(
+            view.box_rect(view.recognition.digits[index].box).center().toPoint())))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Close:
@@ -112,15 +114,18 @@ class Corrector(QObject):
             return False
         if watched in self._views and event.type() == QEvent.Type.MouseButtonRelease \
                 and event.button() == Qt.MouseButton.LeftButton:
-            index = watched.digit_at(event.position())
-            digits = watched.recognition.digits
-            if 0 <= index < len(digits):
-                source, after = self._views[watched]
-                where = watched.mapToGlobal(event.position().toPoint())
-                reading = digits[index]
-                QTimer.singleShot(0, lambda: self.open(
-                    reading, source, where, lambda label, sample_id: after and after(index, label, sample_id)))
+            self._open_from_view(watched, watched.digit_at(event.position()),
+                                 watched.mapToGlobal(event.position().toPoint()))
         return False
+
+    def _open_from_view(self, view, index: int, where: QPoint) -> None:
+        """The menu for digit `index` of a view's picture, at `where` (a click, or the box of a key press)."""
+        digits = view.recognition.digits
+        if 0 <= index < len(digits):
+            source, after = self._views[view]
+            reading = digits[index]
+            QTimer.singleShot(0, lambda: self.open(
+                reading, source, where, lambda label, sample_id: after and after(index, label, sample_id)))
 
     def open(self, reading: DigitReading, source: str, where: QPoint,
              then: Callable[[int, int], None] | None = None) -> CorrectionMenu:

@@ -132,6 +132,21 @@ def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later
     assert drop.result_panel.number_text() == str(reading.digit)
 
 
+def test_a_digit_in_the_webcam_picture_is_corrected_from_the_keyboard(window, qtbot):
+    window.tabs.setCurrentWidget(window.webcam_tab)
+    view = window.webcam_tab.view
+    frame = np.dstack([images.canvas_digit(6, size=(300, 300), thickness=16)] * 3)
+    shown = window.handwriting.recognizer_loader().recognize(frame)   # as the capture thread reads a frame
+    view.set_image(frame, shown)
+    view.setFocus(Qt.FocusReason.TabFocusReason)                      # Tab reaches the picture
+    qtbot.keyClick(view, Qt.Key.Key_Right)
+    assert view.selected == 0
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(view, Qt.Key.Key_Space))
+    right = (shown.digits[0].digit + 2) % 10
+    menu.action_for(right).trigger()
+    assert window.handwriting.samples()[-1].label == right
+
+
 def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot, tmp_path, monkeypatch):
     hw = window.handwriting
     for digit, thickness in ((3, 3), (3, 2), (8, 3)):
