@@ -14,6 +14,8 @@ from __future__ import annotations
 import numpy as np
 from matplotlib.backends.backend_qtagg import FigureCanvasQTAgg
 from matplotlib.figure import Figure
+from PySide6.QtCore import QEvent
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QSizePolicy
 
 BAR_COLOUR = "#9aa7b8"
@@ -54,6 +56,26 @@ class ProbabilityChart(FigureCanvasQTAgg):
         self._background = None
         self._margins_for = None   # the figure size and dpi the margins were last fitted to
         self.mpl_connect("draw_event", self._on_full_draw)
+        self._follow_palette()
+
+    def _follow_palette(self) -> None:
+        """The figure in the window's colours: a white box with black ticks in a dark theme glares."""
+        palette = self.palette()
+        face = palette.color(QPalette.ColorRole.Window).name()
+        ink = palette.color(QPalette.ColorRole.WindowText).name()
+        self.figure.set_facecolor(face)
+        self._axes.set_facecolor(face)
+        self._axes.tick_params(colors=ink)
+        for spine in self._axes.spines.values():
+            spine.set_color(ink)
+        self._background = None   # the kept background has the old colours
+        self.draw_idle()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        # the system switched between light and dark (not while __init__ is still setting the parent)
+        if event.type() == QEvent.Type.PaletteChange and getattr(self, "_axes", None) is not None:
+            self._follow_palette()
 
     @property
     def bars(self):

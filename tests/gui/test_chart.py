@@ -80,3 +80,13 @@ def test_the_chart_says_its_likeliest_digits_in_words_for_screen_readers(chart):
     assert description == "9: 45%, 4: 21%, 7: 12%"    # the runner-up a bar height alone would hide
     chart.set_probabilities(None)
     assert chart.accessibleDescription() == "No digit"
+
+
+def test_the_chart_takes_the_windows_colours_in_a_dark_theme(chart):
+    from matplotlib.colors import to_hex
+
+    from tests.gui.test_colours import dark_palette
+
+    chart.setPalette(dark_palette())   # as when the system switches to its dark theme
+    assert to_hex(chart.figure.get_facecolor()) == "#2d2d2d"
+    assert to_hex(chart._axes.xaxis.get_ticklabels()[0].get_color()) == "#eeeeee"
