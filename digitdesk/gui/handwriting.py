@@ -241,8 +241,9 @@ class Handwriting(QObject):
     def import_archive(self, path: str, looked_at: Callable[[int], None] | None = None,
                        stop: Callable[[], bool] | None = None) -> tuple[int, int, list[str]] | None:
         """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems).
-        Any thread (gui/sample_import.py runs it off the GUI's). `looked_at(n)` after each picture; when
-        `stop()` turns true, None and nothing added."""
+        Any thread (gui/sample_import.py runs it off the GUI's), so it emits nothing: whoever called it
+        says `changed` in the GUI thread. `looked_at(n)` after each picture; when `stop()` turns true,
+        None and nothing added."""
         from digitdesk.engine.sample_files import fresh_samples, from_archive
         problems: list[str] = []
 
@@ -264,7 +265,6 @@ class Handwriting(QObject):
             except SampleStoreError as error:
                 return 0, 0, [str(error)]
             self.live.switch(self.profile_name)
-            self.changed.emit()
         return len(new), repeated, problems
 
     def _remember(self, key: str, value: str) -> None:

@@ -325,21 +325,31 @@ class HandwritingDialog(QDialog):
         thread.started.connect(worker.run)
         worker.done.connect(thread.quit)
         thread.finished.connect(worker.deleteLater)
-        name = Path(path).name
-        worker.progress.connect(lambda count: self.status_label.setText(f"Importing {name}: {count} pictures so far…"))
-        worker.done.connect(lambda result: self._on_imported(name, result))
+        # bound slots of this window, so they run in the GUI thread (a lambda would run in the worker's)
+        worker.progress.connect(self._on_import_progress)
+        worker.done.connect(self._on_imported)
         self._import = (thread, worker)
-        self.status_label.setText(f"Importing {name}…")
+        self._importing_name = Path(path).name
+        self.status_label.setText(f"Importing {self._importing_name}…")
         QApplication.setOverrideCursor(QCursor(Qt.CursorShape.BusyCursor))   # working, and still usable
         self._update_buttons()
         thread.start()
         return True
 
-    def _on_imported(self, name: str, result) -> None:
+    @Slot(int)
+    def _on_import_progress(self, count: int) -> None:
+        if self._import is not None:
+            self.status_label.setText(f"Importing {self._importing_name}: {count} pictures so far…")
+
+    @Slot(object)
+    def _on_imported(self, result) -> None:
+        name = self._importing_name
         self._end_import()
         if result is None:
             return
         added, repeated, problems = result
+        if added:
+            self.handwriting.changed.emit()   # here, in the GUI thread: its receivers repaint
         there = f" ({repeated} already there)" if repeated else ""
         text = f"Imported {samples_text(added)} from {name}{there}."
         self.status_label.setText(text)

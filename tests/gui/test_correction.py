@@ -1,7 +1,7 @@
 """Correcting readings in the window: the next reading changes; undo; the Images tab; the My handwriting view."""
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QThread
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QLabel, QMessageBox
 
@@ -170,8 +170,10 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.forget_button.click()
     assert dialog.samples.count() == 0 and sum(hw.counts()) == 0 and "No samples yet" in dialog.counts_label.text()
+    in_gui_thread = []   # a plain function runs in the thread that emits: the GUI's, not the import's
+    hw.changed.connect(lambda: in_gui_thread.append(QThread.currentThread() is QApplication.instance().thread()))
     assert imported(qtbot, dialog, archive) == 3
-    assert dialog.samples.count() == 3
+    assert dialog.samples.count() == 3 and in_gui_thread and all(in_gui_thread)
     assert imported(qtbot, dialog, archive) == 0            # the same zip again: nothing twice, and it says why
     assert dialog.status_label.text() == "Imported 0 samples from mine.zip (3 already there)."
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
@@ -324,17 +326,17 @@ def test_a_big_import_runs_beside_a_live_window_and_stops_unwritten_when_the_app
     hw = window.handwriting
     archive = tmp_path / "big.zip"
     with zipfile.ZipFile(archive, "w") as zipped:
-        for k in range(600):
+        for k in range(1500):   # seconds of work: the app closes long before the end
             digit = images.canvas_digit(k % 10, size=(96, 96), thickness=2 + k % 5)
             zipped.writestr(f"{k % 10}/{k}.png", cv2.imencode(".png", digit)[1].tobytes())
     dialog = HandwritingDialog.show_for(window, hw)
     said = []
     dialog.imported.connect(said.append)
     assert dialog.import_from(str(archive))
-    thread, worker = dialog._import
-    closing = []
-    worker.progress.connect(lambda count: closing or closing.append(dialog.shutdown()))   # the app closes meanwhile
-    qtbot.waitUntil(lambda: bool(closing), timeout=30_000)   # the window went on handling events all along
+    thread, _ = dialog._import
+    # the window goes on handling events all along: it shows how far the import got, and the app closes meanwhile
+    qtbot.waitUntil(lambda: "pictures so far" in dialog.status_label.text(), timeout=30_000)
+    dialog.shutdown()
     assert said == [] and sum(hw.counts()) == 0              # nothing half imported
     assert not thread.isRunning()
     assert QApplication.overrideCursor() is None

@@ -471,7 +471,7 @@ def test_images_tab_messages_show_once(window):
     assert window.statusBar().currentMessage() == ""
     window.tabs.setCurrentIndex(0)
     window.drop_panel.message.emit("1 image in the list")
-    assert window.statusBar().currentMessage() == "1 image in the list"
+    assert window.statusBar().currentMessage() == "Images tab: 1 image in the list"   # says where it comes from
 
 
 @pytest.fixture
