@@ -29,6 +29,9 @@ LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
 SETTINGS_SAVE_MS = 400     # settings reach the disk this soon after a change, so a kill loses none
 
 
+KEEP_IT = "use Save drawing (Ctrl+S) to keep"   # what a user can do when the drawing is not kept for them
+
+
 def first_size(screen: QSize) -> QSize:
     """The window's size at its first start: 1000x640, smaller on a screen with less room (a 1024x600
     netbook, 1280x720 at 150 %), so the buttons and the status bar are not below its edge."""
@@ -249,24 +252,27 @@ class MainWindow(QMainWindow):
         """Beside the settings file: the drawing left on the Draw tab (engine/drawing_file.py)."""
         return self.settings.path.with_name("drawing.json")
 
-    def _own_drawing(self) -> bool:
-        """Is this window the one that keeps the drawing? With two DigitDesk windows open, each writing
-        its own drawing over the other's would lose one: the first window keeps it, a second one (told so)
-        only once the first has closed. The lock of a window that was killed is taken over."""
+    def _drawing_owner(self) -> str:
+        """Which window keeps the drawing. With two DigitDesk windows open, each writing its own drawing
+        over the other's would lose one: the first keeps it ('this'), a second one is told so ('another')
+        and takes over once the first has closed; a killed window's lock is taken over. 'nobody': no lock
+        can be made there (a folder that cannot be written): the drawing is read, and keeping it is tried."""
         if self._drawing_lock is None:
-            self.drawing_path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.drawing_path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return "nobody"
             self._drawing_lock = QLockFile(str(self.drawing_path) + ".lock")
             self._drawing_lock.setStaleLockTime(0)   # stale only when its process is gone, never by age
-        if not self._drawing_lock.isLocked() and not self._drawing_lock.tryLock(0):
-            error = self._drawing_lock.error()
-            self.set_not_kept("the drawing", "another DigitDesk window keeps its drawing; use Save drawing "
-                              "(Ctrl+S) to keep this one" if error == QLockFile.LockError.LockFailedError
-                              else "its lock file cannot be written; use Save drawing (Ctrl+S) to keep it")
-            return False
-        return True
+        if self._drawing_lock.isLocked() or self._drawing_lock.tryLock(0):
+            return "this"
+        if self._drawing_lock.error() == QLockFile.LockError.LockFailedError:
+            self.set_not_kept("the drawing", f"another DigitDesk window keeps its drawing; {KEEP_IT} this one")
+            return "another"
+        return "nobody"
 
     def _restore_drawing(self) -> None:
-        if not self._own_drawing():
+        if self._drawing_owner() == "another":
             return
         try:
             strokes = drawing_file.load(self.drawing_path)
@@ -286,7 +292,7 @@ class MainWindow(QMainWindow):
 
     def _keep_drawing(self) -> None:
         """Written after every stroke, undo, redo and clear, so a crash or a kill loses nothing drawn."""
-        if not self._own_drawing():
+        if self._drawing_owner() == "another":
             return
         try:
             drawing_file.save(self.drawing_path, self.canvas.strokes_data())
@@ -296,9 +302,9 @@ class MainWindow(QMainWindow):
             reason = error.strerror or str(error)
             if not self._drawing_unsaved:   # said once at length; the status bar's label stays
                 self.statusBar().showMessage(
-                    f"The drawing can't be kept for next time ({reason}); use Save drawing to keep it.", 10000)
+                    f"The drawing can't be kept for next time ({reason}); {KEEP_IT} it.", 10000)
             self._drawing_unsaved = True
-            self.set_not_kept("the drawing", f"{reason}; use Save drawing (Ctrl+S) to keep it")
+            self.set_not_kept("the drawing", f"{reason}; {KEEP_IT} it")
 
     # ---- drawing --------------------------------------------------------------------------
     def predict(self) -> int | None:

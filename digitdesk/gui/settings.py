@@ -45,7 +45,18 @@ class AppSettings:
         """Write pending changes to the file; False if it could not be written (a full disk, a read-only
         folder): then they last only until the app closes."""
         self._qsettings.sync()
-        return self._qsettings.status() == QSettings.Status.NoError
+        if self._qsettings.status() == QSettings.Status.NoError:
+            return True
+        # Qt keeps a QSettings' first error for good: once the file can be written again, only a fresh
+        # one, given the same values, says so
+        fresh = QSettings(str(self.path), QSettings.Format.IniFormat)
+        for key in self._qsettings.allKeys():
+            fresh.setValue(key, self._qsettings.value(key))
+        fresh.sync()
+        if fresh.status() != QSettings.Status.NoError:
+            return False
+        self._qsettings = fresh
+        return True
 
     def _int(self, key: str, default: int) -> int:
         try:

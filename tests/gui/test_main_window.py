@@ -299,12 +299,24 @@ def test_a_drawing_that_cannot_be_kept_says_so_once_and_drawing_goes_on(qtbot, t
     assert not window.not_kept_label.isVisible() and (tmp_path / "drawing.json").is_file()
 
 
+def test_a_settings_folder_that_cannot_be_made_still_opens_the_window_and_says_the_drawing_is_not_kept(
+        qtbot, tmp_path):
+    (tmp_path / "file").write_text("a file where the settings folder should be")
+    window = open_window(qtbot, tmp_path / "file" / "cfg" / "digitdesk.ini", wait_for_model=False)
+    draw_digit(window.canvas, "1")
+    assert window.canvas.stroke_count() > 0 and "the drawing" in window.not_kept_label.text()
+
+
 def test_settings_that_cannot_be_written_are_said_until_they_can(qtbot, tmp_path):
     (tmp_path / "digitdesk.ini").mkdir()   # a folder where the settings file should be: writing fails
     window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     window.pen_slider.setValue(window.pen_slider.value() + 5)
     qtbot.waitUntil(lambda: window.not_kept_label.isVisible(), timeout=5_000)
     assert "settings" in window.not_kept_label.text() and "digitdesk.ini" in window.not_kept_label.toolTip()
+    (tmp_path / "digitdesk.ini").rmdir()   # room again: the next change is kept, and the label goes
+    window.pen_slider.setValue(window.pen_slider.value() + 3)
+    qtbot.waitUntil(lambda: not window.not_kept_label.isVisible(), timeout=5_000)
+    assert AppSettings(tmp_path / "digitdesk.ini").pen_width == window.pen_slider.value()
 
 
 def test_with_two_windows_open_the_first_keeps_its_drawing_and_the_second_says_its_own_is_not_kept(qtbot, tmp_path):
