@@ -14,17 +14,12 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from digitdesk.data_dir import DEFAULT_PROFILE, data_dir
 from digitdesk.engine.live_profile import LiveProfile
-from digitdesk.engine.samples import SampleStore, SampleStoreError
+from digitdesk.engine.samples import SampleStore, SampleStoreError, samples_text
 
 PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
 OUTSIDE_CHECK_MS = 2000   # how often the samples file is checked for changes made by another program
 
-
-
-def samples_text(count: int) -> str:
-    """'1 sample', '3 samples'."""
-    return f"{count} sample{'' if count == 1 else 's'}"
 
 class ProfileWarmer(QObject):
     """Builds the profile (the model reads the check digits and the samples) in its own thread, so that

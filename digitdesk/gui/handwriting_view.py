@@ -20,7 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, text_style
-from digitdesk.gui.handwriting import Handwriting, samples_text
+from digitdesk.engine.samples import samples_text
+from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import gray_to_qimage
 

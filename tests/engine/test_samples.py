@@ -1,5 +1,6 @@
 """The handwriting sample store: corrections are kept, undone, survive kills, damage and read-only folders."""
 import os
+import time
 import signal
 import sqlite3
 import subprocess
@@ -175,11 +176,31 @@ def test_one_damaged_page_loses_only_the_samples_on_it_the_rest_are_carried_over
     with SampleStore(tmp_path) as store:
         kept = store.samples("ana")
         assert 250 <= len(kept) < 300                   # all but the few rows on the bad page
-        assert f"the {len(kept)} samples that could still be read" in store.notice
+        assert f"{len(kept)} samples that could still be read" in store.notice
         assert all(s.id in ids and s.label == (s.id - ids[0]) % 10 for s in kept)
         assert all(np.array_equal(s.image, as_uint8_image(image(s.id - ids[0]))) for s in kept)
         store.add("ana", 3, image(1), "draw")           # and it goes on, with ids never reused
         assert store.samples("ana")[-1].id > max(ids)
+
+
+def test_a_rescue_skips_over_a_long_gap_of_forgotten_ids_quickly_and_works_from_a_relative_folder(
+        tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with SampleStore("data") as store:   # DIGITDESK_DATA_DIR=data, say
+        first = store.add_many("ana", [(d % 10, image(d), "cli") for d in range(100)])
+        store.forget("ana", only=first[:99])
+        store._db.execute("UPDATE sqlite_sequence SET seq = 900000 WHERE name = 'samples'")   # years of use
+        last = store.add_many("ana", [(d % 10, image(d), "cli") for d in range(100)])
+        assert last[0] > 900000
+    path = tmp_path / "data" / DB_FILE
+    data = bytearray(path.read_bytes())
+    data[len(data) - 4096:] = os.urandom(4096)   # the last page gone
+    path.write_bytes(bytes(data))
+    started = time.monotonic()
+    with SampleStore("data") as store:
+        assert time.monotonic() - started < 3
+        assert "damaged" in store.notice and "could still be read" in store.notice
+        assert 1 <= len(store.samples("ana")) < 101
 
 
 def test_a_folder_under_a_file_keeps_corrections_for_the_session_only(tmp_path):
