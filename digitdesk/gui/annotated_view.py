@@ -166,9 +166,6 @@ class AnnotatedView(QWidget):
     def paintEvent(self, event) -> None:
         painter = QPainter(self)
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        if self.hasFocus():   # where the keyboard is: a frame round the picture
-            painter.setPen(QPen(self.palette().highlight().color(), 2, Qt.PenStyle.DotLine))
-            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         painter.fillRect(self.rect(), self.palette().window())
         if self._image.isNull():
@@ -176,6 +173,7 @@ class AnnotatedView(QWidget):
                 painter.setPen(self.palette().placeholderText().color())
                 painter.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap,
                                  self._placeholder)
+            self._draw_focus(painter)
             painter.end()
             return
         painter.drawImage(self.image_rect(), self._image)
@@ -203,4 +201,12 @@ class AnnotatedView(QWidget):
             painter.fillRect(label, color)
             painter.setPen(Qt.GlobalColor.white)
             painter.drawText(label, Qt.AlignmentFlag.AlignCenter, text)
+        self._draw_focus(painter)
         painter.end()
+
+    def _draw_focus(self, painter: QPainter) -> None:
+        """Where the keyboard is: a dotted frame round the picture, drawn last so nothing covers it."""
+        if self.hasFocus():
+            painter.setPen(QPen(self.palette().highlight().color(), 2, Qt.PenStyle.DotLine))
+            painter.setBrush(Qt.BrushStyle.NoBrush)
+            painter.drawRect(QRectF(self.rect()).adjusted(1, 1, -1, -1))

@@ -35,6 +35,7 @@ class ProbabilityChart(FigureCanvasQTAgg):
     def __init__(self, parent=None):
         figure = Figure(figsize=(3.6, 2.0), dpi=100)
         super().__init__(figure)
+        self.setPalette(QPalette())   # matplotlib gave the canvas its own white palette: take the window's
         self.setParent(parent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(220, 90)   # the window fits a 540 px high screen (1080 at 200 %)

@@ -23,8 +23,9 @@ BOX_REFUSED = QColor("#666666")    # 5.7:1: a mark that is not a digit, boxed bu
 
 
 def is_dark(widget: QWidget | None = None) -> bool:
-    """Is the window's background dark (the system's or the user's dark theme)?"""
-    palette = widget.palette() if widget is not None else QApplication.palette()
+    """Is the background of `widget`'s window dark (the system's or the user's dark theme)? Asked of the
+    window: a widget with a style sheet of its own no longer follows its parent's palette."""
+    palette = widget.window().palette() if widget is not None else QApplication.palette()
     return palette.color(QPalette.ColorRole.Window).lightness() < 128
 
 
@@ -36,3 +37,21 @@ def text_colour(pair: tuple[str, str], widget: QWidget | None = None) -> str:
 def text_style(pair: tuple[str, str] | None, widget: QWidget | None = None) -> str:
     """A style sheet for a label's text in the pair's colour; None: the palette's own text colour."""
     return "" if pair is None else f"color: {text_colour(pair, widget)};"
+
+
+_PAIR = "digitdesk_text_colours"   # the pair a widget's text is in, kept on it for a change of theme
+
+
+def colour_text(widget: QWidget, pair: tuple[str, str] | None) -> None:
+    """Put `widget`'s text in the pair's colour for the palette it shows (None: the palette's own), and
+    remember the pair, so follow_palette can choose again when the system switches light and dark."""
+    widget.setProperty(_PAIR, "|".join(pair) if pair else "")
+    widget.setStyleSheet(text_style(pair, widget))
+
+
+def follow_palette(root: QWidget) -> None:
+    """The theme changed: every widget under `root` coloured by colour_text takes its pair's other colour."""
+    for widget in (root, *root.findChildren(QWidget)):
+        pair = widget.property(_PAIR)
+        if pair:
+            widget.setStyleSheet(text_style(tuple(pair.split("|")), widget))

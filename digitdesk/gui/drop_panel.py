@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QMimeData, QSize, Qt, QThread, QUrl, Signal, Slot
+from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, QThread, QUrl, Signal, Slot
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QProgressBar, QPushButton, QSplitter, QStyle,
@@ -21,7 +21,7 @@ from digitdesk.engine.files import IMAGE_EXTENSIONS
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
-from digitdesk.gui.colours import ERROR_TEXT, text_colour, text_style
+from digitdesk.gui.colours import ERROR_TEXT, colour_text, text_colour
 from digitdesk.gui.qt_convert import qimage_to_rgb, rgb_to_qimage
 from digitdesk.gui.result_panel import ResultPanel
 
@@ -316,6 +316,13 @@ class DropPanel(QWidget):
         self._tell("Cleared.")
 
     # -- drag and drop ----------------------------------------------------------------------------
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:   # unreadable files' rows in the new theme's red
+            for row in range(self.list.count()):
+                if self._entry_at(row).error:
+                    self.list.item(row).setForeground(QColor(text_colour(ERROR_TEXT, self.list)))
+
     def dragEnterEvent(self, event) -> None:
         mime = event.mimeData()
         if mime.hasUrls() or mime.hasImage() or _image_formats(mime):
@@ -353,7 +360,7 @@ class DropPanel(QWidget):
 
     def _tell(self, text: str, error: bool = False) -> bool:
         self.status_label.setText(text)
-        self.status_label.setStyleSheet(text_style(ERROR_TEXT if error else None, self))
+        colour_text(self.status_label, ERROR_TEXT if error else None)
         self.message.emit(text)
         return not error
 
@@ -390,7 +397,7 @@ class DropPanel(QWidget):
             ratio = self.devicePixelRatioF()
             row.setIcon(_row_icon(warning.pixmap(ICON_SIZE, ratio), ratio))
         if item.error:
-            row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))
+            row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))   # again on a change of theme
         self.list.addItem(row)
         self.clear_button.setEnabled(True)
         if self.list.currentRow() < 0:
@@ -494,8 +501,9 @@ class DropPanel(QWidget):
         self.view.clear(problem or PLACEHOLDER)
         self.view.set_image(image, entry.recognition)
         self.result_panel.show_recognition(entry.recognition or Recognition())
-        # the panel keeps its digit (if the new image has that many); the view's selection was just reset
-        self.view.select(self.result_panel.selected_index() if self.result_panel.recognition.digits else -1)
+        # another picture starts at its first digit (the 2nd of one image says nothing about the next)
+        self.result_panel.select_digit(0)
+        self.view.select(0 if self.result_panel.recognition.digits else -1)
         if problem:
             self.result_panel.show_message(problem, error=True)
 

@@ -12,14 +12,14 @@ import contextlib
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QSize, Qt, QThread, QTimer, Signal, Slot
+from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThread, QTimer, Signal, Slot
 from PySide6.QtGui import QCursor, QIcon, QKeySequence, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
 
 from digitdesk.data_dir import DEFAULT_PROFILE
-from digitdesk.gui.colours import ERROR_TEXT, text_style
+from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.engine.samples import samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
@@ -86,7 +86,7 @@ class HandwritingDialog(QDialog):
         self.use_check.toggled.connect(handwriting.set_enabled)
         self.notice_label = QLabel(handwriting.notice or "")
         self.notice_label.setWordWrap(True)
-        self.notice_label.setStyleSheet(text_style(ERROR_TEXT, self))
+        colour_text(self.notice_label, ERROR_TEXT)
         self.notice_label.setVisible(bool(handwriting.notice))
         self.counts_label = QLabel()
         self.counts_label.setWordWrap(True)
@@ -356,7 +356,8 @@ class HandwritingDialog(QDialog):
         self.status_label.setText(text)
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
-            QMessageBox.information(self, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
+            owner = self if self.isVisible() else self.parentWidget()   # closed meanwhile: over the main window
+            QMessageBox.information(owner, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
         self.handwriting.message.emit(text)
         self.imported.emit(added)
 
@@ -372,6 +373,11 @@ class HandwritingDialog(QDialog):
         thread.wait()
         QApplication.restoreOverrideCursor()
         self._update_buttons()
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:   # the system switched between light and dark
+            follow_palette(self)
 
     def done(self, result: int) -> None:
         self._debounce.stop()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QLockFile, QSize, QTimer, Qt
+from PySide6.QtCore import QEvent, QLockFile, QSize, QTimer, Qt
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QMainWindow, QMessageBox,
                                QPushButton, QSlider, QTabWidget, QVBoxLayout, QWidget)
@@ -18,7 +18,7 @@ from digitdesk.engine import drawing_file
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.about import show_about
 from digitdesk.gui.canvas import DrawingCanvas
-from digitdesk.gui.colours import ERROR_TEXT, text_style
+from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.gui.drop_panel import IMAGE_FILTER, DropPanel
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.result_panel import ResultPanel
@@ -205,7 +205,7 @@ class MainWindow(QMainWindow):
         self.timing_label.setContentsMargins(0, 0, 12, 0)   # apart from the model's state
         # what the next start will not find (a full disk): said until it is kept again, not once
         self.not_kept_label = QLabel("")
-        self.not_kept_label.setStyleSheet(text_style(ERROR_TEXT, self))
+        colour_text(self.not_kept_label, ERROR_TEXT)
         self.not_kept_label.setContentsMargins(0, 0, 12, 0)
         self.not_kept_label.hide()
         self._not_kept: dict[str, str] = {}
@@ -407,11 +407,11 @@ class MainWindow(QMainWindow):
     def _on_model_ready(self, seconds: float) -> None:
         took = f"{seconds * 1000:.0f} ms" if seconds < 1 else f"{seconds:.1f} s"
         self.model_status.setText(f"Model ready (loaded in {took})")
-        self.model_status.setStyleSheet("")
+        colour_text(self.model_status, None)
 
     def _on_model_failed(self, message: str) -> None:
         self.model_status.setText("Model failed to load")
-        self.model_status.setStyleSheet(text_style(ERROR_TEXT, self))
+        colour_text(self.model_status, ERROR_TEXT)
         self.model_status.setToolTip(message)
         self.result_panel.show_message(message, error=True)
 
@@ -430,6 +430,11 @@ class MainWindow(QMainWindow):
     def _on_failed(self, request_id: int, message: str) -> None:
         self.result_panel.show_message(message, error=True)
         self.statusBar().showMessage(message, 6000)
+
+    def changeEvent(self, event) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:   # the system switched between light and dark
+            follow_palette(self)
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)

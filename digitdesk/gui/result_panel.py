@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrol
 
 from digitdesk.engine.results import EMPTY, NOT_DIGIT, UNSURE, Recognition
 from digitdesk.gui.chart import ProbabilityChart
-from digitdesk.gui.colours import ERROR_TEXT, MUTED_TEXT, UNSURE_TEXT, text_colour, text_style
+from digitdesk.gui.colours import ERROR_TEXT, MUTED_TEXT, UNSURE_TEXT, colour_text, follow_palette, text_colour
 from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
@@ -167,7 +167,7 @@ class ResultPanel(QWidget):
         self.confidence_label.setHidden(True)
 
         seen = QLabel("What the model sees:")
-        seen.setStyleSheet(text_style(MUTED_TEXT, self))
+        colour_text(seen, MUTED_TEXT)
         self._strip = PreviewStrip(self)
         self._previews = self._strip.row
         self._preview_group = QButtonGroup(self)
@@ -265,21 +265,24 @@ class ResultPanel(QWidget):
 
     def _set_message(self, text: str, colours: tuple[str, str]) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(text_style(colours, self))
+        colour_text(self.message_label, colours)
         self.message_label.setHidden(not text)   # no blank line between the number and its confidence
 
     def _set_number(self, text: str, colours: tuple[str, str] | None) -> None:
         """`colours` None: the palette's text colour (a sure reading), readable in a dark theme too."""
         self.number_label.setText(text)
-        self.number_label.setStyleSheet(text_style(colours, self))
+        colour_text(self.number_label, colours)
         # a screen reader says the number itself, not only what the label is for
         self.number_label.setAccessibleName(f"Number read: {'nothing' if text == '–' else text}")
 
     def changeEvent(self, event) -> None:
         super().changeEvent(event)
-        if event.type() == QEvent.Type.DevicePixelRatioChange:   # moved to a screen of other density
+        # moved to a screen of other density, or the theme changed (a refused piece's dashed frame)
+        if event.type() in (QEvent.Type.DevicePixelRatioChange, QEvent.Type.PaletteChange):
             self._rebuild_previews()
             self.select_digit(self._selected)
+        if event.type() == QEvent.Type.PaletteChange:   # also where the panel stands alone
+            follow_palette(self)
 
     def eventFilter(self, watched, event) -> bool:
         """Left and Right on a preview move to its neighbour and show that digit, as a click would."""

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, Q
 
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.capture import Camera, CameraProbe, CaptureWorker, FrameReading, describe_source
-from digitdesk.gui.colours import ERROR_TEXT, UNSURE_TEXT, text_style
+from digitdesk.gui.colours import ERROR_TEXT, UNSURE_TEXT, colour_text
 
 VIDEO_FILTER = "Videos (*.mp4 *.avi *.mov *.mkv *.webm *.m4v *.mjpg *.mjpeg);;All files (*)"
 CHOOSE_VIDEO = "Video file…"
@@ -275,8 +275,9 @@ class WebcamTab(QWidget):
             self.view.set_image(reading.rgb, reading.recognition, reading.guide)
             rec = reading.recognition
             self.reading_label.setText(rec.text or "–")
-            self.reading_label.setStyleSheet(text_style(UNSURE_TEXT if rec.status == "unsure" else None, self))
+            colour_text(self.reading_label, UNSURE_TEXT if rec.status == "unsure" else None)
             self.remarks_label.setText("; ".join(rec.remarks).capitalize())
+            colour_text(self.remarks_label, UNSURE_TEXT if rec.status == "unsure" else None)
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)
             self.frameShown.emit(reading)
@@ -334,7 +335,7 @@ class WebcamTab(QWidget):
         self._last = None
         self.view.clear()
         self.reading_label.setText("")
-        self.reading_label.setStyleSheet("")
+        colour_text(self.reading_label, None)
         self.remarks_label.setText("")
         self.snapshot_button.setEnabled(False)
 
@@ -354,11 +355,11 @@ class WebcamTab(QWidget):
     # -- messages and visibility --------------------------------------------------------------------
     def _set_message(self, text: str) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet("")
+        colour_text(self.message_label, None)
 
     def _show_problem(self, text: str) -> None:
         self.message_label.setText(text)
-        self.message_label.setStyleSheet(text_style(ERROR_TEXT, self))
+        colour_text(self.message_label, ERROR_TEXT)
         self.video_button.setVisible(True)
 
     def _setting_bool(self, key: str) -> bool:

@@ -17,3 +17,27 @@ def test_a_box_says_unsure_in_its_words_not_by_its_colour_alone():
     assert box_label(reading(9, 0.37, unsure=True)) == "9? · 37%"
     assert box_label(replace(reading(9, 0.37, unsure=True), corrected=True)) == "9 · yours"
     assert box_label(replace(reading(9, 0.9), not_digit=True)) == "not a digit"
+
+
+def test_with_the_keyboard_on_the_picture_a_frame_shows_it(qtbot):
+    from PySide6.QtCore import Qt
+
+    from digitdesk.engine.results import Recognition
+    from digitdesk.gui.annotated_view import AnnotatedView
+
+    view = AnnotatedView()
+    qtbot.addWidget(view)
+    view.resize(300, 200)
+    view.set_image(np.full((100, 150, 3), 240, np.uint8), Recognition((reading(7, 0.96),)))
+    view.show()
+    qtbot.waitExposed(view)
+
+    def edge_has_highlight() -> bool:
+        picture = view.grab().toImage()
+        highlight = view.palette().highlight().color().name()
+        return any(picture.pixelColor(x, 1).name() == highlight for x in range(0, picture.width(), 2))
+
+    assert not edge_has_highlight()
+    view.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(view.hasFocus)
+    assert edge_has_highlight()   # drawn over the picture, not under it

@@ -84,9 +84,18 @@ def test_the_chart_says_its_likeliest_digits_in_words_for_screen_readers(chart):
 
 def test_the_chart_takes_the_windows_colours_in_a_dark_theme(chart):
     from matplotlib.colors import to_hex
+    from PySide6.QtWidgets import QApplication
 
     from tests.gui.test_colours import dark_palette
 
-    chart.setPalette(dark_palette())   # as when the system switches to its dark theme
-    assert to_hex(chart.figure.get_facecolor()) == "#2d2d2d"
-    assert to_hex(chart._axes.xaxis.get_ticklabels()[0].get_color()) == "#eeeeee"
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())   # as when the system switches to its dark theme
+    app.processEvents()
+    try:
+        assert to_hex(chart.figure.get_facecolor()) == "#2d2d2d"
+        assert to_hex(chart._axes.xaxis.get_ticklabels()[0].get_color()) == "#eeeeee"
+    finally:
+        app.setPalette(light)
+        app.processEvents()
+    assert to_hex(chart.figure.get_facecolor()) == light.window().color().name()   # and back

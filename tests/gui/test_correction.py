@@ -319,6 +319,28 @@ def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_
     assert "not a readable zip archive" in told[0]
 
 
+def test_closing_my_handwriting_during_an_import_lets_it_finish_and_the_window_says_so(window, qtbot, tmp_path,
+                                                                                      monkeypatch):
+    import zipfile
+
+    import cv2
+    archive = tmp_path / "mine.zip"
+    with zipfile.ZipFile(archive, "w") as zipped:
+        for k in range(300):
+            digit = images.canvas_digit(k % 10, size=(64, 64), thickness=2 + k % 4)
+            zipped.writestr(f"{k % 10}/{k}.png", cv2.imencode(".png", digit)[1].tobytes())
+        zipped.writestr("notes.txt", "not a picture")   # one skipped: said in a box, from the GUI thread
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    dialog = HandwritingDialog.show_for(window, window.handwriting)
+    with qtbot.waitSignal(dialog.imported, timeout=60_000) as done:
+        assert dialog.import_from(str(archive))
+        dialog.close()                                  # the user closes the window meanwhile
+    assert done.args[0] > 0 and sum(window.handwriting.counts()) == done.args[0]
+    assert window.statusBar().currentMessage().startswith("Imported ")
+    assert told and "1 skipped" in told[0]
+
+
 def test_a_big_import_runs_beside_a_live_window_and_stops_unwritten_when_the_app_closes(window, qtbot, tmp_path):
     import zipfile
 

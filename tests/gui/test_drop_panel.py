@@ -414,7 +414,7 @@ def test_web_links_dropped_with_files_are_said_to_be_left_out(qtbot, panel, glyp
         "1 image in the list. 2 web links were not read (drop files or folders)."
 
 
-def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, panel, glyphs):
+def test_choosing_another_image_starts_at_its_first_digit_box_and_chart_alike(qtbot, panel, glyphs):
     panel.add_image(number_image(glyphs, "381", size=72, seed=10), "three.png")
     panel.add_image(number_image(glyphs, "52", size=72, seed=11), "two.png")
     panel.add_image(number_image(glyphs, "947", size=72, seed=12), "three-again.png")
@@ -431,12 +431,14 @@ def test_choosing_another_image_highlights_the_digit_the_chart_shows(qtbot, pane
     panel.list.setCurrentRow(0)
     result.select_digit(1)                  # the second digit of the first image
     assert view.selected == 1
-    panel.list.setCurrentRow(1)             # an image with two digits: still the second one, box and chart
     consistent()
-    assert view.selected == 1
+    panel.list.setCurrentRow(1)             # another picture starts at its first digit, box and chart
+    consistent()
+    assert view.selected == 0
     result.select_digit(1)
     panel.list.setCurrentRow(2)
     consistent()
+    assert view.selected == 0
     result.select_digit(2)                  # the third digit, then an image with only two
     panel.list.setCurrentRow(1)
     consistent()

@@ -252,3 +252,26 @@ def test_in_a_dark_theme_the_number_and_an_error_stay_readable(qtbot):
     assert panel.number_label.styleSheet() == ""   # the palette's light text, not a fixed near-black
     panel.show_message("The model could not be loaded", error=True)
     assert ERROR_TEXT[1] in panel.message_label.styleSheet()
+
+
+def test_when_the_system_switches_to_dark_the_panels_text_colours_follow(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from digitdesk.gui.colours import MUTED_TEXT, UNSURE_TEXT
+    from tests.gui.test_colours import dark_palette
+
+    panel = ResultPanel()
+    qtbot.addWidget(panel)
+    panel.show_recognition(Recognition((reading(4, 0.5, unsure=True),)))
+    assert UNSURE_TEXT[0] in panel.message_label.styleSheet()
+    app = QApplication.instance()
+    light = app.palette()
+    app.setPalette(dark_palette())
+    app.processEvents()
+    try:
+        assert UNSURE_TEXT[1] in panel.message_label.styleSheet()     # readable on the dark window now
+        seen = [label for label in panel.findChildren(type(panel.message_label)) if "model sees" in label.text()]
+        assert MUTED_TEXT[1] in seen[0].styleSheet()
+    finally:
+        app.setPalette(light)
+        app.processEvents()
