@@ -11,6 +11,7 @@ ready: benchmarks/bench_startup.py times a real launch with it.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import tempfile
 import time
@@ -57,18 +58,22 @@ def display_problem() -> str | None:
             f"can't open.\nTo read image files without a window: {command_name()} predict PATH...")
 
 
-def _close_on_terminate(window) -> None:
-    """Logging out, shutting down or a task manager's End sends SIGTERM: close the window as Quit does
+def _close_on_terminate(app) -> None:
+    """Logging out, shutting down or a task manager's End sends SIGTERM: close the windows as Quit does
     (settings saved, threads and the Images tab's worker processes stopped, temporary files removed)
-    instead of dying mid-way. Python only runs a signal handler between bytecodes, so a timer wakes
-    the interpreter while Qt waits for events."""
-    import signal
-
+    instead of dying mid-way; a second SIGTERM ends the process at once. Installed as soon as the
+    application exists, so one arriving while the window is built closes it once shown. Python only
+    runs a signal handler between bytecodes, so a timer wakes the interpreter while Qt waits."""
     from PySide6.QtCore import QTimer
     if not hasattr(signal, "SIGTERM") or sys.platform == "win32":   # Windows ends processes another way
         return
-    signal.signal(signal.SIGTERM, lambda *_: QTimer.singleShot(0, window.close))
-    wake = QTimer(window)
+
+    def terminate(*_) -> None:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        QTimer.singleShot(0, app.closeAllWindows)
+
+    signal.signal(signal.SIGTERM, terminate)
+    wake = QTimer(app)
     wake.timeout.connect(lambda: None)
     wake.start(250)
 
@@ -95,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
     app.setApplicationVersion(__version__)
+    _close_on_terminate(app)
     QGuiApplication.setDesktopFileName("digitdesk")
     icon = resource_path("icon.png")
     if icon.is_file():
@@ -114,7 +120,6 @@ def main(argv: list[str] | None = None) -> int:
     errors = ErrorReport(handwriting.store.folder, window)   # the log beside the samples, in the data folder
     errors.install()
     window.show()
-    _close_on_terminate(window)
     if probing:
         QTimer.singleShot(0, lambda: _probe("window-shown"))
         client.modelReady.connect(lambda _seconds: (_probe("model-ready"), QTimer.singleShot(0, window.close)))
@@ -122,6 +127,8 @@ def main(argv: list[str] | None = None) -> int:
     QTimer.singleShot(0, client.start)
     try:
         code = app.exec()
+        if hasattr(signal, "SIGTERM"):   # shutting down: another SIGTERM need not wait for it
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
         client.shutdown()   # also when the window was never closed properly (e.g. the session ended)
         handwriting.close()
     finally:
