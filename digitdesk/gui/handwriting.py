@@ -83,6 +83,7 @@ class Handwriting(QObject):
         return self.store.notice
 
     def close(self) -> None:
+        self._outside.stop()
         self.shutdown()
         self.store.close()
 

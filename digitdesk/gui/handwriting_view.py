@@ -13,7 +13,7 @@ import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QSize, Qt, QThread, QTimer, Signal, Slot
-from PySide6.QtGui import QCursor, QIcon, QKeySequence, QPixmap, QShortcut
+from PySide6.QtGui import QCursor, QIcon, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComboBox, QDialog, QFileDialog, QHBoxLayout,
                                QInputDialog, QLabel, QListWidget, QListWidgetItem, QMessageBox, QPushButton,
                                QVBoxLayout, QWidget)
@@ -23,7 +23,7 @@ from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.engine.samples import samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
-from digitdesk.gui.qt_convert import gray_to_qimage
+from digitdesk.gui.qt_convert import model_input_pixmap
 
 THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
@@ -207,10 +207,7 @@ class HandwritingDialog(QDialog):
         for sample in sorted(hw.samples(), key=lambda s: (s.label, s.id)):
             if wanted >= 0 and sample.label != wanted:
                 continue
-            pixmap = QPixmap.fromImage(gray_to_qimage(sample.image)).scaled(
-                QSize(THUMB, THUMB) * ratio, Qt.AspectRatioMode.KeepAspectRatio,
-                Qt.TransformationMode.FastTransformation)
-            pixmap.setDevicePixelRatio(ratio)
+            pixmap = model_input_pixmap(sample.image, QSize(THUMB, THUMB), ratio)
             item = QListWidgetItem(QIcon(pixmap), str(sample.label))
             item.setData(ROLE_ID, sample.id)
             when = time.strftime("%Y-%m-%d %H:%M", time.localtime(sample.created))

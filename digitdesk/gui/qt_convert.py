@@ -35,9 +35,11 @@ def float_to_qimage(values: np.ndarray) -> QImage:
 
 
 def model_input_pixmap(input28: np.ndarray, size: QSize, ratio: float = 1.0) -> QPixmap:
-    """What the model saw, `size` logical pixels at `ratio` device pixels each, nearest neighbour so its
-    pixels stay visible (scaled up by Qt for a denser screen, it would be smoothed)."""
-    pixmap = QPixmap.fromImage(float_to_qimage(input28)).scaled(
+    """What the model saw (float in [0, 1], or a stored sample's uint8), `size` logical pixels at `ratio`
+    device pixels each, nearest neighbour so its pixels stay visible (scaled up by Qt for a denser
+    screen, it would be smoothed)."""
+    image = gray_to_qimage(input28) if input28.dtype == np.uint8 else float_to_qimage(input28)
+    pixmap = QPixmap.fromImage(image).scaled(
         size * ratio, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.FastTransformation)
     pixmap.setDevicePixelRatio(ratio)
     return pixmap
