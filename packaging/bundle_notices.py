@@ -13,8 +13,11 @@ from pathlib import Path
 from packaging.requirements import Requirement
 
 LICENSE_FILE = re.compile(r"(^|/)(LICEN[CS]E|COPYING|NOTICE|AUTHORS)[^/]*$", re.IGNORECASE)
-# Licence texts a Linux build machine keeps, for the libraries whose wheels ship none (Qt: LGPL-3.0)
-COMMON_LICENSES = Path("/usr/share/common-licenses")
+# The standard texts of licences some wheels name without shipping (Qt's LGPL-3.0, flatbuffers'
+# Apache-2.0), kept in the repository so every system's bundle carries them
+STANDARD_TEXTS = Path(__file__).resolve().parent / "licenses"
+TEXTS_FOR = {"LGPL-3.0": ("LGPL-3.0.txt", "GPL-3.0.txt"),   # the LGPL-3.0 is the GPL-3.0 plus its exceptions
+             "Apache": ("Apache-2.0.txt",)}
 
 README = """DigitDesk {version}: reads handwritten digits (draw them, drop scans and photos, or hold paper up
 to a webcam).
@@ -76,7 +79,8 @@ def write_licences(folder: Path) -> None:
         python_licence = Path(sys.base_prefix) / "LICENSE.txt"   # Windows
     if python_licence.is_file():
         shutil.copy(python_licence, target / "Python-LICENSE.txt")
-    lines.append(f"Python {sys.version.split()[0]}: PSF-2.0 (Python-LICENSE.txt)")
+    where = "Python-LICENSE.txt" if python_licence.is_file() else "text: https://docs.python.org/3/license.html"
+    lines.append(f"Python {sys.version.split()[0]}: PSF-2.0 ({where})")
     for dist in runtime_distributions():
         name, version = dist.metadata["Name"], dist.version
         copied = []
@@ -89,11 +93,11 @@ def write_licences(folder: Path) -> None:
                     shutil.copy(source, destination)
                     copied.append(destination)
         licence = _licence_of(dist)
-        if not copied and "LGPL-3.0" in licence and (COMMON_LICENSES / "LGPL-3").is_file():
+        texts = next((files for key, files in TEXTS_FOR.items() if key in licence), ()) if not copied else ()
+        for text in texts:
             (target / name).mkdir(exist_ok=True)
-            for text in ("LGPL-3", "GPL-3"):   # the LGPL-3.0 is the GPL-3.0 plus its exceptions
-                shutil.copy(COMMON_LICENSES / text, target / name / f"{text}.txt")
-                copied.append(target / name / f"{text}.txt")
+            shutil.copy(STANDARD_TEXTS / text, target / name / text)
+            copied.append(target / name / text)
         where = f" (in {name}/)" if copied else " (text: https://spdx.org/licenses/)"
         lines.append(f"{name} {version}: {licence}{where}")
     (target / "THIRD-PARTY.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -103,6 +107,7 @@ def write_notices(folder: Path, root: Path, version: str, app: str, cli: str) ->
     """README.txt, licenses/ and (Linux) the menu-entry installer beside the executable in `folder`.
     `app` opens the window; `cli` is the one that prints (Windows: the console twin)."""
     linux = sys.platform.startswith("linux")
+    folder.mkdir(parents=True, exist_ok=True)
     commands = "\n".join(f"  {command:<32} {what}" for command, what in (
         (app, "open the app (or double-click it)"),
         (f"{cli} --selftest", "read the built-in sample digits: one JSON line, exit status 0 = all right"),

@@ -156,6 +156,7 @@ def test_the_bundle_folder_says_what_it_is_and_carries_the_licences_of_what_it_b
     for bundled in ("Python ", "PySide6", "numpy", "opencv-python-headless", "pillow", "matplotlib", "ai-edge-litert"):
         assert bundled in listed, f"{bundled} is bundled but its licence is not listed"
     assert list((BUNDLE / "licenses" / "opencv-python-headless").rglob("LICENSE-3RD-PARTY.txt"))   # FFmpeg & co
+    assert list((BUNDLE / "licenses").glob("PySide6*/LGPL-3.0.txt"))   # Qt's wheel names its licence, has no text
     if sys.platform.startswith("linux"):   # the menu entry from the folder alone, no repository needed
         done = subprocess.run(["sh", str(BUNDLE / "install-desktop-entry.sh")], capture_output=True, text=True,
                               env={**os.environ, "XDG_DATA_HOME": str(tmp_path)}, timeout=60)
