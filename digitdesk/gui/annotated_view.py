@@ -121,16 +121,17 @@ class AnnotatedView(QWidget):
                 hits.append((rect.width() * rect.height(), i))
         return min(hits)[1] if hits else -1
 
-    def _label_rect(self, box: QRectF, width: float, height: float, placed: list[QRectF]) -> QRectF:
-        """Above the box if there is room and no other label is there, else below it."""
+    def _label_rect(self, box: QRectF, width: float, height: float, placed: list[QRectF],
+                    others: list[QRectF]) -> QRectF:
+        """Above the box if there is room and no other label is there, else below it; of those, one that
+        covers no other digit's box (a label wider than a narrow '1' runs over its neighbour) first."""
         left = min(max(0.0, box.left()), max(0.0, self.width() - width))
         above = QRectF(left, box.top() - height, width, height)
         below = QRectF(left, box.bottom(), width, height)
-        for candidate in (above, below):
-            if candidate.top() >= 0 and candidate.bottom() <= self.height() and \
-                    not any(candidate.intersects(other) for other in placed):
-                return candidate
-        return above if above.top() >= 0 else below
+        free = [c for c in (above, below) if c.top() >= 0 and c.bottom() <= self.height()
+                and not any(c.intersects(other) for other in placed)]
+        clear = [c for c in free if not any(c.intersects(other) for other in others)]
+        return (clear or free or [above if above.top() >= 0 else below])[0]
 
     def sizeHint(self) -> QSize:
         return QSize(480, 360)
@@ -186,17 +187,20 @@ class AnnotatedView(QWidget):
         font.setPointSizeF(max(8.0, font.pointSizeF()))
         painter.setFont(font)
         metrics = painter.fontMetrics()
-        placed: list[QRectF] = []
-        for i, d in enumerate(self._recognition.digits):
-            color = BOX_SELECTED if i == self._selected else BOX_REFUSED if d.not_digit \
-                else BOX_UNSURE if d.unsure else BOX_OK
-            rect = self.box_rect(d.box)
+        digits = self._recognition.digits
+        colors = [BOX_SELECTED if i == self._selected else BOX_REFUSED if d.not_digit
+                  else BOX_UNSURE if d.unsure else BOX_OK for i, d in enumerate(digits)]
+        rects = [self.box_rect(d.box) for d in digits]
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for i, (d, color, rect) in enumerate(zip(digits, colors, rects)):   # every box, then the labels over them
             painter.setPen(QPen(color, 3 if i == self._selected else 2,
                                 Qt.PenStyle.DashLine if d.not_digit else Qt.PenStyle.SolidLine))
-            painter.setBrush(Qt.BrushStyle.NoBrush)
             painter.drawRect(rect)
+        placed: list[QRectF] = []
+        for i, (d, color, rect) in enumerate(zip(digits, colors, rects)):
             text = box_label(d)
-            label = self._label_rect(rect, metrics.horizontalAdvance(text) + 8, metrics.height() + 2, placed)
+            label = self._label_rect(rect, metrics.horizontalAdvance(text) + 8, metrics.height() + 2, placed,
+                                     rects[:i] + rects[i + 1:])
             placed.append(label)
             painter.fillRect(label, color)
             painter.setPen(Qt.GlobalColor.white)

@@ -150,7 +150,7 @@ class HandwritingDialog(QDialog):
         layout.addWidget(self.samples, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
-        self.resize(640, 520)
+        self.resize(640, 480)   # 960 px at 200 %: room for a title bar on a 1080 px screen
 
         self._thread = QThread(self)
         self._thread.setObjectName("digitdesk-profile-check")

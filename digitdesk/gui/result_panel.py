@@ -163,7 +163,7 @@ class ResultPanel(QWidget):
         self.message_label.setWordWrap(True)
         self.confidence_label = QLabel("")
         self.confidence_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.confidence_label.setWordWrap(True)   # "Confidence … · 2 marks left out (not digits)" in a narrow panel
+        self.confidence_label.setWordWrap(True)   # "Confidence … · 2 marks left out" in a narrow panel
         self.confidence_label.setHidden(True)
 
         seen = QLabel("What the model sees:")
@@ -228,7 +228,7 @@ class ResultPanel(QWidget):
         if status in (EMPTY, NOT_DIGIT):
             confidence = ""
         else:
-            left_out = recognition.marks_left_out and f" · {recognition.marks_left_out} (not digits)"
+            left_out = recognition.marks_left_out and f" · {recognition.marks_left_out}"
             confidence = f"Confidence {recognition.confidence:.1%}{left_out}"
         self.confidence_label.setText(confidence)
         self.confidence_label.setHidden(not confidence)   # one line under the number, whatever the state

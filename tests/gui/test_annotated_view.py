@@ -41,3 +41,17 @@ def test_with_the_keyboard_on_the_picture_a_frame_shows_it(qtbot):
     view.setFocus(Qt.FocusReason.TabFocusReason)
     qtbot.waitUntil(view.hasFocus)
     assert edge_has_highlight()   # drawn over the picture, not under it
+
+
+def test_a_label_wider_than_its_box_goes_where_it_covers_no_other_digits_box(qtbot):
+    from PySide6.QtCore import QRectF
+
+    from digitdesk.gui.annotated_view import AnnotatedView
+
+    view = AnnotatedView()
+    qtbot.addWidget(view)
+    view.resize(300, 200)
+    one, seven = QRectF(100, 60, 12, 60), QRectF(118, 50, 40, 70)   # a narrow 1, its neighbour a little higher
+    label = view._label_rect(one, 60, 16, [], [seven])
+    assert not label.intersects(seven) and label.top() >= one.bottom()   # below, since above covers the 7
+    assert view._label_rect(seven, 60, 16, [], [one]).bottom() <= seven.top()   # room above: above, as before
