@@ -30,9 +30,8 @@ from digitdesk.data_dir import DEFAULT_PROFILE  # noqa: F401 - re-exported: the 
 DB_FILE = "handwriting.sqlite3"
 SCHEMA_VERSION = 1
 MAX_NAME = 60
-RESCUE_MAX_ID = 1_000_000   # a damaged file's sample ids are looked for up to this ...
-RESCUE_SECONDS = 5.0        # ... for at most this long, before the window shows
-RESCUE_CHUNK = 32           # rows read at a time
+RESCUE_SECONDS = 5.0   # a damaged file's readable samples are looked for this long at most, before the window shows
+RESCUE_GAP = 4096      # ... and an id this far past the last one read is taken for damage, not followed
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS profiles (
@@ -339,49 +338,102 @@ def _transaction(db: sqlite3.Connection):
 
 
 def _rescue(damaged: Path, db: sqlite3.Connection) -> int:
-    """Copy the samples of a damaged file that can still be read into `db`; how many. The table is read
-    in id order, a few rows at a time; past a damaged page the ids after it are tried one by one, then
-    in growing jumps (a bad 4 KB block loses the rows on it, 5 of 300). Never raises: at worst, nothing
-    is rescued. Damage to the table's root page leaves every row unreachable this way."""
-    rows: list[tuple] = []
+    """Copy the samples of a damaged file that can still be read into `db`; how many. Never raises: at
+    worst nothing is rescued.
+
+    The table is read in id order. Where that meets a damaged page, the next id from which reading
+    works again is found (growing jumps, then halving back), so only the rows on the bad page are lost
+    (5 of 300 for one bad 4 KB block). A damaged page can also yield an id out of order: ids at or below
+    one already read are kept but not followed, nor is one far beyond the last (a flipped bit), so the
+    reading never goes back nor skips ahead. Damage to the table's root page
+    leaves every row unreachable this way. At most RESCUE_SECONDS."""
+    found: dict[int, tuple] = {}
     try:
         source = sqlite3.connect(f"{damaged.resolve().as_uri()}?mode=ro", uri=True)
     except (sqlite3.Error, ValueError, OSError):
         return 0
-    query = ("SELECT id, profile, label, image, source, created FROM samples WHERE id >= ? ORDER BY id "
-             f"LIMIT {RESCUE_CHUNK}")
+    deadline = time.monotonic() + RESCUE_SECONDS
     try:
-        deadline, start, jump = time.monotonic() + RESCUE_SECONDS, 1, 1
-        while time.monotonic() < deadline and start <= RESCUE_MAX_ID:
+        start = 1
+        while start is not None and time.monotonic() < deadline:
             try:
-                chunk = source.execute(query, (start,)).fetchall()
-            except sqlite3.Error:   # a damaged page among these rows: the next id alone, then further on
-                try:
-                    chunk = source.execute("SELECT id, profile, label, image, source, created FROM samples "
-                                           "WHERE id = ?", (start,)).fetchall()
-                except sqlite3.Error:
-                    chunk = None
-                if not chunk:
-                    start, jump = start + jump, min(jump * 2, RESCUE_CHUNK * 64)
-                    continue
-            if not chunk:
-                break
-            rows += [row for row in chunk if _usable(row)]
-            start, jump = chunk[-1][0] + 1, 1
+                previous = None
+                for row in source.execute(f"SELECT {_ROW} FROM samples WHERE id >= ? ORDER BY id", (start,)):
+                    sample_id = row[0]
+                    if isinstance(sample_id, int):
+                        if _usable(row):
+                            found.setdefault(sample_id, row)
+                        # followed when near the last id followed, or near the one just before it (forgotten
+                        # samples leave gaps, but a lone id far off is damage)
+                        if start <= sample_id <= start + RESCUE_GAP or (
+                                previous is not None and start <= sample_id <= previous + RESCUE_GAP
+                                and sample_id > previous):
+                            start = sample_id + 1
+                        previous = sample_id
+                    if time.monotonic() > deadline:
+                        break
+                break   # read to the end
+            except sqlite3.Error:   # the rows just before the error are read one by one (the scan loses them)
+                start, failed = _one_by_one(source, start, found)
+                if failed:
+                    start = _readable_from(source, start, deadline)
     except Exception:  # noqa: BLE001 - a rescue must never stop the store from opening
         pass
     finally:
         source.close()
-    if rows:
+    if not found:
+        return 0
+    try:
+        with _transaction(db):
+            db.executemany("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)",
+                           {(row[1], row[5]) for row in found.values()})
+            db.executemany(f"INSERT OR IGNORE INTO samples ({_ROW}) VALUES (?, ?, ?, ?, ?, ?)", found.values())
+    except sqlite3.Error:
+        return 0
+    return len(found)
+
+
+_ROW = "id, profile, label, image, source, created"
+
+
+def _one_by_one(source: sqlite3.Connection, start: int, found: dict[int, tuple],
+                count: int = 64) -> tuple[int, bool]:
+    """Read ids from `start` one at a time until one cannot be read: (that id, True); after `count`
+    without a failure: (the next id, False), to go on scanning."""
+    for sample_id in range(start, start + count):
         try:
-            with _transaction(db):
-                db.executemany("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)",
-                               {(row[1], row[5]) for row in rows})
-                db.executemany("INSERT INTO samples (id, profile, label, image, source, created) "
-                               "VALUES (?, ?, ?, ?, ?, ?)", rows)
+            row = source.execute(f"SELECT {_ROW} FROM samples WHERE id = ?", (sample_id,)).fetchone()
         except sqlite3.Error:
-            return 0
-    return len(rows)
+            return sample_id, True
+        if row is not None and _usable(row):
+            found[sample_id] = row
+    return start + count, False
+
+
+def _readable_from(source: sqlite3.Connection, failing: int, deadline: float) -> int | None:
+    """The smallest id after `failing` from which the table can be read again (None: nothing readable
+    follows, or no time left): jumps of 1, 2, 4... until a read works, then halving back."""
+    def works(first: int) -> bool | None:   # True: readable from `first`; None: readable, and nothing there
+        try:
+            return source.execute("SELECT id FROM samples WHERE id >= ? ORDER BY id LIMIT 1",
+                                  (first,)).fetchone() is not None or None
+        except sqlite3.Error:
+            return False
+    low, step = failing, 1
+    while time.monotonic() < deadline and low + step < 1 << 62:
+        result = works(low + step)
+        if result is False:
+            step *= 2
+            continue
+        high = low + step   # readable from here (or nothing after it)
+        while high - low > 1 and time.monotonic() < deadline:
+            middle = (low + high) // 2
+            if works(middle) is False:
+                low = middle
+            else:
+                high = middle
+        return high if works(high) else None
+    return None
 
 
 def _usable(row: tuple) -> bool:
