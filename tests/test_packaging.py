@@ -150,13 +150,15 @@ def _bundle_run(args, env, cwd) -> subprocess.CompletedProcess:
 
 @needs_bundle
 def test_the_bundle_folder_says_what_it_is_and_carries_the_licences_of_what_it_bundles(tmp_path):
-    readme = (BUNDLE / "README.txt").read_text(encoding="utf-8")
+    # beside the executable; on macOS inside the .app that is shipped
+    notices = ROOT / "dist" / "DigitDesk.app" / "Contents" / "Resources" if sys.platform == "darwin" else BUNDLE
+    readme = (notices / "README.txt").read_text(encoding="utf-8")
     assert "--selftest" in readme and "UNIPEN" in readme
-    listed = (BUNDLE / "licenses" / "THIRD-PARTY.txt").read_text(encoding="utf-8")
+    listed = (notices / "licenses" / "THIRD-PARTY.txt").read_text(encoding="utf-8")
     for bundled in ("Python ", "PySide6", "numpy", "opencv-python-headless", "pillow", "matplotlib", "ai-edge-litert"):
         assert bundled in listed, f"{bundled} is bundled but its licence is not listed"
-    assert list((BUNDLE / "licenses" / "opencv-python-headless").rglob("LICENSE-3RD-PARTY.txt"))   # FFmpeg & co
-    assert list((BUNDLE / "licenses").glob("PySide6*/LGPL-3.0.txt"))   # Qt's wheel names its licence, has no text
+    assert list((notices / "licenses" / "opencv-python-headless").rglob("LICENSE-3RD-PARTY.txt"))   # FFmpeg & co
+    assert list((notices / "licenses").glob("PySide6*/LGPL-3.0.txt"))   # Qt's wheel names its licence, has no text
     if sys.platform.startswith("linux"):   # the menu entry from the folder alone, no repository needed
         done = subprocess.run(["sh", str(BUNDLE / "install-desktop-entry.sh")], capture_output=True, text=True,
                               env={**os.environ, "XDG_DATA_HOME": str(tmp_path)}, timeout=60)

@@ -150,7 +150,8 @@ class HandwritingDialog(QDialog):
         layout.addWidget(self.samples, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
-        self.resize(640, 480)   # 960 px at 200 %: room for a title bar on a 1080 px screen
+        room = (parent or self).screen().availableGeometry()   # less a taskbar or a panel
+        self.resize(min(640, room.width() - 40), min(480, room.height() - 60))   # and a title bar
 
         self._thread = QThread(self)
         self._thread.setObjectName("digitdesk-profile-check")

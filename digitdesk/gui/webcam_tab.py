@@ -274,10 +274,11 @@ class WebcamTab(QWidget):
             self._last = reading
             self.view.set_image(reading.rgb, reading.recognition, reading.guide)
             rec = reading.recognition
+            colours = UNSURE_TEXT if rec.status == "unsure" else None
             self.reading_label.setText(rec.text or "–")
-            colour_text(self.reading_label, UNSURE_TEXT if rec.status == "unsure" else None)
+            colour_text(self.reading_label, colours)
             self.remarks_label.setText("; ".join(rec.remarks).capitalize())
-            colour_text(self.remarks_label, UNSURE_TEXT if rec.status == "unsure" else None)
+            colour_text(self.remarks_label, colours)
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)
             self.frameShown.emit(reading)

@@ -331,14 +331,17 @@ def test_closing_my_handwriting_during_an_import_lets_it_finish_and_the_window_s
             zipped.writestr(f"{k % 10}/{k}.png", cv2.imencode(".png", digit)[1].tobytes())
         zipped.writestr("notes.txt", "not a picture")   # one skipped: said in a box, from the GUI thread
     told = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    on_gui_thread = lambda: QThread.currentThread() is QApplication.instance().thread()   # noqa: E731
+    monkeypatch.setattr(QMessageBox, "information",
+                        lambda parent, title, text: told.append((text, parent, on_gui_thread())))
     dialog = HandwritingDialog.show_for(window, window.handwriting)
     with qtbot.waitSignal(dialog.imported, timeout=60_000) as done:
         assert dialog.import_from(str(archive))
         dialog.close()                                  # the user closes the window meanwhile
     assert done.args[0] > 0 and sum(window.handwriting.counts()) == done.args[0]
     assert window.statusBar().currentMessage().startswith("Imported ")
-    assert told and "1 skipped" in told[0]
+    text, parent, on_gui = told[0]
+    assert "1 skipped" in text and parent is window and on_gui   # over the main window, from the GUI thread
 
 
 def test_a_big_import_runs_beside_a_live_window_and_stops_unwritten_when_the_app_closes(window, qtbot, tmp_path):
