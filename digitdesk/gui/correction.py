@@ -39,6 +39,8 @@ class CorrectionMenu(QMenu):
         shown = QWidgetAction(self)
         shown.setDefaultWidget(preview)
         self.addAction(shown)
+        shown.setEnabled(False)    # the keys pass over it (Up from the first choice lit nothing) ...
+        preview.setEnabled(True)   # ... while the picture keeps its own colours
         read = "Read as not a digit" if reading.not_digit else f"Corrected to {reading.digit}" if reading.corrected \
             else f"Read as {reading.digit} ({reading.confidence:.0%})"
         self.addSection(f"{read}. It is:")

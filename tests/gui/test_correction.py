@@ -304,6 +304,21 @@ def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
     assert picked.args == [1]
 
 
+
+def test_up_from_the_first_choice_of_the_menu_goes_round_to_the_last_not_onto_the_picture(qtbot):
+    from digitdesk.engine.results import Box, DigitReading
+    picture = np.zeros((28, 28), np.float32)
+    picture[4:24, 12:16] = 1.0
+    menu = CorrectionMenu(DigitReading(7, 0.93, np.eye(10, dtype=np.float32)[7], Box(0, 0, 10, 10), picture, False))
+    qtbot.addWidget(menu)
+    menu.popup(menu.pos())
+    assert menu.activeAction().text() == "7, that is right"
+    qtbot.keyClick(menu, Qt.Key.Key_Up)
+    assert menu.activeAction() is menu.action_for(9)          # a choice stays lit
+    preview = next(label for label in menu.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull())
+    assert preview.isEnabled()                                # the picture is not greyed out
+
+
 def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_a_bad_file(window, qtbot, tmp_path,
                                                                                        monkeypatch):
     hw = window.handwriting
