@@ -45,8 +45,10 @@ _PAIR = "digitdesk_text_colours"   # the pair a widget's text is in, kept on it 
 def colour_text(widget: QWidget, pair: tuple[str, str] | None) -> None:
     """Put `widget`'s text in the pair's colour for the palette it shows (None: the palette's own), and
     remember the pair, so follow_palette can choose again when the system switches light and dark."""
+    style = text_style(pair, widget)
+    if widget.styleSheet() != style:   # the webcam's labels are set every frame: restyle only on a change
+        widget.setStyleSheet(style)
     widget.setProperty(_PAIR, "|".join(pair) if pair else "")
-    widget.setStyleSheet(text_style(pair, widget))
 
 
 def follow_palette(root: QWidget) -> None:
