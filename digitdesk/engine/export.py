@@ -9,20 +9,25 @@ from typing import IO
 
 from digitdesk.engine.results import Recognition
 
-COLUMNS = ("path", "text", "digits", "confidences", "error")
+# status last, so scripts reading the first five by position go on working
+COLUMNS = ("path", "text", "digits", "confidences", "error", "status")
 
 Row = tuple[str | os.PathLike, Recognition | None, str | None]
 
 
 def csv_fields(path, recognition: Recognition | None, error: str | None) -> list[str]:
-    """One row's cells: digits and confidences space-separated, line by line, left to right ("-": not a digit)."""
+    """One row's cells: digits and confidences space-separated, line by line, left to right ("-": not a
+    digit, its confidence how sure the refusal is); status as the window and `--json` say it (ok, unsure,
+    empty, not_digit, or error), so an unsure reading or a blank picture is told from a sure one."""
     digits = recognition.digits if recognition is not None else ()
+    status = "error" if error else recognition.status if recognition is not None else "empty"
     return [
         str(path),
         recognition.text if recognition is not None else "",
         " ".join("-" if d.not_digit else str(d.digit) for d in digits),
         " ".join(f"{float(d.confidence):.4f}" for d in digits),
         error or "",
+        status,
     ]
 
 

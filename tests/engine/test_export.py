@@ -24,13 +24,13 @@ def test_rows_for_numbers_empty_pictures_and_errors(tmp_path):
     write_csv(rows, path)
     with open(path, newline="", encoding="utf-8") as stream:
         table = list(csv.reader(stream))
-    assert table[0] == list(COLUMNS) == ["path", "text", "digits", "confidences", "error"]
-    assert table[1] == ["scans/forty-two.png", "42", "4 2", "0.9910 0.9700", ""]
-    assert table[2] == ["blank.png", "", "", "", ""]
-    assert table[3] == ["notes, draft.png", "", "", "", "not an image file"]  # comma quoted, not split
+    assert table[0] == list(COLUMNS) == ["path", "text", "digits", "confidences", "error", "status"]
+    assert table[1] == ["scans/forty-two.png", "42", "4 2", "0.9910 0.9700", "", "ok"]
+    assert table[2] == ["blank.png", "", "", "", "", "empty"]        # told from a sure reading by its status
+    assert table[3] == ["notes, draft.png", "", "", "", "not an image file", "error"]  # comma quoted, not split
 
 
 def test_writes_to_an_open_stream():
     stream = io.StringIO()
     write_csv([("a.png", Recognition((reading(7, 0.5),)), None)], stream)
-    assert stream.getvalue().splitlines() == ["path,text,digits,confidences,error", "a.png,7,7,0.5000,"]
+    assert stream.getvalue().splitlines() == ["path,text,digits,confidences,error,status", "a.png,7,7,0.5000,,unsure"]
