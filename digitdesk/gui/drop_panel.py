@@ -27,6 +27,7 @@ from digitdesk.gui.result_panel import ResultPanel
 
 # the dialogs offer what a folder drop reads (engine/files.py), from the File menu and this tab alike
 IMAGE_FILTER = f"Images ({' '.join('*' + e for e in sorted(IMAGE_EXTENSIONS))});;All files (*)"
+EMPTY_LIST = "Open or drop images, then pick one in the list"
 PLACEHOLDER = "Drop images or folders here, paste an image, or click “Open…”"
 OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offline): "
                    "save the image to a file first, then drop or open the file.")
@@ -149,7 +150,7 @@ class DropPanel(QWidget):
         self.result_panel = ResultPanel()
         self.view.digitSelected.connect(self.result_panel.select_digit)
         self.result_panel.digitSelected.connect(self.view.select)
-        self.result_panel.show_message("Select an image")
+        self.result_panel.show_message(EMPTY_LIST)
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
@@ -310,7 +311,7 @@ class DropPanel(QWidget):
         self._entries.clear()
         self.view.clear(PLACEHOLDER)   # not the reason of a bad file that was chosen last
         self.result_panel.show_recognition(Recognition())
-        self.result_panel.show_message("Select an image")
+        self.result_panel.show_message(EMPTY_LIST)
         self.export_button.setEnabled(False)
         self.clear_button.setEnabled(False)
         self._tell("Cleared.")

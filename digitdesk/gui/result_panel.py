@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
@@ -21,6 +23,7 @@ PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels st
 MIN_PREVIEW = 36    # px: previews shrink to this so five fit the narrowest panel; more digits scroll
 MAX_PREVIEWS = 12
 NUMBER_POINTS, MIN_NUMBER_POINTS = 44, 14
+NOT_DIGIT_SHOWN = 0.05   # a "not a digit" share from which a digit's details mention it
 
 
 class NumberLabel(QLabel):
@@ -158,7 +161,7 @@ class ResultPanel(QWidget):
         self.number_label.setFont(font)
         self.number_label.setMinimumHeight(64)
 
-        self.message_label = QLabel("Draw a digit")
+        self.message_label = QLabel("Draw a digit or a number")
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.message_label.setWordWrap(True)
         self.confidence_label = QLabel("")
@@ -259,6 +262,11 @@ class ResultPanel(QWidget):
         where = f"Digit {index + 1} of {len(digits)}: " if len(digits) > 1 else ""
         read = f"not a digit ({digit.confidence:.1%} sure)" if digit.not_digit else \
             f"{digit.digit} (your correction)" if digit.corrected else f"{digit.digit} ({digit.confidence:.1%})"
+        # the chart shows the ten digits; what they leave is the model's "not a digit", said here (a digit
+        # read at 9 % otherwise shows as one lone 9 % bar)
+        refusal = 1.0 - float(np.sum(digit.probabilities))
+        if not digit.not_digit and not digit.corrected and refusal >= NOT_DIGIT_SHOWN:
+            read += f"; not a digit {refusal:.0%}"
         self.detail_label.setText(f"{where}{read}")
         if changed:   # only on a change: views that mirror the selection signal back
             self.digitSelected.emit(index)
@@ -334,10 +342,12 @@ class ResultPanel(QWidget):
             button.setAutoRaise(True)
             read = "not a digit, left out of the number" if reading.not_digit else \
                 f"corrected to {reading.digit} by you" if reading.corrected else \
-                f"read as {reading.digit} ({reading.confidence:.1%})"
+                f"read as {reading.digit} ({reading.confidence:.1%}{', unsure' if reading.unsure else ''})"
             button.setToolTip(f"Digit {index + 1}: {read}; click for details")
             if reading.not_digit:
                 button.setStyleSheet(f"border: 2px dashed {text_colour(MUTED_TEXT, self)};")
+            elif reading.unsure and not reading.corrected:   # which digit the number's doubt is about
+                button.setStyleSheet(f"border: 2px solid {text_colour(UNSURE_TEXT, self)};")
             button.setAccessibleName(f"Model input for digit {index + 1}")
             button.installEventFilter(self)   # Left / Right move between the previews
             self._preview_group.addButton(button, index)

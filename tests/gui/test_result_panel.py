@@ -275,3 +275,16 @@ def test_when_the_system_switches_to_dark_the_panels_text_colours_follow(qtbot):
     finally:
         app.setPalette(light)
         app.processEvents()
+
+
+def test_a_digit_read_with_a_large_not_a_digit_share_says_so_and_an_unsure_preview_is_framed(panel):
+    weak = reading(4, 0.09, unsure=True)
+    weak = replace(weak, probabilities=np.where(np.arange(10) == 4, 0.09, 0.0).astype(np.float32))
+    panel.show_recognition(Recognition((reading(1, 0.99), weak)))
+    panel.select_digit(1)
+    assert panel.detail_label.text() == "Digit 2 of 2: 4 (9.0%); not a digit 91%"   # not just a lone 9 % bar
+    sure, doubtful = panel.preview_buttons()
+    assert "border" in doubtful.styleSheet() and sure.styleSheet() == ""          # which digit is in doubt
+    assert "unsure" in doubtful.toolTip()
+    panel.select_digit(0)
+    assert panel.detail_label.text() == "Digit 1 of 2: 1 (99.0%)"
