@@ -92,15 +92,22 @@ def main(argv: list[str] | None = None) -> int:
     """Run the command; Ctrl+C (even while the model loads) and a closed output pipe end it without a traceback."""
     argv = sys.argv[1:] if argv is None else list(argv)
     one_blas_thread()
+    command = f"digitdesk {argv[0]}" if argv and argv[0] in ("predict", "teach", "profile") else "digitdesk"
     try:
-        return _main(argv)
+        code = _main(argv)
+        sys.stdout.flush()   # here, where a full disk can still be said, not in Python's final flush
+        return code
     except KeyboardInterrupt:   # teach/import save in one transaction at the end: nothing is half-written
-        command = f"digitdesk {argv[0]}" if argv and argv[0] in ("predict", "teach", "profile") else "digitdesk"
         print(f"{command}: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:     # `digitdesk predict ... | head`: the reader has all it wanted
         _quiet_stdout()
         return 141
+    except OSError as error:    # `> /dev/full`: the output could not be written; said without a traceback
+        where = "the output" if error.filename is None else error.filename
+        print(f"{command}: could not write {where}: {error.strerror or error}", file=sys.stderr)
+        _quiet_stdout()
+        return 1
 
 
 def _quiet_stdout() -> None:

@@ -418,3 +418,15 @@ def test_help_lists_the_exit_codes(command, capsys):
     assert main([command, "--help"]) == 0
     help_text = " ".join(capsys.readouterr().out.split())
     assert "exit status: 0" in help_text and "2 usage error" in help_text and "130 interrupted" in help_text
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full, a device that is always full (Linux)")
+def test_output_to_a_full_disk_is_said_in_words_not_a_traceback(tmp_path):
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "DIGITDESK_DATA_DIR": str(tmp_path / "data"), "PYTHONPATH": str(root)}
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "digitdesk", "predict", str(root / "resources" / "samples")],
+                              stdout=full, stderr=subprocess.PIPE, text=True, env=env, cwd=tmp_path, timeout=120)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "could not write the output: No space left on device" in done.stderr
