@@ -116,7 +116,7 @@ def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped
     total = store.counts(profile)
     extra = f", {repeated} already there" if repeated else ""
     extra += f", {skipped} skipped" if skipped else ""
-    print(f"{verb} {added} samples to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
+    print(f"{verb} {_samples(added)} to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
           file=out)
 
 
@@ -162,7 +162,7 @@ def profile_list(args, out: TextIO, err: TextIO) -> int:
             print("No profiles yet: `digitdesk teach` or a correction in the app makes one.", file=out)
         for name in names:
             counts = store.counts(name)
-            print(f"{name}: {sum(counts)} samples ({_counts(counts)})", file=out)
+            print(f"{name}: {_samples(sum(counts))} ({_counts(counts)})", file=out)
     return 0
 
 
@@ -198,34 +198,32 @@ def profile_forget(args, out: TextIO, err: TextIO) -> int:
         if not _known(store, args.name, "profile forget", err):
             return 1
         count = store.forget(args.name)
-        print(f"Forgot profile {args.name!r} and its {count} samples.", file=out)
+        print(f"Forgot profile {args.name!r} and its {_samples(count)}.", file=out)
     return 0
 
 
+def _samples(count: int) -> str:
+    """'1 sample', '3 samples' (the engine's wording, imported when a command runs, as the rest of it)."""
+    from digitdesk.engine.samples import samples_text
+    return samples_text(count)
+
+
 def profile_export(args, out: TextIO, err: TextIO) -> int:
-    from digitdesk.engine.sample_files import write_archive
+    from digitdesk.engine.sample_files import may_replace, write_archive
     with open_store(err) as store:
         if not _known(store, args.name, "profile export", err):
             return 1
-        if _not_an_archive(args.file):
-            print(f"{PROG} profile export: {args.file} exists and is not a zip archive: not overwritten; "
-                  "give another name (e.g. mine.zip)", file=err)
+        if not may_replace(args.file):
+            print(f"{PROG} profile export: {args.file} exists and is not an earlier export (a zip of pictures in "
+                  "digit folders): not overwritten; give another name (e.g. mine.zip)", file=err)
             return 1
         try:
             count = write_archive(store.samples(args.name), args.file)
         except OSError as error:
             print(f"{PROG} profile export: could not write {args.file}: {error.strerror or error}", file=err)
             return 1
-        print(f"Wrote {count} samples of profile {args.name!r} to {args.file}", file=out)
+        print(f"Wrote {_samples(count)} of profile {args.name!r} to {args.file}", file=out)
     return 0
-
-
-def _not_an_archive(path: str) -> bool:
-    """An existing file that is not a zip (a photo, notes, the sample database itself): export must not
-    replace it. An earlier export of the same name is replaced."""
-    import zipfile
-    target = Path(path)
-    return target.is_file() and target.stat().st_size > 0 and not zipfile.is_zipfile(target)
 
 
 def profile_import(args, out: TextIO, err: TextIO) -> int:

@@ -112,7 +112,7 @@ def test_import_reports_what_is_not_a_sample_and_takes_the_rest(data_dir, tmp_pa
     assert main(["profile", "import", str(archive)]) == 1
     out, err = capsys.readouterr()
     assert "notes.txt: not a picture in a digit folder" in err and "3/broken.png: not an image file" in err
-    assert "Imported 1 samples to profile 'mixed', 2 skipped" in out
+    assert "Imported 1 sample to profile 'mixed', 2 skipped" in out
 
 
 def test_profile_commands_name_the_profiles_there_are(data_dir, capsys):
@@ -157,7 +157,7 @@ def test_a_damaged_store_is_reported_and_the_command_carries_on(data_dir, tmp_pa
     files = [str(save(tmp_path / "one.png", images.canvas_digit(1, size=(200, 200), thickness=12)))]
     assert main(["teach", "--label", "1", *files]) == 0
     out, err = capsys.readouterr()
-    assert "damaged" in err and "Taught 1 samples" in out
+    assert "damaged" in err and "Taught 1 sample" in out
 
 
 def test_predict_with_a_profile_on_several_cores_reads_as_taught(data_dir, tmp_path, capsys):
@@ -217,7 +217,7 @@ def test_a_store_that_cannot_be_saved_in_fails_and_changes_nothing(unwritable_st
 def test_commands_that_only_read_a_read_only_store_say_nothing_about_saving(unwritable_store, capsys):
     assert main(["profile", "list"]) == 0
     out, err = capsys.readouterr()
-    assert "ana: 1 samples" in out and err == ""
+    assert "ana: 1 sample " in out and err == ""
 
 
 def test_a_store_whose_samples_cannot_even_be_read_says_so_to_commands_that_only_read(unwritable_store,
@@ -264,7 +264,7 @@ def test_ctrl_c_while_teaching_exits_130_and_saves_nothing(data_dir, tmp_path, c
 def test_teach_takes_a_file_whose_name_is_not_utf8(data_dir, tmp_path, capsys):
     odd = save(tmp_path / os.fsdecode(b"sept-\xe9.png"), images.canvas_digit(7, size=(200, 200), thickness=12))
     assert main(["teach", "--label", "7", str(odd)]) == 0
-    assert "Taught 1 samples" in capsys.readouterr().out
+    assert "Taught 1 sample" in capsys.readouterr().out
     with SampleStore(data_dir) as store:
         assert [s.source for s in store.samples("default")] == [f"{tmp_path}/sept-\\xe9.png"]
 
@@ -292,7 +292,7 @@ def test_import_gives_plain_reasons_and_passes_over_hidden_and_macos_entries(dat
     assert "1/huge.png: image too large" in err
     assert "4/notes.png: not an image file" in err and "BytesIO" not in err
     assert "MACOSX" not in err and "hidden" not in err and "DS_Store" not in err
-    assert "Imported 1 samples to profile 'odd', 2 skipped" in out
+    assert "Imported 1 sample to profile 'odd', 2 skipped" in out
 
 
 def test_import_reports_a_damaged_entry_and_takes_the_rest(data_dir, tmp_path, capsys):
@@ -307,7 +307,7 @@ def test_import_reports_a_damaged_entry_and_takes_the_rest(data_dir, tmp_path, c
     assert main(["profile", "import", str(archive)]) == 1
     out, err = capsys.readouterr()
     assert "1/a.png: cannot be read from the zip" in err
-    assert "Imported 1 samples to profile 'damaged', 1 skipped" in out
+    assert "Imported 1 sample to profile 'damaged', 1 skipped" in out
 
 
 def test_teach_reports_subfolders_and_pictures_it_does_not_take(data_dir, tmp_path, capsys):
@@ -321,7 +321,7 @@ def test_teach_reports_subfolders_and_pictures_it_does_not_take(data_dir, tmp_pa
     assert f"{root / 'seven'}: not a digit folder" in err and f"{root / '10'}: not a digit folder" in err
     assert f"{root / 'loose.png'}: not in a digit folder" in err
     assert "notes.txt" not in err and "DS_Store" not in err
-    assert "Taught 1 samples to profile 'default', 3 skipped" in out
+    assert "Taught 1 sample to profile 'default', 3 skipped" in out
 
 
 def test_teach_says_why_nothing_was_taught_from_folders_without_pictures(data_dir, tmp_path, capsys):
@@ -350,11 +350,17 @@ def test_export_does_not_replace_a_file_that_is_not_a_zip_nor_the_sample_store(d
     photo = tmp_path / "photo.jpg"
     photo.write_bytes(b"a holiday photo")
     assert main(["profile", "export", "ana", str(photo)]) == 1
-    assert "exists and is not a zip archive: not overwritten" in capsys.readouterr().err
+    assert "exists and is not an earlier export (a zip of pictures in digit folders): not overwritten" in \
+        capsys.readouterr().err
     assert photo.read_bytes() == b"a holiday photo"
+    thesis = tmp_path / "backup.zip"                     # a zip, but of something else: kept too
+    with zipfile.ZipFile(thesis, "w") as archive:
+        archive.writestr("thesis.txt", "three years of work")
+    assert main(["profile", "export", "ana", str(thesis)]) == 1
+    assert zipfile.ZipFile(thesis).namelist() == ["thesis.txt"]
     assert main(["profile", "export", "ana", str(data_dir / DB_FILE)]) == 1   # the live store itself
     capsys.readouterr()
-    assert main(["profile", "list"]) == 0 and "ana: 1 samples" in capsys.readouterr().out
+    assert main(["profile", "list"]) == 0 and "ana: 1 sample " in capsys.readouterr().out
 
 
 def test_predict_csv_is_not_written_over_the_sample_store(data_dir, tmp_path, capsys):
@@ -363,7 +369,7 @@ def test_predict_csv_is_not_written_over_the_sample_store(data_dir, tmp_path, ca
     scan = save(tmp_path / "scan.png", images.canvas_digit(2, size=(200, 200), thickness=12))
     assert main(["predict", str(scan), "--csv", str(data_dir / DB_FILE)]) == 2
     assert "where your handwriting samples are kept" in capsys.readouterr().err
-    assert main(["profile", "list"]) == 0 and "ana: 1 samples" in capsys.readouterr().out
+    assert main(["profile", "list"]) == 0 and "ana: 1 sample " in capsys.readouterr().out
 
 
 def test_teach_with_a_label_refuses_a_folder_of_digit_folders(data_dir, tmp_path, capsys):

@@ -181,6 +181,22 @@ def fresh_samples(found: Iterable[Found], held: Iterable,
     return fresh, repeated, pictures
 
 
+def may_replace(path: str | os.PathLike) -> bool:
+    """May an export write over `path`? Only a missing or empty file, or an earlier export (a zip holding
+    nothing but pictures in digit folders): not a photo, notes, the samples file, nor another zip."""
+    target = Path(path)
+    if not target.is_file():   # missing; or a folder, pipe or device, which write_archive refuses in its words
+        return True
+    if target.stat().st_size == 0:
+        return True
+    try:
+        with zipfile.ZipFile(target) as archive:
+            names = [e.filename for e in archive.infolist() if not e.is_dir() and not _hidden_entry(e.filename)]
+    except (OSError, zipfile.BadZipFile):
+        return False
+    return all(_DIGIT_FOLDER.match(name) and is_image_name(name) for name in names)
+
+
 def write_archive(samples: Iterable, path: str | os.PathLike) -> int:
     """Write samples (objects with .id, .label, .image) as `<digit>/<id>.png` in a zip; how many were written.
 
