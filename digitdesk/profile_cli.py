@@ -107,9 +107,11 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
         print(f"{PROG} {command}: {display_name(item.source)}: {item.problem}", file=err)
     held = store.samples(profile) if profile in store.profiles() else []
     fresh, repeated, pictures = fresh_samples(found, held, tell)
-    if fresh:
-        store.add_many(profile, [(item.label, item.image, display_name(item.source)) for item in fresh])
-    return len(fresh), repeated, len(problems), pictures
+    added = len(fresh)
+    if fresh:   # checked again as they are written: another program may have added some meanwhile
+        added = len(store.add_many(profile, [(item.label, item.image, display_name(item.source)) for item in fresh],
+                                   new_only=True))
+    return added, repeated + len(fresh) - added, len(problems), pictures
 
 
 def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped: int, verb: str) -> None:

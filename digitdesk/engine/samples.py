@@ -265,13 +265,20 @@ class SampleStore:
         """Save one sample (one transaction, on disk when this returns); its id, for undo."""
         return self.add_many(profile, [(label, image, source)])[0]
 
-    def add_many(self, profile: str, items: Iterable[tuple[int, np.ndarray, str]]) -> list[int]:
-        """Save several samples at once: all of them or, if anything fails, none."""
+    def add_many(self, profile: str, items: Iterable[tuple[int, np.ndarray, str]],
+                 new_only: bool = False) -> list[int]:
+        """Save several samples at once: all of them or, if anything fails, none; their ids. `new_only`:
+        leave out any the profile holds already, checked inside the same write transaction, so two
+        programs importing the same pictures at once (two `teach` runs, the app and the command line)
+        cannot both add them."""
         name = check_profile_name(profile)
         rows = [(name, _check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
                 for label, image, source in items]
         with self._writing():
             self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+            if new_only:
+                rows = [row for row in rows if not self._db.execute(
+                    "SELECT 1 FROM samples WHERE profile = ? AND label = ? AND image = ? LIMIT 1", row[:3]).fetchone()]
             return [self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
                                      "VALUES (?, ?, ?, ?, ?)", row).lastrowid for row in rows]
 

@@ -255,13 +255,14 @@ class Handwriting(QObject):
         if stop is not None and stop():
             return None
         new = [(item.label, item.image, f"import:{item.source}") for item in fresh]
-        if new:
+        added = 0
+        if new:   # checked again as they are written: the command line may have added some meanwhile
             try:
-                self.store.add_many(self.profile_name, new)
+                added = len(self.store.add_many(self.profile_name, new, new_only=True))
             except SampleStoreError as error:
                 return 0, 0, [str(error)]
             self.live.switch(self.profile_name)
-        return len(new), repeated, problems
+        return added, repeated + len(new) - added, problems
 
     def _remember(self, key: str, value: str) -> None:
         if self.settings is not None:

@@ -57,6 +57,15 @@ def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):
         assert store.profiles() == []                            # nothing left: the profile goes, as before
 
 
+def test_two_programs_adding_the_same_new_samples_add_them_once(tmp_path):
+    with SampleStore(tmp_path) as one, SampleStore(tmp_path) as other:   # two `teach` runs, say
+        pictures = [(d, image(d), "cli") for d in (1, 2, 3)]
+        assert len(one.add_many("ana", pictures, new_only=True)) == 3
+        assert other.add_many("ana", pictures + [(4, image(4), "cli")], new_only=True) != []   # only the new one
+        assert one.counts("ana") == [0, 1, 1, 1, 1, 0, 0, 0, 0, 0]
+        assert len(other.add_many("ana", pictures)) == 3   # without new_only, as a correction is: all of them
+
+
 def test_undone_ids_are_never_reused(tmp_path):
     """A stale undo (of a sample already undone) must not delete the next correction."""
     with SampleStore(tmp_path) as store:
