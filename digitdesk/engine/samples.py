@@ -26,6 +26,7 @@ from pathlib import Path
 import numpy as np
 
 from digitdesk.data_dir import DEFAULT_PROFILE  # noqa: F401 - re-exported: the store's default profile
+from digitdesk.engine.sqlite_pages import table_rows
 
 DB_FILE = "handwriting.sqlite3"
 SCHEMA_VERSION = 1
@@ -166,6 +167,8 @@ class SampleStore:
     @staticmethod
     def _configure(db: sqlite3.Connection) -> None:
         db.execute("PRAGMA foreign_keys = ON")
+        # a forgotten sample's bytes are overwritten, not left in free space (nor read back by a rescue)
+        db.execute("PRAGMA secure_delete = ON")
         if db.execute("PRAGMA journal_mode = WAL").fetchone()[0].lower() not in ("wal", "memory"):
             raise sqlite3.OperationalError("the folder does not allow a write-ahead log")
         db.execute("PRAGMA synchronous = FULL")
@@ -388,6 +391,13 @@ def _rescue(damaged: Path, db: sqlite3.Connection) -> int:
         pass
     finally:
         source.close()
+    try:   # what SQLite cannot reach at all (a damaged root page), read from the leaf pages themselves
+        for rowid, values in table_rows(damaged):
+            row = (rowid, *values[1:])
+            if rowid not in found and len(values) == 6 and _usable(row):
+                found[rowid] = row
+    except Exception:  # noqa: BLE001 - as above
+        pass
     if not found:
         return 0
     try:
