@@ -160,6 +160,10 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
 def profile_list(args, out: TextIO, err: TextIO) -> int:
     with open_store(err) as store:
         names = store.profiles()
+        if not names and store.read_only and not store.path.is_file():   # nothing can be kept there at all
+            print(f"{PROG} profile list: the samples folder {store.folder} cannot be used "
+                  f"({store.unwritable_reason}): no profiles are kept there", file=err)
+            return 1
         if not names:
             print("No profiles yet: `digitdesk teach` or a correction in the app makes one.", file=out)
         for name in names:

@@ -147,7 +147,7 @@ def test_profile_check_says_what_the_profile_gains(data_dir, tmp_path, capsys, f
     assert main(["teach", "--profile", "ana", "--label", str((plain + 3) % 10), *files]) == 0
     capsys.readouterr()
     assert main(["profile", "check", "ana"]) == 0
-    assert "ana: Your samples: 100% with your profile, 0% without (each read with the others)." in \
+    assert "ana: Your samples: 100.0% with your profile, 0.0% without (each read with the others)." in \
         capsys.readouterr().out
 
 
@@ -414,3 +414,11 @@ def test_export_refuses_a_path_that_is_not_a_regular_file(data_dir, tmp_path, ca
     assert main(["profile", "export", "ana", str(pipe)]) == 1
     assert "not a regular file" in capsys.readouterr().err
     assert pipe.is_fifo() and not (tmp_path / "pipe.partial").exists()
+
+
+def test_listing_profiles_where_no_store_can_be_says_so_instead_of_none_yet(tmp_path, monkeypatch, capsys):
+    (tmp_path / "file").write_text("a file where the samples folder should be")
+    monkeypatch.setenv("DIGITDESK_DATA_DIR", str(tmp_path / "file" / "store"))
+    assert main(["profile", "list"]) == 1
+    said = capsys.readouterr()
+    assert "cannot be used" in said.err and "No profiles yet" not in said.out

@@ -136,7 +136,7 @@ def test_the_check_says_what_the_profile_gains_on_its_own_samples(runner, space,
     assert check.own_without == 0.0 and check.own_with == 1.0
     assert abs(check.others_without - (p[:, :10].argmax(1) == y).mean()) < 1e-9
     assert 0.0 <= check.others_with <= 1.0
-    assert "Your samples: 100% with your profile, 0% without" in check.summary()
+    assert "Your samples: 100.0% with your profile, 0.0% without" in check.summary()
 
 
 def test_one_sample_is_not_measured_as_a_profile_reading_nothing_right(runner, space, reference):
