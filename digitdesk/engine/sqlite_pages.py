@@ -16,7 +16,7 @@ TABLE_LEAF = 0x0D
 MAX_BYTES = 1 << 30   # a samples file is a few MB; a larger "damaged file" is not read whole into memory
 
 
-def _varint(data: bytes, at: int) -> tuple[int, int]:
+def varint(data: bytes, at: int) -> tuple[int, int]:
     """SQLite's variable-length integer at `at`: (value, where the next field starts)."""
     value = 0
     for k in range(9):
@@ -31,10 +31,10 @@ def _varint(data: bytes, at: int) -> tuple[int, int]:
 
 def _record(payload: bytes) -> list:
     """The values of one record: NULL, integers, a float, text or a blob each."""
-    header_size, at = _varint(payload, 0)
+    header_size, at = varint(payload, 0)
     types = []
     while at < header_size:
-        serial, at = _varint(payload, at)
+        serial, at = varint(payload, at)
         types.append(serial)
     values, at = [], header_size
     for serial in types:
@@ -105,8 +105,8 @@ def table_rows(path: str | Path) -> list[tuple[int, list]]:
         for cell in range(int.from_bytes(data[header + 3:header + 5], "big")):
             try:
                 at = base + int.from_bytes(data[header + 8 + 2 * cell:header + 10 + 2 * cell], "big")
-                size, at = _varint(data, at)
-                rowid, at = _varint(data, at)
+                size, at = varint(data, at)
+                rowid, at = varint(data, at)
                 if size > usable - 35:   # spilled onto overflow pages: not a sample's size; passed over
                     continue
                 rows.append((rowid, _record(data[at:at + size])))

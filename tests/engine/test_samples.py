@@ -212,15 +212,7 @@ PAGE = 4096
 
 def _leaf_rowids(data: bytes) -> dict[int, list[tuple[int, int]]]:
     """SQLite table leaf pages of a file: page number -> [(rowid, where its first varint byte is)]."""
-    def varint(at: int) -> tuple[int, int]:
-        value = 0
-        for k in range(9):
-            byte = data[at + k]
-            if k == 8:
-                return (value << 8) | byte, at + 9
-            value = (value << 7) | (byte & 0x7F)
-            if byte < 0x80:
-                return value, at + k + 1
+    from digitdesk.engine.sqlite_pages import varint
     leaves = {}
     for page in range(1, len(data) // PAGE + 1):
         base = (page - 1) * PAGE
@@ -228,8 +220,8 @@ def _leaf_rowids(data: bytes) -> dict[int, list[tuple[int, int]]]:
         if data[header] == 0x0D:   # a table's leaf page
             cells = []
             for c in range(int.from_bytes(data[header + 3:header + 5], "big")):
-                _, at = varint(base + int.from_bytes(data[header + 8 + 2 * c:header + 10 + 2 * c], "big"))
-                cells.append((varint(at)[0], at))
+                _, at = varint(data, base + int.from_bytes(data[header + 8 + 2 * c:header + 10 + 2 * c], "big"))
+                cells.append((varint(data, at)[0], at))
             leaves[page] = cells
     return leaves
 
