@@ -208,6 +208,7 @@ class Handwriting(QObject):
             self.message.emit(str(error))
         self._undo = [u for u in self._undo if u[0] not in set(sample_ids)]
         if deleted:
+            self.message.emit(f"Deleted {samples_text(deleted)} of {self.profile_name!r}.")
             self.changed.emit()
         return deleted
 

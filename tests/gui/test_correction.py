@@ -167,6 +167,7 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 3 and hw.counts()[3] == 2
     dialog.delete_button.click()
     assert dialog.samples.count() == 2 and hw.counts()[3] == 1
+    assert dialog.status_label.text() == "Deleted 1 sample of 'default'."   # said, as Forget all and Import are
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     dialog.forget_button.click()
     assert dialog.samples.count() == 0 and sum(hw.counts()) == 0 and "No samples yet" in dialog.counts_label.text()
