@@ -401,8 +401,10 @@ class DropPanel(QWidget):
             row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))   # again on a change of theme
         self.list.addItem(row)
         self.clear_button.setEnabled(True)
-        if self.list.currentRow() < 0:
-            self.list.setCurrentRow(0)
+        first_of_job = item.job in self._jobs and self._jobs[item.job][0] == 1
+        if self.list.currentRow() < 0 or first_of_job:   # what was just opened, pasted or dropped is shown
+            self.list.setCurrentRow(self.list.count() - 1)
+            self.list.scrollToItem(row)
         self._update_progress()
 
     @Slot(int, int, int, bool)

@@ -462,3 +462,13 @@ def test_a_list_row_names_its_doubt_and_the_marks_left_out():
     refused = replace(digit_reading(9, 0.9, False), not_digit=True)
     left_out = Recognition((digit_reading(8, 0.999, False), refused, digit_reading(0, 0.6, True)))
     assert result_text(left_out, None) == "80 · 60% (unsure, 1 mark left out)"
+
+
+def test_a_picture_added_to_a_long_list_is_shown_not_left_below_the_fold(qtbot, panel, glyphs):
+    for k, text in enumerate(("381", "52", "947")):
+        panel.add_image(number_image(glyphs, text, size=72, seed=20 + k), f"n{k}.png")
+    wait_idle(qtbot, panel, 3)
+    panel.list.setCurrentRow(1)                              # the user looks at one of them
+    panel.add_image(number_image(glyphs, "60", size=72, seed=30), "pasted.png")
+    wait_idle(qtbot, panel, 4)
+    assert panel.list.currentRow() == 3 and panel.shown_entry().name == "pasted.png"   # what was just added
