@@ -187,7 +187,12 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     corrector.attach_panel(window.result_panel, "draw")
     corrector.attach_panel(drop.result_panel, "images", show_in_images)
     corrector.attach_view(drop.view, "images", show_in_images)
-    corrector.attach_view(webcam.view, "webcam")
+    def show_in_webcam(index: int, label: int, _sample_id: int) -> None:
+        recognition = webcam.view.recognition
+        if 0 <= index < len(recognition.digits):
+            webcam.show_corrected(_replaced(recognition, index, label))
+
+    corrector.attach_view(webcam.view, "webcam", show_in_webcam)
     handwriting.changed.connect(reread_drawing)
     handwriting.undone.connect(undo_in_images)
     window.client.modelReady.connect(lambda _seconds: handwriting.warm_up())

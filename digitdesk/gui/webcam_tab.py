@@ -7,6 +7,7 @@ tab (Stop, another tab, closing the window).
 """
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,6 +15,7 @@ from PySide6.QtCore import QThread, Qt, Signal, Slot
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFileDialog, QHBoxLayout, QLabel, QPushButton,
                                QVBoxLayout, QWidget)
 
+from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.capture import Camera, CameraProbe, CaptureWorker, FrameReading, describe_source
 from digitdesk.gui.colours import ERROR_TEXT, UNSURE_TEXT, colour_text
@@ -271,18 +273,28 @@ class WebcamTab(QWidget):
         if not self._from_current():
             return
         if not self.freeze_button.isChecked():
-            self._last = reading
-            self.view.set_image(reading.rgb, reading.recognition, reading.guide)
-            rec = reading.recognition
-            colours = UNSURE_TEXT if rec.status == "unsure" else None
-            self.reading_label.setText(rec.text or "–")
-            colour_text(self.reading_label, colours)
-            self.remarks_label.setText("; ".join(rec.remarks).capitalize())
-            colour_text(self.remarks_label, colours)
+            self._show(reading)
             self.fps_label.setText(f"{reading.fps:.1f} fps")
             self.snapshot_button.setEnabled(True)
             self.frameShown.emit(reading)
         self._worker.frame_shown()
+
+    def _show(self, reading: FrameReading) -> None:
+        """A frame and its reading on screen: the picture with its boxes, the number and what it leaves out."""
+        self._last = reading
+        self.view.set_image(reading.rgb, reading.recognition, reading.guide)
+        rec = reading.recognition
+        colours = UNSURE_TEXT if rec.status == "unsure" else None
+        self.reading_label.setText(rec.text or "–")
+        colour_text(self.reading_label, colours)
+        self.remarks_label.setText("; ".join(rec.remarks).capitalize())
+        colour_text(self.remarks_label, colours)
+
+    def show_corrected(self, recognition: Recognition) -> None:
+        """A digit of the frozen frame was corrected: show it so at once, as the other tabs do (a running
+        camera's next frame is read with the correction anyway)."""
+        if self.freeze_button.isChecked() and self._last is not None:
+            self._show(replace(self._last, recognition=recognition))
 
     @Slot(str)
     def _on_status(self, text: str) -> None:

@@ -147,6 +147,25 @@ def test_a_digit_in_the_webcam_picture_is_corrected_from_the_keyboard(window, qt
     assert window.handwriting.samples()[-1].label == right
 
 
+def test_a_digit_corrected_on_a_frozen_webcam_frame_shows_corrected_at_once(window, qtbot, tmp_path):
+    from tests.gui.media import DigitVideo, GlyphSource
+    webcam = window.webcam_tab
+    window.tabs.setCurrentWidget(webcam)
+    shown = []
+    webcam.frameShown.connect(shown.append)
+    webcam.open_video(str(DigitVideo(GlyphSource(None), "305", seed=1).write(tmp_path / "desk.avi", frames=60)))
+    qtbot.waitUntil(lambda: bool(shown), timeout=60_000)
+    webcam.freeze_button.setChecked(True)                  # Freeze, then correct the 0
+    first = webcam.view.recognition.digits[1]
+    right = (first.digit + 6) % 10
+    box = webcam.view.box_rect(first.box).center().toPoint()
+    menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(webcam.view, Qt.MouseButton.LeftButton, pos=box))
+    menu.action_for(right).trigger()
+    assert webcam.view.recognition.digits[1].digit == right          # the frozen frame says so now
+    assert webcam.reading_label.text()[1] == str(right)
+    webcam.stop()
+
+
 def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot, tmp_path, monkeypatch):
     hw = window.handwriting
     for digit, thickness in ((3, 3), (3, 2), (8, 3)):
