@@ -7,6 +7,7 @@ in a BatchReader thread so a folder of a thousand photos never freezes the windo
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,6 +98,8 @@ class DropPanel(QWidget):
         super().__init__(parent)
         self._settings = settings
         self._entries: list[Entry] = []
+        self._rows_of: dict[str, int] = {}   # a file's path -> its row: the same file is listed once
+        self._repeated = 0                   # files already in the list, since the last summary
         self._jobs: dict[int, list[int]] = {}   # running job -> [done, total]
         self._pasted = 0
         self._last_job = 0
@@ -309,6 +312,8 @@ class DropPanel(QWidget):
         self._found_nothing = False
         self.list.clear()        # first: it changes the current row, and showing a row looks up its entry
         self._entries.clear()
+        self._rows_of.clear()
+        self._repeated = 0
         self.view.clear(PLACEHOLDER)   # not the reason of a bad file that was chosen last
         self.result_panel.show_recognition(Recognition())
         self.result_panel.show_message(EMPTY_LIST)
@@ -385,6 +390,17 @@ class DropPanel(QWidget):
         if item.job <= self._discard_through:
             self._update_progress()
             return
+        first_of_job = item.job in self._jobs and self._jobs[item.job][0] == 1
+        key = os.path.normcase(os.path.abspath(item.path)) if item.path else None
+        if key in self._rows_of:   # opened or dropped again: shown where it is, not listed twice
+            self._repeated += 1
+            if first_of_job:
+                self.list.setCurrentRow(self._rows_of[key])
+                self.list.scrollToItem(self.list.currentItem())
+            self._update_progress()
+            return
+        if key is not None:
+            self._rows_of[key] = self.list.count()
         entry = Entry(item.name, item.path, item.recognition, item.error, item.image)
         self._entries.append(entry)
         row = QListWidgetItem()
@@ -401,7 +417,6 @@ class DropPanel(QWidget):
             row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))   # again on a change of theme
         self.list.addItem(row)
         self.clear_button.setEnabled(True)
-        first_of_job = item.job in self._jobs and self._jobs[item.job][0] == 1
         if self.list.currentRow() < 0 or first_of_job:   # what was just opened, pasted or dropped is shown
             self.list.setCurrentRow(self.list.count() - 1)
             self.list.scrollToItem(row)
@@ -419,6 +434,9 @@ class DropPanel(QWidget):
         links, self._links_skipped = self._links_skipped, 0
         skipped = (f" {links} web link{' was' if links == 1 else 's were'} not read (drop files or folders)."
                    if links else "")
+        repeated, self._repeated = self._repeated, 0
+        skipped += (f" {repeated} {'was' if repeated == 1 else 'were'} in the list already, not added again."
+                    if repeated else "")
         if job <= self._discard_through and not self._entries:   # the list was cleared while reading
             self._found_nothing = False
             self._tell("Cleared." + skipped)

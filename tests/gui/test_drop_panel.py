@@ -472,3 +472,18 @@ def test_a_picture_added_to_a_long_list_is_shown_not_left_below_the_fold(qtbot, 
     panel.add_image(number_image(glyphs, "60", size=72, seed=30), "pasted.png")
     wait_idle(qtbot, panel, 4)
     assert panel.list.currentRow() == 3 and panel.shown_entry().name == "pasted.png"   # what was just added
+
+
+def test_a_file_opened_again_is_shown_where_it_is_not_listed_twice(qtbot, panel, glyphs, tmp_path):
+    first = save(tmp_path / "first.png", number_image(glyphs, "52", size=72, seed=40))
+    second = save(tmp_path / "second.png", number_image(glyphs, "381", size=72, seed=41))
+    panel.open_files([str(first), str(second)])
+    wait_idle(qtbot, panel, 2)
+    panel.open_files([str(first)])                          # opened again
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=READ_TIMEOUT_MS)
+    assert [e.name for e in panel.entries] == ["first.png", "second.png"] and panel.list.count() == 2
+    assert panel.shown_entry().name == "first.png"           # where it already was
+    assert "1 was in the list already, not added again." in panel.status_label.text()
+    panel.clear()
+    panel.open_files([str(first)])                          # after Clear it is new again
+    wait_idle(qtbot, panel, 1)
