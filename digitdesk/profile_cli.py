@@ -105,10 +105,9 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
     def tell(item) -> None:
         problems.append(item)
         print(f"{PROG} {command}: {display_name(item.source)}: {item.problem}", file=err)
-    held = store.samples(profile) if profile in store.profiles() else []
-    fresh, repeated, pictures = fresh_samples(found, held, tell)
+    fresh, repeated, pictures = fresh_samples(found, tell)
     added = len(fresh)
-    if fresh:   # checked again as they are written: another program may have added some meanwhile
+    if fresh:   # those the profile holds, also any another program added meanwhile, are left out as written
         added = len(store.add_many(profile, [(item.label, item.image, display_name(item.source)) for item in fresh],
                                    new_only=True))
     return added, repeated + len(fresh) - added, len(problems), pictures

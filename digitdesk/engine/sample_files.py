@@ -160,12 +160,13 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
                 yield Found(name, int(match.group(1)), image, problem)
 
 
-def fresh_samples(found: Iterable[Found], held: Iterable,
+def fresh_samples(found: Iterable[Found],
                   on_problem: Callable[[Found], None]) -> tuple[list[Found], int, int]:
-    """The samples among `found` that `held` (objects with .label and .image) does not have yet, each
-    once: (fresh, already held, pictures looked at). A picture that is no sample goes to `on_problem` as
-    it comes, so a long folder reports as it goes."""
-    seen = {(s.label, s.image.tobytes()) for s in held}
+    """The samples among `found`, each picture once: (samples, repeats among them, pictures looked at).
+    Those a profile holds already are left out as they are saved (SampleStore.add_many `new_only`, in
+    the write transaction). A picture that is no sample goes to `on_problem` as it comes, so a long
+    folder reports as it goes."""
+    seen: set[tuple[int, bytes]] = set()
     fresh, repeated, pictures = [], 0, 0
     for item in found:
         pictures += item.label is not None

@@ -251,13 +251,12 @@ class Handwriting(QObject):
                 if looked_at is not None:
                     looked_at(count)
                 yield item
-        fresh, repeated, _ = fresh_samples(pictures(), self.samples(),
-                                           lambda item: problems.append(f"{item.source}: {item.problem}"))
+        fresh, repeated, _ = fresh_samples(pictures(), lambda item: problems.append(f"{item.source}: {item.problem}"))
         if stop is not None and stop():
             return None
         new = [(item.label, item.image, f"import:{item.source}") for item in fresh]
         added = 0
-        if new:   # checked again as they are written: the command line may have added some meanwhile
+        if new:   # those the profile holds, also any the command line added meanwhile, are left out as written
             try:
                 added = len(self.store.add_many(self.profile_name, new, new_only=True))
             except SampleStoreError as error:
