@@ -213,7 +213,7 @@ class SampleStore:
                 return None
             db = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
             try:
-                source = sqlite3.connect(f"{self.path.resolve().as_uri()}?{options}", uri=True)
+                source = _read_only(self.path, options)
                 try:
                     source.backup(db)
                 finally:
@@ -347,6 +347,11 @@ def _transaction(db: sqlite3.Connection):
         raise
 
 
+def _read_only(path: Path, options: str = "mode=ro") -> sqlite3.Connection:
+    """A connection that only reads `path` (a relative data folder too: a file URI must be absolute)."""
+    return sqlite3.connect(f"{path.resolve().as_uri()}?{options}", uri=True)
+
+
 def _rescue(damaged: Path, db: sqlite3.Connection) -> int:
     """Copy the samples of a damaged file that can still be read into `db`; how many. Never raises: at
     worst nothing is rescued.
@@ -359,7 +364,7 @@ def _rescue(damaged: Path, db: sqlite3.Connection) -> int:
     leaves every row unreachable this way. At most RESCUE_SECONDS."""
     found: dict[int, tuple] = {}
     try:
-        source = sqlite3.connect(f"{damaged.resolve().as_uri()}?mode=ro", uri=True)
+        source = _read_only(damaged)
     except (sqlite3.Error, ValueError, OSError):
         return 0
     deadline = time.monotonic() + RESCUE_SECONDS

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from PySide6.QtCore import QCoreApplication, QEvent, QSize, Qt, Signal
 from PySide6.QtGui import QFontMetrics, QIcon
 from PySide6.QtWidgets import (QButtonGroup, QFrame, QHBoxLayout, QLabel, QScrollArea, QSizePolicy,
@@ -264,7 +262,7 @@ class ResultPanel(QWidget):
             f"{digit.digit} (your correction)" if digit.corrected else f"{digit.digit} ({digit.confidence:.1%})"
         # the chart shows the ten digits; what they leave is the model's "not a digit", said here (a digit
         # read at 9 % otherwise shows as one lone 9 % bar)
-        refusal = 1.0 - float(np.sum(digit.probabilities))
+        refusal = 1.0 - float(digit.probabilities.sum())
         if not digit.not_digit and not digit.corrected and refusal >= NOT_DIGIT_SHOWN:
             read += f"; not a digit {refusal:.0%}"
         self.detail_label.setText(f"{where}{read}")
