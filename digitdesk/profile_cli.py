@@ -2,7 +2,8 @@
 
     digitdesk teach [--profile NAME] FOLDER...            FOLDER/0/... to FOLDER/9/...: pictures of each digit
     digitdesk teach [--profile NAME] --label D FILE...     pictures of the digit D
-    digitdesk profile list | check NAME | forget NAME | export NAME FILE | import FILE [--profile NAME]
+    digitdesk profile list | check NAME | rename NAME NEW | forget NAME | export NAME FILE
+    digitdesk profile import FILE [--profile NAME]
 
 The samples live where the app keeps them ($DIGITDESK_DATA_DIR, else the app-data
 folder, see digitdesk/data_dir.py), so what is taught here is used by the app and
@@ -40,12 +41,15 @@ def add_commands(commands) -> None:
     teach.add_argument("--label", type=int, choices=range(10), metavar="D", help="the digit every PATH shows")
     teach.add_argument("--profile", default=DEFAULT_PROFILE, type=profile_name, metavar="NAME",
                        help=f"whose handwriting it is (default: {DEFAULT_PROFILE})")
-    profile = commands.add_parser("profile", help="list, check, forget, export or import handwriting profiles",
+    profile = commands.add_parser("profile", help="list, check, rename, forget, export or import handwriting profiles",
                                   description="Manage the personal handwriting profiles.", epilog=EXIT_CODES)
     actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
     actions.add_parser("list", help="every profile and its samples per digit")
     check = actions.add_parser("check", help="how a profile reads its own samples and other people's digits")
     check.add_argument("name", type=profile_name, metavar="NAME")
+    rename = actions.add_parser("rename", help="give a profile another name (its samples stay)")
+    rename.add_argument("name", type=profile_name, metavar="NAME")
+    rename.add_argument("new", type=profile_name, metavar="NEW")
     forget = actions.add_parser("forget", help="delete a profile and all its samples")
     forget.add_argument("name", type=profile_name, metavar="NAME")
     export = actions.add_parser("export", help="write a profile's samples to a zip (PNGs in digit folders)")
@@ -63,7 +67,8 @@ def run(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None 
     try:
         if args.command == "teach":
             return teach(args.paths, args.profile, args.label, out, err)
-        return {"list": profile_list, "check": profile_check, "forget": profile_forget,
+        return {"list": profile_list, "check": profile_check, "rename": profile_rename,
+                "forget": profile_forget,
                 "export": profile_export, "import": profile_import}[args.action](args, out, err)
     except SampleStoreError as error:
         print(f"{PROG} {args.command}{' ' + args.action if args.command == 'profile' else ''}: {error}", file=err)
@@ -192,6 +197,18 @@ def profile_check(args, out: TextIO, err: TextIO) -> int:
         from digitdesk.engine.personal import load_profile
         check = load_profile(store, args.name, runner).check(runner.calibration.not_digit_threshold)
         print(f"{args.name}: {check.summary()}", file=out)
+    return 0
+
+
+def profile_rename(args, out: TextIO, err: TextIO) -> int:
+    store = open_store(err, saving="profile rename")
+    if store is None:
+        return 1
+    with store:
+        if not _known(store, args.name, "profile rename", err):
+            return 1
+        new = store.rename_profile(args.name, args.new)
+        print(f"Renamed profile {args.name!r} to {new!r}.", file=out)
     return 0
 
 

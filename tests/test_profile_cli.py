@@ -101,6 +101,21 @@ def test_export_forget_and_import_give_back_the_same_samples(data_dir, tmp_path,
             assert sorted((s.label, s.image.tobytes()) for s in store.samples(name)) == before   # lossless
 
 
+def test_a_profile_renamed_from_the_shell_keeps_its_samples_and_another_name_is_never_taken(data_dir, tmp_path,
+                                                                                               capsys):
+    main(["teach", "--profile", "ana", str(digit_folders(tmp_path / "mine"))])
+    main(["teach", "--profile", "ben", "--label", "4", str(save(tmp_path / "4.png", images.canvas_digit(4)))])
+    capsys.readouterr()
+    assert main(["profile", "rename", "ana", "ben"]) == 1
+    assert "already a profile named 'ben'" in capsys.readouterr().err
+    assert main(["profile", "rename", "nobody", "carla"]) == 1
+    assert "no profile named 'nobody'" in capsys.readouterr().err
+    assert main(["profile", "rename", "ana", "Ana Lopez"]) == 0
+    assert capsys.readouterr().out == "Renamed profile 'ana' to 'Ana Lopez'.\n"
+    with SampleStore(data_dir) as store:
+        assert store.profiles() == ["Ana Lopez", "ben"] and sum(store.counts("Ana Lopez")) == 10
+
+
 def test_import_reports_what_is_not_a_sample_and_takes_the_rest(data_dir, tmp_path, capsys):
     archive = tmp_path / "mixed.zip"
     scan = tmp_path / "scan.png"

@@ -248,6 +248,23 @@ class SampleStore:
             self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
         return name
 
+    def rename_profile(self, old: str, new: str) -> str:
+        """Give a profile and its samples another name, in one transaction; returns the cleaned new name.
+        Refused if another profile already has it: merging two people's hands is never what a rename means."""
+        new = check_profile_name(new)
+        with self._writing():
+            taken = self._db.execute("SELECT name FROM profiles WHERE name = ? COLLATE NOCASE AND name != ?",
+                                     (new, old)).fetchone()
+            if taken is not None:
+                raise SampleStoreError(f"There is already a profile named {taken[0]!r}; choose another name.")
+            row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (old,)).fetchone()
+            if new != old:
+                self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)",
+                                 (new, row[0] if row else time.time()))
+                self._db.execute("UPDATE samples SET profile = ? WHERE profile = ?", (new, old))
+                self._db.execute("DELETE FROM profiles WHERE name = ?", (old,))
+        return new
+
     def forget(self, profile: str, only: Iterable[int] | None = None) -> int:
         """Delete the profile and all its samples; returns how many samples went. With `only`, just those
         samples (the ones the user was shown when asked): samples another window or `digitdesk teach`

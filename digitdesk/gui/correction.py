@@ -45,16 +45,17 @@ class CorrectionMenu(QMenu):
             else f"Read as {reading.digit} ({reading.confidence:.0%})"
         self.addSection(f"{read}. It is:")
         self._actions: dict[int, QAction] = {}
-        if not reading.not_digit:
-            right = self.addAction(f"{reading.digit}, that is right")
+        if not reading.not_digit:   # the digit read is offered once, as the confirmation (typing it confirms)
+            right = self.addAction(f"&{reading.digit}, that is right")
             right.setToolTip("Confirm the reading: it teaches DigitDesk your handwriting too")
             right.triggered.connect(lambda: self.picked.emit(reading.digit))
             self.setActiveAction(right)
-        for digit in range(10):   # the digit read is here too (typing it confirms), marked as such
-            action = self.addAction(f"&{digit}" + (" (as read)" if digit == reading.digit and
-                                                   not reading.not_digit else ""))
-            action.triggered.connect(lambda _checked=False, d=digit: self.picked.emit(d))
-            self._actions[digit] = action
+            self._actions[reading.digit] = right
+        for digit in range(10):
+            if digit not in self._actions:
+                action = self.addAction(f"&{digit}")
+                action.triggered.connect(lambda _checked=False, d=digit: self.picked.emit(d))
+                self._actions[digit] = action
 
     def action_for(self, digit: int) -> QAction:
         return self._actions[digit]

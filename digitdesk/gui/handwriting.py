@@ -132,8 +132,10 @@ class Handwriting(QObject):
             self.changed.emit()
 
     def profiles(self) -> list[str]:
+        """The store's profiles, the one chosen and the default person (always there to go back to)."""
         names = self.store.profiles()
-        return names if self.profile_name in names else sorted([*names, self.profile_name], key=str.lower)
+        wanted = {self.profile_name, DEFAULT_PROFILE} - set(names)
+        return sorted([*names, *wanted], key=str.lower) if wanted else names
 
     def use_profile(self, name: str) -> bool:
         """Switch to (and, if new, create) a profile; False with a message if the name is unusable."""
@@ -148,6 +150,42 @@ class Handwriting(QObject):
             self.message.emit(f"Reading with the handwriting of {name!r}.")
             self.changed.emit()
         return True
+
+    def rename_profile(self, new: str) -> bool:
+        """Give the chosen person another name (their samples and undo go with it); False, said, if refused."""
+        old = self.profile_name
+        try:
+            new = self.store.rename_profile(old, new)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return False
+        if new != old:
+            self._undo = [(i, label, new if profile == old else profile) for i, label, profile in self._undo]
+            self.live.switch(new)
+            self._remember(PROFILE_KEY, new)
+            self.message.emit(f"Renamed {old!r} to {new!r}.")
+            self.changed.emit()
+        return True
+
+    def remove_profile(self, only: list[int]) -> int:
+        """Forget the chosen person's samples the user was shown and read as the default person again;
+        someone else's samples added meanwhile keep the person listed. How many samples went."""
+        name = self.profile_name
+        if name == DEFAULT_PROFILE:   # always there: whose a correction is until people are named
+            return self.forget_profile(only)
+        try:
+            count = self.store.forget(name, only)
+        except SampleStoreError as error:
+            self.message.emit(str(error))
+            return 0
+        self._undo = [u for u in self._undo if u[2] != name]
+        self.live.switch(DEFAULT_PROFILE)
+        self._remember(PROFILE_KEY, DEFAULT_PROFILE)
+        kept = name in self.store.profiles()
+        stayed = " Samples added since you were asked keep it in the list." if kept else ""
+        self.message.emit(f"Removed {name!r} and {samples_text(count)}.{stayed}")
+        self.changed.emit()
+        return count
 
     def counts(self) -> list[int]:
         return self.store.counts(self.profile_name)

@@ -2,8 +2,8 @@
 
 Thumbnails of every sample (what the model saw), grouped by digit, with counts;
 delete some, forget them all (after asking), export or import a zip of PNGs in
-digit folders, switch profiles (several people on one machine) and turn the
-profile on or off. How much the profile helps ("your samples: 98 % with your
+digit folders, switch, rename and remove profiles (several people on one machine)
+and turn the profile on or off. How much the profile helps ("your samples: 98 % with your
 profile, 91 % without") is measured by the model in a worker thread.
 """
 from __future__ import annotations
@@ -82,6 +82,12 @@ class HandwritingDialog(QDialog):
         self.profile_combo.activated.connect(self._on_profile_chosen)
         self.new_button = QPushButton("New person…")
         self.new_button.clicked.connect(self.new_profile)
+        self.rename_button = QPushButton("Rename…")
+        self.rename_button.setToolTip("Give this person another name; their samples stay")
+        self.rename_button.clicked.connect(self.rename_profile)
+        self.remove_button = QPushButton("Remove person…")
+        self.remove_button.setToolTip("Delete this person and all their samples")
+        self.remove_button.clicked.connect(self.remove_profile)
         self.use_check = QCheckBox(USE_MINE)   # named after the person chosen (refresh)
         self.use_check.toggled.connect(handwriting.set_enabled)
         self.notice_label = QLabel(handwriting.notice or "")
@@ -129,7 +135,8 @@ class HandwritingDialog(QDialog):
         whose.setBuddy(self.profile_combo)   # Alt+W, and screen readers name the list by its label
         top.addWidget(whose)
         top.addWidget(self.profile_combo, 1)
-        top.addWidget(self.new_button)
+        for button in (self.new_button, self.rename_button, self.remove_button):
+            top.addWidget(button)
         middle = QHBoxLayout()
         middle.addWidget(self.counts_label, 1)
         show = QLabel("&Show:")
@@ -244,8 +251,10 @@ class HandwritingDialog(QDialog):
         self.delete_button.setEnabled(bool(self.samples.selectedItems()) and not importing)
         self.export_button.setEnabled(has and not importing)
         self.forget_button.setEnabled(has and not importing)
-        for widget in (self.import_button, self.profile_combo, self.new_button):
+        for widget in (self.import_button, self.profile_combo, self.new_button, self.rename_button):
             widget.setEnabled(not importing)
+        # the default person is whose corrections are until people are named: emptied by Forget all
+        self.remove_button.setEnabled(not importing and self.handwriting.profile_name != DEFAULT_PROFILE)
 
     # ---- actions ---------------------------------------------------------------------------
     def _on_profile_chosen(self, index: int) -> None:
@@ -255,6 +264,23 @@ class HandwritingDialog(QDialog):
         name, ok = QInputDialog.getText(self, "New person", "Name of the person whose handwriting to learn:")
         if ok and name.strip():
             self.handwriting.use_profile(name)
+
+    def rename_profile(self) -> None:
+        old = self.handwriting.profile_name
+        name, ok = QInputDialog.getText(self, "Rename person", f"New name for {old!r}:", text=old)
+        if ok and name.strip() and name.strip() != old:
+            self.handwriting.rename_profile(name)
+
+    def remove_profile(self) -> None:
+        """After asking, like Forget all: the person goes from the list and readings are the default's again."""
+        name, shown = self.handwriting.profile_name, [sample.id for sample in self.handwriting.samples()]
+        answer = QMessageBox.question(
+            self, "Remove person",
+            f"Remove {name!r} and {samples_text(len(shown))} of their handwriting? DigitDesk then reads with "
+            f"the default profile. This cannot be undone (export the samples first to keep a copy).",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
+        if answer == QMessageBox.StandardButton.Yes:
+            self.handwriting.remove_profile(only=shown)   # not what arrived while the question was open
 
     def delete_selected(self) -> None:
         """After asking: a deleted sample cannot be brought back (Undo correction only takes back corrections)."""

@@ -47,6 +47,21 @@ def test_forgetting_a_profile_removes_only_its_samples(tmp_path):
         assert store.counts("ben")[4] == 1
 
 
+def test_renaming_a_profile_keeps_its_samples_and_never_merges_two_people(tmp_path):
+    with SampleStore(tmp_path) as store:
+        ids = store.add_many("ana", [(d, image(d), "draw") for d in (1, 2)])
+        store.add("ben", 4, image(11), "draw")
+        assert store.rename_profile("ana", "  Ana Lopez ") == "Ana Lopez"
+        with pytest.raises(SampleStoreError, match="already a profile named 'ben'"):
+            store.rename_profile("Ana Lopez", "BEN")
+        assert store.rename_profile("Ana Lopez", "ana lopez") == "ana lopez"   # only its case: allowed
+    with SampleStore(tmp_path) as store:   # on disk
+        assert store.profiles() == ["ana lopez", "ben"]
+        assert [s.id for s in store.samples("ana lopez")] == ids and store.samples("ana") == []
+        assert store.counts("ben")[4] == 1
+        assert store.rename_profile("nobody yet", "carla") == "carla" and "carla" in store.profiles()
+
+
 def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):
     with SampleStore(tmp_path) as store:
         shown = store.add_many("ana", [(d, image(d), "draw") for d in (1, 2)])

@@ -64,7 +64,7 @@ def test_correcting_a_drawn_digit_changes_the_next_reading_and_undo_takes_it_bac
     right = (first.digit + 5) % 10                     # this hand's 4 means another digit
     button = window.result_panel.preview_buttons()[0]
     menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(button, Qt.MouseButton.LeftButton))
-    assert f"{first.digit}, that is right" in [a.text() for a in menu.actions()]
+    assert f"&{first.digit}, that is right" in [a.text() for a in menu.actions()]
     with qtbot.waitSignal(window.handwriting.message) as told:
         after = read(window, qtbot, lambda: menu.action_for(right).trigger())   # the drawing is read again
     assert after.digits[0].digit == right
@@ -286,6 +286,45 @@ def test_each_person_has_their_own_profile(window, qtbot):
     assert AppSettings(window.settings.path).value("handwriting/profile") == "default"
 
 
+def test_a_person_can_be_renamed_and_their_samples_and_undo_go_with_the_new_name(window, qtbot, monkeypatch):
+    hw = window.handwriting
+    assert hw.use_profile("ana")
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    hw.use_profile("bob")
+    hw.use_profile("ana")
+    dialog = HandwritingDialog.show_for(window, hw)
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Bob", True))   # somebody else's name
+    dialog.rename_button.click()
+    assert hw.profile_name == "ana" and dialog.status_label.text().startswith("There is already a profile named 'bob'")
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("Ana Lopez", True))
+    dialog.rename_button.click()
+    names = [dialog.profile_combo.itemText(i) for i in range(dialog.profile_combo.count())]
+    assert names == ["Ana Lopez", "bob", "default"] and dialog.profile_combo.currentText() == "Ana Lopez"
+    assert dialog.samples.count() == 1 and dialog.status_label.text() == "Renamed 'ana' to 'Ana Lopez'."
+    assert AppSettings(window.settings.path).value("handwriting/profile") == "Ana Lopez"   # chosen at next start
+    assert hw.undo() and hw.store.counts("Ana Lopez") == [0] * 10                        # her correction, undone
+
+
+def test_removing_a_person_asks_deletes_their_samples_and_reads_as_the_default_again(window, qtbot, monkeypatch):
+    hw = window.handwriting
+    dialog = HandwritingDialog.show_for(window, hw)
+    assert not dialog.remove_button.isEnabled()   # the default person is emptied by Forget all instead
+    hw.use_profile("ana")
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    assert dialog.remove_button.isEnabled()
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _parent, _title, text, *a: asked.append(text) or QMessageBox.StandardButton.No)
+    dialog.remove_button.click()
+    assert asked[0].startswith("Remove 'ana' and 1 sample of their handwriting?") and hw.profile_name == "ana"
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.Yes)
+    dialog.remove_button.click()
+    names = [dialog.profile_combo.itemText(i) for i in range(dialog.profile_combo.count())]
+    assert hw.profile_name == "default" and names == ["default"] and hw.store.samples("ana") == []
+    assert dialog.status_label.text() == "Removed 'ana' and 1 sample."
+    assert AppSettings(window.settings.path).value("handwriting/profile") == "default"
+
+
 def test_a_store_that_cannot_be_written_is_said_at_start_and_corrections_still_count(qtbot, tmp_path, runner,
                                                                                       monkeypatch):
     monkeypatch.setattr(recognizer_module, "shared_runner", lambda: runner)
@@ -317,11 +356,16 @@ def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
     menu = CorrectionMenu(reading)
     qtbot.addWidget(menu)
     texts = [a.text() for a in menu.actions() if a.text()]
-    assert "7, that is right" in texts and all(f"&{d}" in texts for d in range(10) if d != 7)
-    assert "&7 (as read)" in texts and "Read as 7 (93%). It is:" in texts   # not an unexplained second 7
+    assert "&7, that is right" in texts and all(f"&{d}" in texts for d in range(10) if d != 7)
+    assert "Read as 7 (93%). It is:" in texts and sum("7" in t for t in texts) == 2   # the heading, one choice
+    menu.popup(menu.pos())
     with qtbot.waitSignal(menu.picked) as picked:
-        menu.action_for(1).trigger()
+        qtbot.keyClick(menu, Qt.Key.Key_1)
     assert picked.args == [1]
+    menu.popup(menu.pos())
+    with qtbot.waitSignal(menu.picked) as picked:
+        qtbot.keyClick(menu, Qt.Key.Key_7)   # typing the digit read confirms it
+    assert picked.args == [7]
 
 
 
@@ -332,7 +376,7 @@ def test_up_from_the_first_choice_of_the_menu_goes_round_to_the_last_not_onto_th
     menu = CorrectionMenu(DigitReading(7, 0.93, np.eye(10, dtype=np.float32)[7], Box(0, 0, 10, 10), picture, False))
     qtbot.addWidget(menu)
     menu.popup(menu.pos())
-    assert menu.activeAction().text() == "7, that is right"
+    assert menu.activeAction().text() == "&7, that is right"
     qtbot.keyClick(menu, Qt.Key.Key_Up)
     assert menu.activeAction() is menu.action_for(9)          # a choice stays lit
     preview = next(label for label in menu.findChildren(QLabel) if label.pixmap() and not label.pixmap().isNull())
