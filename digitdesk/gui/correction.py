@@ -86,19 +86,40 @@ class Corrector(QObject):
         super().__init__(parent)
         self.handwriting = handwriting
         self._views: dict[QWidget, tuple[str, Callable | None]] = {}
+        self._panels: dict[QWidget, tuple[str, Callable | None]] = {}
         self.menu: CorrectionMenu | None = None
 
     def attach_panel(self, panel, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
         """A ResultPanel: clicking a digit's preview opens the menu; after(index, label, sample id) follows
         a saved correction."""
-        def clicked(index: int) -> None:
-            digits = panel.recognition.digits
-            if 0 <= index < len(digits):
-                buttons = panel.preview_buttons()
-                anchor = buttons[index] if index < len(buttons) else panel
-                self.open(digits[index], source, anchor.mapToGlobal(QPoint(0, anchor.height())),
-                          lambda label, sample_id: after and after(index, label, sample_id))
-        panel.previewClicked.connect(clicked)
+        self._panels[panel] = (source, after)
+        panel.previewClicked.connect(lambda index: self._open_from_panel(panel, index))
+
+    def _open_from_panel(self, panel, index: int) -> None:
+        digits = panel.recognition.digits
+        if 0 <= index < len(digits):
+            source, after = self._panels[panel]
+            buttons = panel.preview_buttons()
+            anchor = buttons[index] if index < len(buttons) else panel
+            self.open(digits[index], source, anchor.mapToGlobal(QPoint(0, anchor.height())),
+                      lambda label, sample_id: after and after(index, label, sample_id))
+
+    def correct_shown(self, shown: QWidget) -> bool:
+        """The menu for a digit of what `shown` (a panel or a view attached here) shows, from the keyboard:
+        the digit selected, else the first one in doubt, else the first. False if nothing is read there."""
+        digits = shown.recognition.digits
+        if not digits:
+            return False
+        selected = shown.selected_index() if shown in self._panels else shown.selected
+        index = selected if 0 <= selected < len(digits) else \
+            next((i for i, d in enumerate(digits) if d.unsure or d.not_digit), 0)
+        if shown in self._panels:
+            shown.select_digit(index)
+            self._open_from_panel(shown, index)
+        else:
+            shown.select(index)
+            self._open_from_view(shown, index, shown.mapToGlobal(shown.box_rect(digits[index].box).center().toPoint()))
+        return True
 
     def attach_view(self, view, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
@@ -199,6 +220,16 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     window.client.modelReady.connect(lambda _seconds: handwriting.warm_up())
     handwriting.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
 
+    def correct_current() -> None:
+        tab = window.tabs.currentWidget()
+        shown = drop.view if tab is drop else webcam.view if tab is webcam else window.result_panel
+        if not corrector.correct_shown(shown):
+            window.statusBar().showMessage("Nothing read here yet to correct.", 8000)
+
+    correct = QAction("&Correct a digit…", window)
+    correct.setShortcut(QKeySequence(Qt.Key.Key_F2))
+    correct.setStatusTip("Open the correction menu for the selected digit (else the first one in doubt)")
+    correct.triggered.connect(correct_current)
     undo = QAction("&Undo correction", window)
     undo.setShortcut(QKeySequence("Ctrl+Alt+Z"))
     undo.setStatusTip("Take back the last digit you corrected or confirmed")
@@ -220,16 +251,16 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
 
     handwriting.changed.connect(refresh)
     refresh()
-    for action in (undo, use, view):
+    for action in (correct, undo, use, view):
         window.addAction(action)
     menu = QMenu("Hand&writing", window)
-    menu.addActions([undo, use])
+    menu.addActions([correct, undo, use])
     menu.addSeparator()
     menu.addAction(view)
     bar = window.menuBar()
     help_menu = bar.actions()[-1] if bar.actions() else None
     bar.insertMenu(help_menu, menu) if help_menu else bar.addMenu(menu)
-    window.handwriting_actions = {"undo": undo, "use": use, "view": view}
+    window.handwriting_actions = {"correct": correct, "undo": undo, "use": use, "view": view}
     if handwriting.notice:
         QTimer.singleShot(0, lambda: window.statusBar().showMessage(handwriting.notice, 20000))
     if handwriting.store.read_only:   # said until the app closes, not only for the first 20 s

@@ -87,6 +87,31 @@ def test_typing_a_digit_in_the_menu_picks_it(window, qtbot):
     assert after.digits[0].digit == right
 
 
+def test_f2_opens_the_correction_menu_from_the_keyboard_in_every_tab(window, qtbot):
+    said = []
+    window.statusBar().messageChanged.connect(said.append)
+    qtbot.keyClick(window, Qt.Key.Key_F2)                      # nothing drawn yet: said, no menu
+    assert said[-1] == "Nothing read here yet to correct." and window.corrector.menu is None
+    draw_digit(window.canvas, "4")
+    first = read(window, qtbot, window.predict).digits[0]
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_F2))
+    assert menu.actions()[2].text() == f"&{first.digit}, that is right"
+    right = (first.digit + 5) % 10
+    assert read(window, qtbot, lambda: qtbot.keyClick(menu, str(right))).digits[0].digit == right
+    window.tabs.setCurrentWidget(window.drop_panel)
+    drop = window.drop_panel
+    with qtbot.waitSignal(drop.reader.finished, timeout=30_000):
+        drop.add_image(np.dstack([images.canvas_digit(6, size=(300, 300), thickness=16)] * 3), "six.png")
+    qtbot.waitUntil(lambda: bool(drop.view.recognition.digits), timeout=10_000)
+    window.activateWindow()   # as the window manager does once a menu closes (offscreen Qt does not)
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=5_000)
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_F2))
+    assert drop.view.selected == 0 and "Read as" in menu.actions()[1].text()
+    menu.action_for((drop.view.recognition.digits[0].digit + 1) % 10).trigger()
+    assert drop.list.item(0).text().startswith("six.png\n")   # corrected there, as a click on the box does
+    assert drop.result_panel.detail_label.text().endswith("(your correction)")
+
+
 def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
     draw_digit(window.canvas, "1")
     first = read(window, qtbot, window.predict).digits[0]
