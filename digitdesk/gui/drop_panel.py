@@ -1,21 +1,25 @@
 """The Images tab: drop, open or paste images (or whole folders) and see what each one reads.
 
 Every file gets a row (thumbnail, number, confidence, or the reason it could
-not be read, in red); the selected one is shown large with a box per digit, and
+not be read, in red); the current one is shown large with a box per digit, and
 the result panel beside it shows the chosen digit's probabilities. Reading runs
 in a BatchReader thread so a folder of a thousand photos never freezes the window.
+Rows picked with Shift or Ctrl come off the list with Delete or the list's menu;
+their files are never touched.
 """
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QEvent, QMimeData, QSize, Qt, QThread, QUrl, Signal, Slot
-from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QProgressBar, QPushButton, QSplitter, QStyle,
+from PySide6.QtCore import (QEvent, QItemSelectionModel, QMimeData, QPoint, QSize, Qt, QThread, QUrl, Signal,
+                            Slot)
+from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QMenu, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
 
 from digitdesk.engine.files import IMAGE_EXTENSIONS
@@ -35,6 +39,10 @@ OFFLINE_MESSAGE = ("Images on the web can't be downloaded (DigitDesk works offli
 ICON_SIZE = QSize(THUMBNAIL_SIDE, THUMBNAIL_SIDE * 3 // 4)   # a square thumbnail shrinks to fit a row
 ROW_LINES = 3   # name, then the reading with its remarks, wrapped rather than cut off in a narrow list
 ROLE_ENTRY = Qt.ItemDataRole.UserRole
+# Delete takes the selected rows off the list; on a Mac the key marked "delete" is Backspace
+REMOVE_KEYS = (Qt.Key.Key_Delete, Qt.Key.Key_Backspace) if sys.platform == "darwin" else (Qt.Key.Key_Delete,)
+NOT_TOUCHED = "(the files are not touched)"   # said each time rows go: nothing is deleted from the disk
+CLEARED = f"Cleared the list {NOT_TOUCHED}."
 
 
 @dataclass
@@ -104,6 +112,7 @@ class DropPanel(QWidget):
         self._pasted = 0
         self._last_job = 0
         self._discard_through = 0   # results of jobs up to this id arrive after a Clear: drop them
+        self._removed: dict[str, int] = {}   # a removed file's path -> the last job asked for before: drop its result
         self._found_nothing = False  # a job since the last summary found no image file
         self._looking: dict[int, tuple[int, int]] = {}   # job still listing -> (image files found, folders)
         self._links_skipped = 0      # web links dropped along with files since the last summary
@@ -121,6 +130,7 @@ class DropPanel(QWidget):
         self.export_button.setEnabled(False)
         self.export_button.clicked.connect(self.choose_export)
         self.clear_button = QPushButton("Clear")
+        self.clear_button.setToolTip(f"Take every picture off the list {NOT_TOUCHED}")
         self.clear_button.setEnabled(False)
         self.clear_button.clicked.connect(self.clear)
         self.progress_bar = QProgressBar()
@@ -147,7 +157,12 @@ class DropPanel(QWidget):
         # uniform rows take the first row's height; every row gets room for ROW_LINES, whatever comes first
         self._row_size = QSize(1, max(ROW_LINES * self.list.fontMetrics().lineSpacing(), ICON_SIZE.height()) + 6)
         self.list.setAccessibleName("Images read")
-        self.list.currentRowChanged.connect(self._show_row)
+        self.list.setAccessibleDescription("Shift or Ctrl picks several; Delete takes the selected pictures off "
+                                           f"the list {NOT_TOUCHED}")
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.list.currentRowChanged.connect(self._show_row)   # several may be selected: the current one is shown
+        self.list.itemSelectionChanged.connect(self._update_list_actions)
+        self._build_list_menu()
         self.view = AnnotatedView(placeholder=PLACEHOLDER)
         self.view.setAccessibleName("Selected image with the digits found")
         self.result_panel = ResultPanel()
@@ -255,6 +270,38 @@ class DropPanel(QWidget):
         total = sum(t for _, t in self._jobs.values())
         return done, total
 
+    # -- the list's menu and keys ------------------------------------------------------------------
+    def _build_list_menu(self) -> None:
+        """Remove from list (Delete) and Clear list, on a right click or the menu key; Delete works
+        wherever the list has the keyboard focus."""
+        self.remove_action = QAction("&Remove from list", self.list)
+        self.remove_action.setShortcuts([QKeySequence(key) for key in REMOVE_KEYS])
+        self.remove_action.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.remove_action.setStatusTip(f"Take the selected pictures off the list {NOT_TOUCHED}")
+        self.remove_action.triggered.connect(self.remove_selected)
+        self.clear_list_action = QAction("&Clear list", self.list)
+        self.clear_list_action.setStatusTip(f"Take every picture off the list {NOT_TOUCHED}")
+        self.clear_list_action.triggered.connect(self.clear)
+        self.list.addActions([self.remove_action, self.clear_list_action])
+        self.list_menu = QMenu(self.list)
+        self.list_menu.addActions([self.remove_action, self.clear_list_action])
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._open_list_menu)
+        self._update_list_actions()
+
+    @Slot(QPoint)
+    def _open_list_menu(self, pos: QPoint) -> None:
+        """The list's menu where it was asked for (`pos` is in the viewport's coordinates)."""
+        self._update_list_actions()
+        self.list_menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def _update_list_actions(self) -> None:
+        """Remove needs a selection, Clear a row (the menu shows both, greyed out when they would do nothing)."""
+        self.remove_action.setEnabled(self.list.selectionModel().hasSelection())
+        self.clear_list_action.setEnabled(self.list.count() > 0)
+        self.clear_button.setEnabled(self.list.count() > 0)
+
     # -- buttons ----------------------------------------------------------------------------------
     def _start_dir(self) -> str:
         return self._settings.last_dir if self._settings is not None else str(Path.home())
@@ -305,21 +352,74 @@ class DropPanel(QWidget):
         self._tell("Cancelling…")
 
     def clear(self) -> None:
-        """Forget the list (reading in progress is cancelled first)."""
+        """Forget the list (reading in progress is cancelled first); the files stay where they are."""
         if self._jobs:
             self.cancel()
         self._discard_through = self._last_job
+        self._removed.clear()    # the results they were waiting for are dropped as the Clear's
         self._found_nothing = False
         self.list.clear()        # first: it changes the current row, and showing a row looks up its entry
         self._entries.clear()
         self._rows_of.clear()
         self._repeated = 0
+        self._show_empty()
+        self._tell(CLEARED)
+
+    def remove_selected(self) -> None:
+        """Take the selected rows off the list (Delete, or Remove from list); their files stay as they are."""
+        rows = sorted(self.list.row(item) for item in self.list.selectedItems())
+        if not rows:
+            return
+        self._remove_rows(rows)
+        count = len(rows)
+        self._tell(f"Removed {count} picture{'s' * (count != 1)} from the list {NOT_TOUCHED}.")
+
+    def _remove_rows(self, rows: list[int]) -> None:
+        """Drop rows and their entries, then show the row that took the current one's place (or the one
+        before, if the current was last), or the empty tab; the current row stays if it was not removed."""
+        gone = set(rows)
+        current = self.list.currentRow()
+        kept_current = current >= 0 and current not in gone
+        anchor = current if current >= 0 else rows[0]
+        target = anchor - sum(r < anchor for r in gone)   # where the current, or the row after it, lands
+        for row in gone:   # a reading asked for before now (the file opened again) must not bring it back
+            key = self._key(self._entry_at(row).path)
+            if key is not None and self._jobs:
+                self._removed[key] = self._last_job
+        self.list.blockSignals(True)   # no picture is decoded and shown for the rows passed on the way
+        try:
+            for row in reversed(rows):
+                self.list.takeItem(row)
+            self._renumber()
+            if self.list.count():
+                target = min(target, self.list.count() - 1)
+                self._pick(target)
+        finally:
+            self.list.blockSignals(False)
+        if not self.list.count():
+            self._show_empty()
+        elif not kept_current:
+            self._show_row(target)
+        if self.list.count():
+            self.list.scrollToItem(self.list.currentItem())
+        self._update_list_actions()
+        self._update_progress()   # Export: only while something is listed
+
+    def _renumber(self) -> None:
+        """Entries and the path index follow the rows that are left (rows keep their entry's index)."""
+        entries = [self._entry_at(row) for row in range(self.list.count())]
+        for row in range(self.list.count()):
+            self.list.item(row).setData(ROLE_ENTRY, row)
+        self._entries = entries
+        self._rows_of = {self._key(e.path): row for row, e in enumerate(entries) if e.path}
+
+    def _show_empty(self) -> None:
+        """As when the tab opens: the hint where to drop pictures, nothing to export or clear."""
         self.view.clear(PLACEHOLDER)   # not the reason of a bad file that was chosen last
         self.result_panel.show_recognition(Recognition())
         self.result_panel.show_message(EMPTY_LIST)
         self.export_button.setEnabled(False)
-        self.clear_button.setEnabled(False)
-        self._tell("Cleared.")
+        self._update_list_actions()
 
     # -- drag and drop ----------------------------------------------------------------------------
     def changeEvent(self, event) -> None:
@@ -391,11 +491,14 @@ class DropPanel(QWidget):
             self._update_progress()
             return
         first_of_job = item.job in self._jobs and self._jobs[item.job][0] == 1
-        key = os.path.normcase(os.path.abspath(item.path)) if item.path else None
+        key = self._key(item.path)
+        if key is not None and self._removed.get(key, 0) >= item.job:   # removed while this was being read
+            self._update_progress()
+            return
         if key in self._rows_of:   # opened or dropped again: shown where it is, not listed twice
             self._repeated += 1
             if first_of_job:
-                self.list.setCurrentRow(self._rows_of[key])
+                self._pick(self._rows_of[key])
                 self.list.scrollToItem(self.list.currentItem())
             self._update_progress()
             return
@@ -416,9 +519,9 @@ class DropPanel(QWidget):
         if item.error:
             row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))   # again on a change of theme
         self.list.addItem(row)
-        self.clear_button.setEnabled(True)
+        self._update_list_actions()
         if self.list.currentRow() < 0 or first_of_job:   # what was just opened, pasted or dropped is shown
-            self.list.setCurrentRow(self.list.count() - 1)
+            self._pick(self.list.count() - 1)
             self.list.scrollToItem(row)
         self._update_progress()
 
@@ -431,6 +534,7 @@ class DropPanel(QWidget):
         self._update_progress()
         if self._jobs:
             return
+        self._removed.clear()   # no reading asked for before a removal is left to come
         links, self._links_skipped = self._links_skipped, 0
         skipped = (f" {links} web link{' was' if links == 1 else 's were'} not read (drop files or folders)."
                    if links else "")
@@ -439,7 +543,7 @@ class DropPanel(QWidget):
                     if repeated else "")
         if job <= self._discard_through and not self._entries:   # the list was cleared while reading
             self._found_nothing = False
-            self._tell("Cleared." + skipped)
+            self._tell(CLEARED + skipped)
             return
         failed = sum(1 for e in self._entries if e.error)
         count = len(self._entries)
@@ -475,11 +579,20 @@ class DropPanel(QWidget):
         return f"Looking for images… {looking}" if self._looking else "Looking for images…"
 
     # -- the selected image -------------------------------------------------------------------------
+    @staticmethod
+    def _key(path: str | None) -> str | None:
+        """A file's path as the list knows it: the same file is found however its path was spelt."""
+        return os.path.normcase(os.path.abspath(path)) if path else None
+
     def _entry_at(self, row: int) -> Entry:
         return self._entries[self.list.item(row).data(ROLE_ENTRY)]
 
+    def _pick(self, row: int) -> None:
+        """Make `row` current and the only one selected (setCurrentRow alone adds it to a multiple selection)."""
+        self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
     def shown_entry(self) -> Entry | None:
-        """The image selected in the list, or None."""
+        """The image shown: the list's current row (one of those selected), or None."""
         row = self.list.currentRow()
         return self._entry_at(row) if row >= 0 else None
 

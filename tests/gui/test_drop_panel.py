@@ -6,8 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QMimeData, QPoint, QPointF, Qt, QUrl
-from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtCore import (QBuffer, QByteArray, QIODevice, QItemSelectionModel, QMimeData, QPoint, QPointF, Qt,
+                            QUrl)
+from PySide6.QtGui import QDragEnterEvent, QDropEvent, QKeySequence
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -245,7 +246,8 @@ def test_an_empty_tab_says_what_to_do_once(panel):
     from digitdesk.gui.drop_panel import PLACEHOLDER
     assert panel.status_label.text() == "" and PLACEHOLDER in panel.view.placeholder_text()
     panel.clear()
-    assert panel.status_label.text() == "Cleared." and panel.view.placeholder_text() == PLACEHOLDER
+    assert panel.status_label.text() == "Cleared the list (the files are not touched)."
+    assert panel.view.placeholder_text() == PLACEHOLDER
 
 
 def test_pasting_text_says_the_clipboard_holds_text_not_a_picture(qtbot, panel):
@@ -399,7 +401,7 @@ def test_clearing_during_a_read_says_cleared(qtbot, panel, glyphs, tmp_path):
     wait_idle(qtbot, panel)
     qtbot.wait(50)   # nothing else arrives to replace the message
 
-    assert panel.status_label.text() == "Cleared."
+    assert panel.status_label.text() == "Cleared the list (the files are not touched)."
     assert panel.entries == [] and panel.list.count() == 0
 
 
@@ -487,3 +489,148 @@ def test_a_file_opened_again_is_shown_where_it_is_not_listed_twice(qtbot, panel,
     panel.clear()
     panel.open_files([str(first)])                          # after Clear it is new again
     wait_idle(qtbot, panel, 1)
+
+
+# -- taking pictures off the list ---------------------------------------------------------------------------------
+def listed(qtbot, panel: DropPanel, tmp_path: Path, glyphs, *texts: str) -> list[Path]:
+    """Files `n0.png`, `n1.png`… showing `texts`, opened and read."""
+    paths = [save(tmp_path / f"n{k}.png", number_image(glyphs, text, size=72, seed=50 + k))
+             for k, text in enumerate(texts)]
+    panel.open_files([str(p) for p in paths])
+    wait_idle(qtbot, panel, len(texts))
+    return paths
+
+
+def names(panel: DropPanel) -> list[str]:
+    return [e.name for e in panel.entries]
+
+
+def pick(panel: DropPanel, row: int) -> None:
+    """Select one row, as a plain click does."""
+    panel.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+
+def click_row(qtbot, panel: DropPanel, row: int, modifier=Qt.KeyboardModifier.NoModifier) -> None:
+    rect = panel.list.visualItemRect(panel.list.item(row))
+    qtbot.mouseClick(panel.list.viewport(), Qt.MouseButton.LeftButton, modifier, rect.center())
+
+
+def focus_list(qtbot, panel: DropPanel) -> None:
+    panel.show()
+    panel.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is panel)
+    panel.list.setFocus()
+    qtbot.waitUntil(lambda: panel.list.hasFocus())
+
+
+def menu_action(panel: DropPanel, row: int, text: str):
+    """Right click on a row (a real context-menu event), then the menu's entry worded `text`."""
+    from PySide6.QtGui import QContextMenuEvent
+    where = panel.list.visualItemRect(panel.list.item(row)).center() if row >= 0 else QPoint(5, 5)
+    viewport = panel.list.viewport()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, where, viewport.mapToGlobal(where),
+                              Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(viewport, event)
+    assert panel.list_menu.isVisible()
+    action = next(a for a in panel.list_menu.actions() if a.text().replace("&", "") == text)
+    panel.list_menu.close()
+    return action
+
+
+def test_pictures_picked_with_ctrl_and_shift_leave_the_list_with_the_delete_key(qtbot, panel, glyphs, tmp_path):
+    paths = listed(qtbot, panel, tmp_path, glyphs, "381", "52", "947", "60", "7")
+    focus_list(qtbot, panel)
+    click_row(qtbot, panel, 0)
+    qtbot.keyClick(panel.list, Qt.Key.Key_Down, Qt.KeyboardModifier.ShiftModifier)   # 0 and 1
+    click_row(qtbot, panel, 3, Qt.KeyboardModifier.ControlModifier)                  # and 3, now current
+    assert sorted(panel.list.row(i) for i in panel.list.selectedItems()) == [0, 1, 3]
+    assert panel.shown_entry().name == "n3.png"                          # one picture shown: the current one
+    assert [d.digit for d in panel.view.recognition.digits] == [6, 0]
+
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+
+    assert names(panel) == ["n2.png", "n4.png"] and panel.list.count() == 2
+    assert panel.status_label.text() == "Removed 3 pictures from the list (the files are not touched)."
+    assert all(p.exists() for p in paths)                                # nothing deleted from the disk
+    assert panel.list.currentRow() == 1 and panel.shown_entry().name == "n4.png"   # the row after the current
+    assert [panel.list.row(i) for i in panel.list.selectedItems()] == [1]
+    assert [d.digit for d in panel.view.recognition.digits] == [7]
+    assert panel.list.item(1).text().startswith("n4.png\n7 · ")
+    assert panel.list.accessibleName() == "Images read"
+
+
+def test_removing_the_last_row_shows_the_one_before_and_an_empty_list_looks_as_at_start(qtbot, panel, glyphs,
+                                                                                         tmp_path):
+    from digitdesk.gui.drop_panel import EMPTY_LIST, PLACEHOLDER
+    listed(qtbot, panel, tmp_path, glyphs, "381", "52", "947")
+    panel.show()
+    click_row(qtbot, panel, 2)
+    remove = menu_action(panel, 2, "Remove from list")
+    assert remove.isEnabled() and remove.shortcut() == QKeySequence(Qt.Key.Key_Delete)
+    remove.trigger()
+    assert names(panel) == ["n0.png", "n1.png"]
+    assert panel.shown_entry().name == "n1.png" and [d.digit for d in panel.view.recognition.digits] == [5, 2]
+    assert panel.status_label.text() == "Removed 1 picture from the list (the files are not touched)."
+
+    focus_list(qtbot, panel)
+    qtbot.keyClick(panel.list, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)   # every row, then Delete
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
+    assert panel.entries == [] and panel.list.count() == 0 and panel.shown_entry() is None
+    assert panel.view.image.isNull() and panel.view.placeholder_text() == PLACEHOLDER
+    assert panel.result_panel.message_label.text() == EMPTY_LIST
+    assert not panel.export_button.isEnabled() and not panel.clear_button.isEnabled()
+    assert not menu_action(panel, -1, "Remove from list").isEnabled()
+    assert not menu_action(panel, -1, "Clear list").isEnabled()
+
+
+def test_clear_list_in_the_lists_menu_empties_it_and_says_the_files_stay(qtbot, panel, glyphs, tmp_path):
+    paths = listed(qtbot, panel, tmp_path, glyphs, "381", "52")
+    panel.show()
+    clear = menu_action(panel, 0, "Clear list")
+    assert clear.isEnabled()
+    clear.trigger()
+    assert panel.entries == [] and panel.list.count() == 0
+    assert panel.status_label.text() == "Cleared the list (the files are not touched)."
+    assert all(p.exists() for p in paths) and not panel.export_button.isEnabled()
+
+
+def test_a_reading_that_comes_back_for_a_removed_picture_is_dropped(qtbot, panel, glyphs, tmp_path):
+    first, _ = listed(qtbot, panel, tmp_path, glyphs, "381", "52")
+    pick(panel, 0)
+    panel.open_files([str(first)])        # read again in the background: its result can only come back later
+    assert panel.is_busy()
+    panel.remove_action.trigger()         # meanwhile the user takes it off the list
+    assert names(panel) == ["n1.png"] and panel.shown_entry().name == "n1.png"
+    wait_idle(qtbot, panel)
+    qtbot.wait(50)                        # nothing else arrives
+
+    assert names(panel) == ["n1.png"] and panel.list.count() == 1           # not back in the list
+    assert panel.shown_entry().name == "n1.png" and [d.digit for d in panel.view.recognition.digits] == [5, 2]
+    assert panel.status_label.text() == "1 image in the list."
+
+
+def test_export_after_removing_rows_lists_only_the_pictures_left(qtbot, panel, glyphs, tmp_path):
+    paths = listed(qtbot, panel, tmp_path, glyphs, "381", "52", "947")
+    pick(panel, 1)
+    panel.remove_selected()
+    out = tmp_path / "left.csv"
+    assert panel.export_button.isEnabled() and panel.export_csv(str(out))
+    with out.open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["path"] for r in rows] == [str(paths[0]), str(paths[2])]
+    assert [r["text"] for r in rows] == [e.recognition.text for e in panel.entries]
+    assert panel.status_label.text() == "Saved 2 rows to left.csv."
+
+
+def test_a_removed_file_can_be_added_again(qtbot, panel, glyphs, tmp_path):
+    first, second = listed(qtbot, panel, tmp_path, glyphs, "381", "52")
+    pick(panel, 0)
+    panel.remove_selected()
+    assert names(panel) == ["n1.png"]
+    assert drop(panel, file_urls(first))
+    wait_idle(qtbot, panel, 2)
+    assert names(panel) == ["n1.png", "n0.png"] and panel.shown_entry().name == "n0.png"
+    assert panel.status_label.text() == "2 images in the list."          # added, not "in the list already"
+    panel.open_files([str(second)])        # the rows that stayed are still found when opened again
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=READ_TIMEOUT_MS)
+    assert names(panel) == ["n1.png", "n0.png"] and panel.shown_entry().name == "n1.png"
