@@ -200,25 +200,31 @@ def profile_check(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
+def _open_known(name: str, command: str, err: TextIO):
+    """The store, for a command that changes profile `name`; None, said, if it cannot be saved in or has no
+    such profile."""
+    store = open_store(err, saving=command)
+    if store is not None and not _known(store, name, command, err):
+        store.close()
+        return None
+    return store
+
+
 def profile_rename(args, out: TextIO, err: TextIO) -> int:
-    store = open_store(err, saving="profile rename")
+    store = _open_known(args.name, "profile rename", err)
     if store is None:
         return 1
     with store:
-        if not _known(store, args.name, "profile rename", err):
-            return 1
         new = store.rename_profile(args.name, args.new)
         print(f"Renamed profile {args.name!r} to {new!r}.", file=out)
     return 0
 
 
 def profile_forget(args, out: TextIO, err: TextIO) -> int:
-    store = open_store(err, saving="profile forget")
+    store = _open_known(args.name, "profile forget", err)
     if store is None:
         return 1
     with store:
-        if not _known(store, args.name, "profile forget", err):
-            return 1
         count = store.forget(args.name)
         print(f"Forgot profile {args.name!r} and its {_samples(count)}.", file=out)
     return 0

@@ -274,12 +274,9 @@ class HandwritingDialog(QDialog):
     def remove_profile(self) -> None:
         """After asking, like Forget all: the person goes from the list and readings are the default's again."""
         name, shown = self.handwriting.profile_name, [sample.id for sample in self.handwriting.samples()]
-        answer = QMessageBox.question(
-            self, "Remove person",
-            f"Remove {name!r} and {samples_text(len(shown))} of their handwriting? DigitDesk then reads with "
-            f"the default profile. This cannot be undone (export the samples first to keep a copy).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+        if self._sure("Remove person", f"Remove {name!r} and {samples_text(len(shown))} of their handwriting? "
+                      "DigitDesk then reads with the default profile. This cannot be undone (export the samples "
+                      "first to keep a copy)."):
             self.handwriting.remove_profile(only=shown)   # not what arrived while the question was open
 
     def delete_selected(self) -> None:
@@ -288,22 +285,20 @@ class HandwritingDialog(QDialog):
         if not ids:
             return
         what = "this sample" if len(ids) == 1 else f"these {len(ids)} samples"
-        answer = QMessageBox.question(
-            self, "Delete samples", f"Delete {what} of your handwriting? This cannot be undone.",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+        if self._sure("Delete samples", f"Delete {what} of your handwriting? This cannot be undone."):
             self.handwriting.delete_samples(ids)
 
     def forget_all(self) -> None:
         name, shown = self.handwriting.profile_name, [sample.id for sample in self.handwriting.samples()]
         which = "the 1 sample" if len(shown) == 1 else f"all {len(shown)} samples"
-        answer = QMessageBox.question(
-            self, "Forget all samples",
-            f"Delete {which} of {name!r}? DigitDesk then reads this handwriting like anyone "
-            f"else's. This cannot be undone (export them first to keep a copy).",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No, QMessageBox.StandardButton.No)
-        if answer == QMessageBox.StandardButton.Yes:
+        if self._sure("Forget all samples", f"Delete {which} of {name!r}? DigitDesk then reads this handwriting "
+                      "like anyone else's. This cannot be undone (export them first to keep a copy)."):
             self.handwriting.forget_profile(only=shown)   # not what arrived while the question was open
+
+    def _sure(self, title: str, question: str) -> bool:
+        """Yes or No, No the default: what these questions guard cannot be undone."""
+        yes, no = QMessageBox.StandardButton.Yes, QMessageBox.StandardButton.No
+        return QMessageBox.question(self, title, question, yes | no, no) == yes
 
     @property
     def _last_dir(self) -> str:
