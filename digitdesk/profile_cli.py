@@ -151,6 +151,7 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
     if store is None:
         return 1
     with store:
+        profile = store.profile_named(profile)   # 'Ben' teaches ben, as in the window
         added, repeated, skipped, pictures = _add_new(store, profile, found, err, "teach")
         if not pictures:
             where = "the digit folders (0 ... 9) of " if label is None else ""
@@ -176,17 +177,20 @@ def profile_list(args, out: TextIO, err: TextIO) -> int:
     return 0
 
 
-def _known(store, name: str, command: str, err: TextIO) -> bool:
-    if name in store.profiles():
-        return True
+def _known(store, name: str, command: str, err: TextIO) -> str | None:
+    """The profile `name` means (in any letter case, as the window takes it); None, said, if there is none."""
+    found = store.profile_named(name)
+    if found in store.profiles():
+        return found
     names = ", ".join(store.profiles()) or "none yet"
     print(f"{PROG} {command}: no profile named {name!r} (profiles: {names})", file=err)
-    return False
+    return None
 
 
 def profile_check(args, out: TextIO, err: TextIO) -> int:
     with open_store(err) as store:
-        if not _known(store, args.name, "profile check", err):
+        name = _known(store, args.name, "profile check", err)
+        if name is None:
             return 1
         try:
             from digitdesk.engine.runner import shared_runner
@@ -195,38 +199,42 @@ def profile_check(args, out: TextIO, err: TextIO) -> int:
             print(f"{PROG} profile check: could not load the model: {error}", file=err)
             return 1
         from digitdesk.engine.personal import load_profile
-        check = load_profile(store, args.name, runner).check(runner.calibration.not_digit_threshold)
-        print(f"{args.name}: {check.summary()}", file=out)
+        check = load_profile(store, name, runner).check(runner.calibration.not_digit_threshold)
+        print(f"{name}: {check.summary()}", file=out)
     return 0
 
 
 def _open_known(name: str, command: str, err: TextIO):
-    """The store, for a command that changes profile `name`; None, said, if it cannot be saved in or has no
-    such profile."""
+    """(the store, the profile `name` means), for a command that changes it; (None, None), said, if the
+    store cannot be saved in or has no such profile."""
     store = open_store(err, saving=command)
-    if store is not None and not _known(store, name, command, err):
+    if store is None:
+        return None, None
+    found = _known(store, name, command, err)
+    if found is None:
         store.close()
-        return None
-    return store
+        return None, None
+    return store, found
 
 
 def profile_rename(args, out: TextIO, err: TextIO) -> int:
-    store = _open_known(args.name, "profile rename", err)
+    store, name = _open_known(args.name, "profile rename", err)
     if store is None:
         return 1
     with store:
-        new = store.rename_profile(args.name, args.new)
-        print(f"Renamed profile {args.name!r} to {new!r}.", file=out)
+        new = store.rename_profile(name, args.new)
+        print(f"Renamed profile {name!r} to {new!r}." if new != name else
+              f"Profile {new!r} already has that name.", file=out)
     return 0
 
 
 def profile_forget(args, out: TextIO, err: TextIO) -> int:
-    store = _open_known(args.name, "profile forget", err)
+    store, name = _open_known(args.name, "profile forget", err)
     if store is None:
         return 1
     with store:
-        count = store.forget(args.name)
-        print(f"Forgot profile {args.name!r} and its {_samples(count)}.", file=out)
+        count = store.forget(name)
+        print(f"Forgot profile {name!r} and its {_samples(count)}.", file=out)
     return 0
 
 
@@ -239,18 +247,19 @@ def _samples(count: int) -> str:
 def profile_export(args, out: TextIO, err: TextIO) -> int:
     from digitdesk.engine.sample_files import may_replace, write_archive
     with open_store(err) as store:
-        if not _known(store, args.name, "profile export", err):
+        name = _known(store, args.name, "profile export", err)
+        if name is None:
             return 1
         if not may_replace(args.file):
             print(f"{PROG} profile export: {args.file} exists and is not an earlier export (a zip of pictures in "
                   "digit folders): not overwritten; give another name (e.g. mine.zip)", file=err)
             return 1
         try:
-            count = write_archive(store.samples(args.name), args.file)
+            count = write_archive(store.samples(name), args.file)
         except OSError as error:
             print(f"{PROG} profile export: could not write {args.file}: {error.strerror or error}", file=err)
             return 1
-        print(f"Wrote {_samples(count)} of profile {args.name!r} to {args.file}", file=out)
+        print(f"Wrote {_samples(count)} of profile {name!r} to {args.file}", file=out)
     return 0
 
 
@@ -266,6 +275,7 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
     if store is None:
         return 1
     with store:
+        profile = store.profile_named(profile)
         added, repeated, skipped, _ = _add_new(store, profile, from_archive(args.file), err, "profile import")
         if not (added or repeated):   # as teach: an archive that gave nothing is not a success
             print(f"{PROG} profile import: nothing imported from {args.file}", file=err)
@@ -277,7 +287,8 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
 def profile_samples(name: str, err: TextIO):
     """The named profile's samples (for `predict --profile` in worker processes); None if there is no such profile."""
     with open_store(err) as store:
-        return store.samples(name) if _known(store, name, "predict", err) else None
+        found = _known(store, name, "predict", err)
+        return store.samples(found) if found is not None else None
 
 
 def personal_recognizer(name: str, err: TextIO):

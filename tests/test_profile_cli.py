@@ -112,6 +112,12 @@ def test_a_profile_renamed_from_the_shell_keeps_its_samples_and_another_name_is_
     assert "no profile named 'nobody'" in capsys.readouterr().err
     assert main(["profile", "rename", "ana", "Ana Lopez"]) == 0
     assert capsys.readouterr().out == "Renamed profile 'ana' to 'Ana Lopez'.\n"
+    assert main(["profile", "rename", "ben", "ben "]) == 0
+    assert capsys.readouterr().out == "Profile 'ben' already has that name.\n"
+    main(["teach", "--profile", "BEN", "--label", "5", str(save(tmp_path / "5.png", images.canvas_digit(5)))])
+    assert "to profile 'ben'" in capsys.readouterr().out                      # the person already there
+    assert main(["profile", "export", "BEN", str(tmp_path / "ben.zip")]) == 0
+    assert capsys.readouterr().out.startswith("Wrote 2 samples of profile 'ben'")
     with SampleStore(data_dir) as store:
         assert store.profiles() == ["Ana Lopez", "ben"] and sum(store.counts("Ana Lopez")) == 10
 

@@ -242,25 +242,56 @@ class SampleStore:
             return [row[0] for row in self._db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE")]
 
     def create_profile(self, name: str) -> str:
-        """Make sure the profile exists (it may hold no samples yet); returns its cleaned name."""
+        """Make sure the profile exists (it may hold no samples yet); returns its name: the one already there
+        if it differs only in case ('Ben' is 'ben'), else the cleaned name."""
         name = check_profile_name(name)
         with self._writing():
-            self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
-        return name
+            return self._existing(name)
+
+    def _existing(self, name: str) -> str:
+        """Inside a write: the profile called `name` in any letter case, created if there is none."""
+        found = self._named(name)
+        if found is None:
+            self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+        return found or name
+
+    def _named(self, name: str) -> str | None:
+        row = self._db.execute("SELECT name FROM profiles WHERE name = ? COLLATE NOCASE ORDER BY name != ?",
+                               (name, name)).fetchone()
+        return row[0] if row else None
+
+    def profile_named(self, name: str) -> str:
+        """The profile `name` means: one already there in any letter case, else the cleaned name (new)."""
+        name = check_profile_name(name)
+        with self._lock:
+            return self._named(name) or name
+
+    def created(self, name: str) -> float | None:
+        """When the profile was made (kept by a rename: how a window finds its person renamed elsewhere)."""
+        with self._lock:
+            row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def find_created(self, created: float) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT name FROM profiles WHERE created = ?", (created,)).fetchone()
+        return row[0] if row else None
 
     def rename_profile(self, old: str, new: str) -> str:
         """Give a profile and its samples another name, in one transaction; returns the cleaned new name.
-        Refused if another profile already has it: merging two people's hands is never what a rename means."""
+        Refused if another profile already has it (merging two people's hands is never what a rename means)
+        or if `old` is gone (forgotten by another program meanwhile)."""
         new = check_profile_name(new)
         with self._writing():
+            row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (old,)).fetchone()
+            if row is None:
+                raise SampleStoreError(f"There is no profile named {old!r} (any more).")
             taken = self._db.execute("SELECT name FROM profiles WHERE name = ? COLLATE NOCASE AND name != ?",
                                      (new, old)).fetchone()
             if taken is not None:
                 raise SampleStoreError(f"There is already a profile named {taken[0]!r}; choose another name.")
-            row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (old,)).fetchone()
             if new != old:
-                self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)",
-                                 (new, row[0] if row else time.time()))
+                self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (new, row[0]))
                 self._db.execute("UPDATE samples SET profile = ? WHERE profile = ?", (new, old))
                 self._db.execute("DELETE FROM profiles WHERE name = ?", (old,))
         return new

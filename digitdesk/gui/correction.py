@@ -42,7 +42,7 @@ class CorrectionMenu(QMenu):
         shown.setEnabled(False)    # the keys pass over it (Up from the first choice lit nothing) ...
         preview.setEnabled(True)   # ... while the picture keeps its own colours
         read = "Read as not a digit" if reading.not_digit else f"Corrected to {reading.digit}" if reading.corrected \
-            else f"Read as {reading.digit} ({reading.confidence:.0%})"
+            else f"Read as {reading.digit} ({reading.confidence:.1%})"   # as the result panel says it
         self.addSection(f"{read}. It is:")
         self._actions: dict[int, QAction] = {}
         if not reading.not_digit:   # the digit read is offered once, as the confirmation (typing it confirms)
@@ -106,7 +106,8 @@ class Corrector(QObject):
 
     def correct_shown(self, shown: QWidget) -> bool:
         """The menu for a digit of what `shown` (a panel or a view attached here) shows, from the keyboard:
-        the digit selected, else the first one in doubt, else the first. False if nothing is read there."""
+        the digit selected (Left / Right on the previews or the picture choose it; a picture with none
+        selected, such as the live webcam's: the first in doubt, else the first). False if no digit is there."""
         digits = shown.recognition.digits
         if not digits:
             return False
@@ -224,11 +225,11 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         tab = window.tabs.currentWidget()
         shown = drop.view if tab is drop else webcam.view if tab is webcam else window.result_panel
         if not corrector.correct_shown(shown):
-            window.statusBar().showMessage("Nothing read here yet to correct.", 8000)
+            window.statusBar().showMessage("No digit here to correct.", 8000)
 
     correct = QAction("&Correct a digit…", window)
     correct.setShortcut(QKeySequence(Qt.Key.Key_F2))
-    correct.setStatusTip("Open the correction menu for the selected digit (else the first one in doubt)")
+    correct.setStatusTip("Open the correction menu for the selected digit")
     correct.triggered.connect(correct_current)
     undo = QAction("&Undo correction", window)
     undo.setShortcut(QKeySequence("Ctrl+Alt+Z"))
@@ -261,8 +262,9 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     help_menu = bar.actions()[-1] if bar.actions() else None
     bar.insertMenu(help_menu, menu) if help_menu else bar.addMenu(menu)
     window.handwriting_actions = {"correct": correct, "undo": undo, "use": use, "view": view}
-    if handwriting.notice:
-        QTimer.singleShot(0, lambda: window.statusBar().showMessage(handwriting.notice, 20000))
+    said = " ".join(filter(None, (handwriting.notice, handwriting.start_message)))
+    if said:
+        QTimer.singleShot(0, lambda: window.statusBar().showMessage(said, 20000))
     if handwriting.store.read_only:   # said until the app closes, not only for the first 20 s
         window.set_not_kept("corrections", handwriting.notice or "the samples file cannot be written")
     return corrector

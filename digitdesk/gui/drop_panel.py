@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import (QEvent, QItemSelectionModel, QMimeData, QPoint, QSize, Qt, QThread, QUrl, Signal,
                             Slot)
-from PySide6.QtGui import QAction, QColor, QIcon, QImage, QKeySequence, QPainter, QPixmap
+from PySide6.QtGui import QAction, QColor, QCursor, QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
@@ -113,6 +113,8 @@ class DropPanel(QWidget):
         self._last_job = 0
         self._discard_through = 0   # results of jobs up to this id arrive after a Clear: drop them
         self._removed: dict[str, int] = {}   # a removed file's path -> the last job asked for before: drop its result
+        self._picking = False        # the list's selection is being changed here, not by the user
+        self._user_picked_at = 0     # the last job asked for when the user last changed the selection
         self._found_nothing = False  # a job since the last summary found no image file
         self._looking: dict[int, tuple[int, int]] = {}   # job still listing -> (image files found, folders)
         self._links_skipped = 0      # web links dropped along with files since the last summary
@@ -162,6 +164,8 @@ class DropPanel(QWidget):
         self.list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.list.currentRowChanged.connect(self._show_row)   # several may be selected: the current one is shown
         self.list.itemSelectionChanged.connect(self._update_list_actions)
+        self.list.itemSelectionChanged.connect(self._note_user_pick)
+        self.list.itemPressed.connect(self._note_user_pick)   # also a press on the row already selected
         self._build_list_menu()
         self.view = AnnotatedView(placeholder=PLACEHOLDER)
         self.view.setAccessibleName("Selected image with the digits found")
@@ -287,13 +291,25 @@ class DropPanel(QWidget):
         self.list_menu.addActions([self.remove_action, self.clear_list_action])
         self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._open_list_menu)
+        keys = QShortcut(QKeySequence("Shift+F10"), self.list, context=Qt.ShortcutContext.WidgetShortcut)
+        keys.activated.connect(self._open_list_menu_at_current)
         self._update_list_actions()
 
     @Slot(QPoint)
     def _open_list_menu(self, pos: QPoint) -> None:
-        """The list's menu where it was asked for (`pos` is in the viewport's coordinates)."""
+        """The list's menu where it was asked for (`pos` is in the viewport's coordinates); asked for
+        below the rows, it acts on none of them (Remove stays grey), as in a file manager."""
+        by_mouse = self.list.viewport().mapFromGlobal(QCursor.pos()) == pos   # not the Menu key
+        if by_mouse and self.list.itemAt(pos) is None:
+            self.list.clearSelection()
         self._update_list_actions()
         self.list_menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    @Slot()
+    def _open_list_menu_at_current(self) -> None:
+        """Shift+F10, the keyboard's right click (as on Windows and in GNOME): the menu at the current row."""
+        item = self.list.currentItem()
+        self._open_list_menu(self.list.visualItemRect(item).center() if item is not None else QPoint(4, 4))
 
     @Slot()
     def _update_list_actions(self) -> None:
@@ -497,7 +513,7 @@ class DropPanel(QWidget):
             return
         if key in self._rows_of:   # opened or dropped again: shown where it is, not listed twice
             self._repeated += 1
-            if first_of_job:
+            if first_of_job and self._may_show_new(item.job):
                 self._pick(self._rows_of[key])
                 self.list.scrollToItem(self.list.currentItem())
             self._update_progress()
@@ -520,7 +536,8 @@ class DropPanel(QWidget):
             row.setForeground(QColor(text_colour(ERROR_TEXT, self.list)))   # again on a change of theme
         self.list.addItem(row)
         self._update_list_actions()
-        if self.list.currentRow() < 0 or first_of_job:   # what was just opened, pasted or dropped is shown
+        # what was just opened, pasted or dropped is shown
+        if self.list.currentRow() < 0 or (first_of_job and self._may_show_new(item.job)):
             self._pick(self.list.count() - 1)
             self.list.scrollToItem(row)
         self._update_progress()
@@ -589,7 +606,22 @@ class DropPanel(QWidget):
 
     def _pick(self, row: int) -> None:
         """Make `row` current and the only one selected (setCurrentRow alone adds it to a multiple selection)."""
-        self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        self._picking = True
+        try:
+            self.list.setCurrentRow(row, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        finally:
+            self._picking = False
+
+    @Slot()
+    @Slot(QListWidgetItem)
+    def _note_user_pick(self, _item=None) -> None:
+        if not self._picking:
+            self._user_picked_at = self._last_job
+
+    def _may_show_new(self, job: int) -> bool:
+        """What was just opened is shown, unless the user has picked rows since asking for it (a Delete
+        pressed then must take what they picked, not a picture that just arrived)."""
+        return self._user_picked_at < job
 
     def shown_entry(self) -> Entry | None:
         """The image shown: the list's current row (one of those selected), or None."""

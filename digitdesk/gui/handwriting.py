@@ -52,7 +52,14 @@ class Handwriting(QObject):
         name = str(settings.value(PROFILE_KEY, DEFAULT_PROFILE)) if settings is not None else DEFAULT_PROFILE
         enabled = settings is None or str(settings.value(ENABLED_KEY, "true")).lower() in ("true", "1")
         self._runner_factory = runner_factory   # None: the app's shared runner
+        self.start_message: str | None = None    # for the status bar once the window shows
+        if name != DEFAULT_PROFILE and store.notice is None and name not in store.profiles():
+            self.start_message = (f"The profile {name!r} is gone (renamed or forgotten by another program "
+                                  "since the last run): reading with the default profile.")
+            name = DEFAULT_PROFILE
+            self._remember(PROFILE_KEY, name)
         self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
+        self._created = store.created(name)   # kept by a rename: finds this person renamed elsewhere
         self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
         self._warm_thread: QThread | None = None
         # Another DigitDesk window or the command line may change the samples file meanwhile: a sample
@@ -68,9 +75,27 @@ class Handwriting(QObject):
         if version is None or version == self._outside_version:
             return False
         self._outside_version = version
-        self.live.switch(self.profile_name)   # rebuilt from the file at the next reading
+        name = self.profile_name
+        if name != DEFAULT_PROFILE and name not in self.store.profiles():   # renamed or forgotten elsewhere
+            renamed = self.store.find_created(self._created) if self._created is not None else None
+            if not renamed:   # its corrections went with it: nothing left to undo
+                self._undo = [u for u in self._undo if u[2] != name]
+            self._switch(renamed or DEFAULT_PROFILE, old=name if renamed else None)
+            self.message.emit(f"{name!r} was renamed to {renamed!r} by another program; reading with it."
+                              if renamed else f"{name!r} was removed by another program: reading with the "
+                              "default profile.")
+        else:
+            self.live.switch(name)   # rebuilt from the file at the next reading
         self.changed.emit()
         return True
+
+    def _switch(self, name: str, old: str | None = None) -> None:
+        """Read with `name` from now on, and at the next start; `old`: the same person's former name."""
+        if old is not None:
+            self._undo = [(i, label, name if profile == old else profile) for i, label, profile in self._undo]
+        self.live.switch(name)
+        self._created = self.store.created(name)
+        self._remember(PROFILE_KEY, name)
 
     @classmethod
     def open(cls, settings=None, app_location: str | None = None, **kwargs) -> Handwriting:
@@ -145,8 +170,7 @@ class Handwriting(QObject):
             self.message.emit(str(error))
             return False
         if name != self.profile_name:
-            self.live.switch(name)
-            self._remember(PROFILE_KEY, name)
+            self._switch(name)
             self.message.emit(f"Reading with the handwriting of {name!r}.")
             self.changed.emit()
         return True
@@ -155,14 +179,15 @@ class Handwriting(QObject):
         """Give the chosen person another name (their samples and undo go with it); False, said, if refused."""
         old = self.profile_name
         try:
-            new = self.store.rename_profile(old, new)
+            if old in self.store.profiles():
+                new = self.store.rename_profile(old, new)
+            else:   # the default person before any sample: nothing to carry over
+                new = self.store.create_profile(new)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return False
         if new != old:
-            self._undo = [(i, label, new if profile == old else profile) for i, label, profile in self._undo]
-            self.live.switch(new)
-            self._remember(PROFILE_KEY, new)
+            self._switch(new, old=old)
             self.message.emit(f"Renamed {old!r} to {new!r}.")
             self.changed.emit()
         return True
@@ -179,11 +204,11 @@ class Handwriting(QObject):
             self.message.emit(str(error))
             return 0
         self._undo = [u for u in self._undo if u[2] != name]
-        self.live.switch(DEFAULT_PROFILE)
-        self._remember(PROFILE_KEY, DEFAULT_PROFILE)
+        self._switch(DEFAULT_PROFILE)
         kept = name in self.store.profiles()
         stayed = " Samples added since you were asked keep it in the list." if kept else ""
-        self.message.emit(f"Removed {name!r} and {samples_text(count)}.{stayed}")
+        gone = f" and {samples_text(count)}" if count else ""
+        self.message.emit(f"Removed {name!r}{gone}.{stayed}")
         self.changed.emit()
         return count
 
@@ -224,13 +249,14 @@ class Handwriting(QObject):
             return False
         sample_id, label, profile = self._undo.pop()
         try:
-            self.store.delete(sample_id)
+            deleted = self.store.delete(sample_id)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return False
-        if profile == self.profile_name:
+        if deleted and profile == self.profile_name:
             self.live.remove(sample_id)
-        self.message.emit(f"Undone: the sample of {label} is gone.")
+        self.message.emit(f"Undone: the sample of {label} is gone." if deleted else
+                          f"The correction to {label} was already gone (deleted or forgotten meanwhile).")
         self.undone.emit(sample_id)
         self.changed.emit()
         return True

@@ -80,13 +80,12 @@ class HandwritingDialog(QDialog):
         self.profile_combo = QComboBox()
         self.profile_combo.setAccessibleName("Whose handwriting")
         self.profile_combo.activated.connect(self._on_profile_chosen)
-        self.new_button = QPushButton("New person…")
+        self.new_button = QPushButton("&New person…")
         self.new_button.clicked.connect(self.new_profile)
-        self.rename_button = QPushButton("Rename…")
+        self.rename_button = QPushButton("&Rename…")
         self.rename_button.setToolTip("Give this person another name; their samples stay")
         self.rename_button.clicked.connect(self.rename_profile)
-        self.remove_button = QPushButton("Remove person…")
-        self.remove_button.setToolTip("Delete this person and all their samples")
+        self.remove_button = QPushButton("Re&move person…")
         self.remove_button.clicked.connect(self.remove_profile)
         self.use_check = QCheckBox(USE_MINE)   # named after the person chosen (refresh)
         self.use_check.toggled.connect(handwriting.set_enabled)
@@ -229,6 +228,7 @@ class HandwritingDialog(QDialog):
 
     def showEvent(self, event) -> None:
         super().showEvent(event)
+        self.status_label.clear()   # news of an earlier visit is stale now
         self.refresh()
 
     @Slot(str)
@@ -254,7 +254,10 @@ class HandwritingDialog(QDialog):
         for widget in (self.import_button, self.profile_combo, self.new_button, self.rename_button):
             widget.setEnabled(not importing)
         # the default person is whose corrections are until people are named: emptied by Forget all
-        self.remove_button.setEnabled(not importing and self.handwriting.profile_name != DEFAULT_PROFILE)
+        default = self.handwriting.profile_name == DEFAULT_PROFILE
+        self.remove_button.setEnabled(not importing and not default)
+        self.remove_button.setToolTip("The default person stays: Forget all empties it" if default else
+                                      "Delete this person and all their samples")
 
     # ---- actions ---------------------------------------------------------------------------
     def _on_profile_chosen(self, index: int) -> None:
@@ -274,9 +277,10 @@ class HandwritingDialog(QDialog):
     def remove_profile(self) -> None:
         """After asking, like Forget all: the person goes from the list and readings are the default's again."""
         name, shown = self.handwriting.profile_name, [sample.id for sample in self.handwriting.samples()]
-        if self._sure("Remove person", f"Remove {name!r} and {samples_text(len(shown))} of their handwriting? "
-                      "DigitDesk then reads with the default profile. This cannot be undone (export the samples "
-                      "first to keep a copy)."):
+        what = (f"Remove {name!r} and {samples_text(len(shown))} of their handwriting? DigitDesk then reads "
+                "with the default profile. This cannot be undone (export the samples first to keep a copy)."
+                if shown else f"Remove {name!r}? They have no samples yet.")
+        if self._sure("Remove person", what):
             self.handwriting.remove_profile(only=shown)   # not what arrived while the question was open
 
     def delete_selected(self) -> None:

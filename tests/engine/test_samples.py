@@ -59,7 +59,16 @@ def test_renaming_a_profile_keeps_its_samples_and_never_merges_two_people(tmp_pa
         assert store.profiles() == ["ana lopez", "ben"]
         assert [s.id for s in store.samples("ana lopez")] == ids and store.samples("ana") == []
         assert store.counts("ben")[4] == 1
-        assert store.rename_profile("nobody yet", "carla") == "carla" and "carla" in store.profiles()
+        with pytest.raises(SampleStoreError, match="no profile named 'ana'"):   # forgotten meanwhile, say
+            store.rename_profile("ana", "carla")
+        assert store.profiles() == ["ana lopez", "ben"]                         # and no empty 'carla' made
+
+
+def test_a_name_that_differs_only_in_case_means_the_person_already_there(tmp_path):
+    with SampleStore(tmp_path) as store:
+        store.add("ben", 4, image(1), "draw")
+        assert store.create_profile(" BEN ") == "ben" and store.profile_named("Ben") == "ben"
+        assert store.profile_named("Carla") == "Carla" and store.profiles() == ["ben"]
 
 
 def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):

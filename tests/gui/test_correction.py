@@ -91,7 +91,7 @@ def test_f2_opens_the_correction_menu_from_the_keyboard_in_every_tab(window, qtb
     said = []
     window.statusBar().messageChanged.connect(said.append)
     qtbot.keyClick(window, Qt.Key.Key_F2)                      # nothing drawn yet: said, no menu
-    assert said[-1] == "Nothing read here yet to correct." and window.corrector.menu is None
+    assert said[-1] == "No digit here to correct." and window.corrector.menu is None
     draw_digit(window.canvas, "4")
     first = read(window, qtbot, window.predict).digits[0]
     menu = open_menu(window, qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_F2))
@@ -329,6 +329,7 @@ def test_a_person_can_be_renamed_and_their_samples_and_undo_go_with_the_new_name
     assert dialog.samples.count() == 1 and dialog.status_label.text() == "Renamed 'ana' to 'Ana Lopez'."
     assert AppSettings(window.settings.path).value("handwriting/profile") == "Ana Lopez"   # chosen at next start
     assert hw.undo() and hw.store.counts("Ana Lopez") == [0] * 10                        # her correction, undone
+    assert len(hw.live) == 0                                   # and it no longer sways her readings
 
 
 def test_removing_a_person_asks_deletes_their_samples_and_reads_as_the_default_again(window, qtbot, monkeypatch):
@@ -348,6 +349,11 @@ def test_removing_a_person_asks_deletes_their_samples_and_reads_as_the_default_a
     names = [dialog.profile_combo.itemText(i) for i in range(dialog.profile_combo.count())]
     assert hw.profile_name == "default" and names == ["default"] and hw.store.samples("ana") == []
     assert dialog.status_label.text() == "Removed 'ana' and 1 sample."
+    hw.use_profile("Ben")   # nobody's samples yet: nothing to warn of but the name
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda _p, _t, text, *a: asked.append(text) or QMessageBox.StandardButton.Yes)
+    dialog.remove_button.click()
+    assert asked[-1] == "Remove 'Ben'? They have no samples yet." and dialog.status_label.text() == "Removed 'Ben'."
     assert AppSettings(window.settings.path).value("handwriting/profile") == "default"
 
 
@@ -383,7 +389,7 @@ def test_the_menu_offers_every_digit_and_confirms_the_one_read(qtbot):
     qtbot.addWidget(menu)
     texts = [a.text() for a in menu.actions() if a.text()]
     assert "&7, that is right" in texts and all(f"&{d}" in texts for d in range(10) if d != 7)
-    assert "Read as 7 (93%). It is:" in texts and sum("7" in t for t in texts) == 2   # the heading, one choice
+    assert "Read as 7 (93.0%). It is:" in texts and sum("7" in t for t in texts) == 2   # the heading, one choice
     menu.popup(menu.pos())
     with qtbot.waitSignal(menu.picked) as picked:
         qtbot.keyClick(menu, Qt.Key.Key_1)

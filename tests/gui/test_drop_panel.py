@@ -634,3 +634,37 @@ def test_a_removed_file_can_be_added_again(qtbot, panel, glyphs, tmp_path):
     panel.open_files([str(second)])        # the rows that stayed are still found when opened again
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=READ_TIMEOUT_MS)
     assert names(panel) == ["n1.png", "n0.png"] and panel.shown_entry().name == "n1.png"
+
+
+def test_a_row_the_user_picks_while_a_folder_is_read_stays_picked_so_delete_takes_it(qtbot, panel, glyphs, tmp_path):
+    listed(qtbot, panel, tmp_path, glyphs, "381", "52")
+    later = save(tmp_path / "later.png", number_image(glyphs, "947", size=72, seed=70))
+    focus_list(qtbot, panel)
+    panel.open_files([str(later)])          # asked for; its reading arrives in a moment
+    click_row(qtbot, panel, 0)              # meanwhile the user picks a row of their own ...
+    wait_idle(qtbot, panel, 3)
+    assert panel.shown_entry().name == "n0.png"
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)   # ... and Delete takes that one, not the picture that came
+    assert names(panel) == ["n1.png", "later.png"]
+    panel.open_files([str(later)])          # asked for with nothing picked since: shown as it arrives
+    wait_idle(qtbot, panel)
+    assert panel.shown_entry().name == "later.png"
+
+
+def test_a_right_click_below_the_rows_offers_no_remove_and_shift_f10_opens_the_menu_at_the_row(
+        qtbot, panel, glyphs, tmp_path, monkeypatch):
+    import digitdesk.gui.drop_panel as drop_module
+    listed(qtbot, panel, tmp_path, glyphs, "381", "52")
+    focus_list(qtbot, panel)
+    click_row(qtbot, panel, 1)
+    viewport = panel.list.viewport()
+    below = QPoint(10, viewport.height() - 5)   # no row there
+    monkeypatch.setattr(drop_module.QCursor, "pos", lambda: viewport.mapToGlobal(below))   # the mouse is there
+    panel._open_list_menu(below)
+    assert panel.list_menu.isVisible() and not panel.remove_action.isEnabled()   # acts on no row out of sight
+    assert panel.clear_list_action.isEnabled()
+    panel.list_menu.close()
+    click_row(qtbot, panel, 1)
+    qtbot.keyClick(panel.list, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)   # the keyboard's right click
+    assert panel.list_menu.isVisible() and panel.remove_action.isEnabled()
+    panel.list_menu.close()
