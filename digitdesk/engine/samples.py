@@ -19,13 +19,14 @@ import os
 import sqlite3
 import threading
 import time
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from digitdesk.data_dir import DEFAULT_PROFILE  # noqa: F401 - re-exported: the store's default profile
+from digitdesk.data_dir import DEFAULT_PROFILE  # re-exported too: the store's default profile
 from digitdesk.engine.sqlite_pages import table_rows
 
 DB_FILE = "handwriting.sqlite3"
@@ -95,12 +96,24 @@ def samples_text(count: int) -> str:
 
 
 def check_profile_name(name: str) -> str:
-    name = (name or "").strip()
+    """The name cleaned (spaces round it dropped; Unicode composed, so an 'É' typed on a Mac or pasted is the
+    same name as one typed elsewhere), or SampleStoreError in plain words."""
+    name = unicodedata.normalize("NFC", (name or "").strip())
     # control characters, and bytes of a command-line argument that were not valid UTF-8 (surrogates)
     if not name or len(name) > MAX_NAME or any(ord(c) < 32 or 0xD800 <= ord(c) <= 0xDFFF for c in name):
         raise SampleStoreError(f"A profile name needs 1 to {MAX_NAME} characters, without line breaks or tabs "
                                f"(this one has {len(name)}).")
     return name
+
+
+def _fold(name: str) -> str:
+    return name.casefold()
+
+
+def profile_order(name: str) -> tuple[str, str]:
+    """How profiles are listed: alphabetically whatever the letter case and accents ('Émile' by 'Emma')."""
+    plain = "".join(c for c in unicodedata.normalize("NFD", name) if not unicodedata.combining(c))
+    return plain.casefold(), name.casefold()
 
 
 def _check_label(label) -> int:
@@ -239,7 +252,7 @@ class SampleStore:
     # ---- profiles ---------------------------------------------------------------------
     def profiles(self) -> list[str]:
         with self._lock:
-            return [row[0] for row in self._db.execute("SELECT name FROM profiles ORDER BY name COLLATE NOCASE")]
+            return sorted((row[0] for row in self._db.execute("SELECT name FROM profiles")), key=profile_order)
 
     def create_profile(self, name: str) -> str:
         """Make sure the profile exists (it may hold no samples yet); returns its name: the one already there
@@ -250,15 +263,17 @@ class SampleStore:
 
     def _existing(self, name: str) -> str:
         """Inside a write: the profile called `name` in any letter case, created if there is none."""
-        found = self._named(name)
-        if found is None:
-            self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
-        return found or name
+        name = self._named(name) or name
+        self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+        return name
 
     def _named(self, name: str) -> str | None:
-        row = self._db.execute("SELECT name FROM profiles WHERE name = ? COLLATE NOCASE ORDER BY name != ?",
-                               (name, name)).fetchone()
-        return row[0] if row else None
+        """The profile `name` means in any letter case (any alphabet's: SQLite's NOCASE folds only A-Z);
+        'Default' is always the default person, there or not yet."""
+        if _fold(name) == _fold(DEFAULT_PROFILE):
+            return DEFAULT_PROFILE
+        names = sorted(row[0] for row in self._db.execute("SELECT name FROM profiles"))
+        return name if name in names else next((n for n in names if _fold(n) == _fold(name)), None)
 
     def profile_named(self, name: str) -> str:
         """The profile `name` means: one already there in any letter case, else the cleaned name (new)."""
@@ -282,14 +297,14 @@ class SampleStore:
         Refused if another profile already has it (merging two people's hands is never what a rename means)
         or if `old` is gone (forgotten by another program meanwhile)."""
         new = check_profile_name(new)
+        new = DEFAULT_PROFILE if _fold(new) == _fold(DEFAULT_PROFILE) else new   # its one spelling
         with self._writing():
             row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (old,)).fetchone()
             if row is None:
                 raise SampleStoreError(f"There is no profile named {old!r} (any more).")
-            taken = self._db.execute("SELECT name FROM profiles WHERE name = ? COLLATE NOCASE AND name != ?",
-                                     (new, old)).fetchone()
-            if taken is not None:
-                raise SampleStoreError(f"There is already a profile named {taken[0]!r}; choose another name.")
+            taken = self._named(new)
+            if taken is not None and taken != old:
+                raise SampleStoreError(f"There is already a profile named {taken!r}; choose another name.")
             if new != old:
                 self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (new, row[0]))
                 self._db.execute("UPDATE samples SET profile = ? WHERE profile = ?", (new, old))
@@ -323,10 +338,11 @@ class SampleStore:
         programs importing the same pictures at once (two `teach` runs, the app and the command line)
         cannot both add them."""
         name = check_profile_name(profile)
-        rows = [(name, _check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
+        rows = [(_check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
                 for label, image, source in items]
         with self._writing():
-            self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+            name = self._existing(name)   # 'BEN' adds to ben
+            rows = [(name, *row) for row in rows]
             if new_only:
                 rows = [row for row in rows if not self._db.execute(
                     "SELECT 1 FROM samples WHERE profile = ? AND label = ? AND image = ? LIMIT 1", row[:3]).fetchone()]

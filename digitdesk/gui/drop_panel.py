@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from PySide6.QtCore import (QEvent, QItemSelectionModel, QMimeData, QPoint, QSize, Qt, QThread, QUrl, Signal,
                             Slot)
-from PySide6.QtGui import QAction, QColor, QCursor, QIcon, QImage, QKeySequence, QPainter, QPixmap, QShortcut
+from PySide6.QtGui import (QAction, QColor, QContextMenuEvent, QIcon, QImage, QKeySequence, QPainter, QPixmap,
+                           QShortcut)
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMenu, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
@@ -166,6 +167,8 @@ class DropPanel(QWidget):
         self.list.itemSelectionChanged.connect(self._update_list_actions)
         self.list.itemSelectionChanged.connect(self._note_user_pick)
         self.list.itemPressed.connect(self._note_user_pick)   # also a press on the row already selected
+        self.list.currentRowChanged.connect(self._note_user_pick)   # Ctrl+arrows move it, selecting nothing
+        self.list.viewport().installEventFilter(self)   # a right click below the rows (eventFilter)
         self._build_list_menu()
         self.view = AnnotatedView(placeholder=PLACEHOLDER)
         self.view.setAccessibleName("Selected image with the digits found")
@@ -297,18 +300,24 @@ class DropPanel(QWidget):
 
     @Slot(QPoint)
     def _open_list_menu(self, pos: QPoint) -> None:
-        """The list's menu where it was asked for (`pos` is in the viewport's coordinates); asked for
-        below the rows, it acts on none of them (Remove stays grey), as in a file manager."""
-        by_mouse = self.list.viewport().mapFromGlobal(QCursor.pos()) == pos   # not the Menu key
-        if by_mouse and self.list.itemAt(pos) is None:
-            self.list.clearSelection()
+        """The list's menu where it was asked for (`pos` is in the viewport's coordinates)."""
         self._update_list_actions()
         self.list_menu.popup(self.list.viewport().mapToGlobal(pos))
+
+    def eventFilter(self, watched, event) -> bool:
+        """A right click below the rows acts on none of them (Remove stays grey), as in a file manager; the
+        Menu key keeps the selection it was pressed for."""
+        if watched is self.list.viewport() and event.type() == QEvent.Type.ContextMenu \
+                and event.reason() == QContextMenuEvent.Reason.Mouse and self.list.itemAt(event.pos()) is None:
+            self.list.clearSelection()
+        return super().eventFilter(watched, event)
 
     @Slot()
     def _open_list_menu_at_current(self) -> None:
         """Shift+F10, the keyboard's right click (as on Windows and in GNOME): the menu at the current row."""
         item = self.list.currentItem()
+        if item is not None:
+            self.list.scrollToItem(item)   # the menu opens beside the row, not away from the list
         self._open_list_menu(self.list.visualItemRect(item).center() if item is not None else QPoint(4, 4))
 
     @Slot()
@@ -613,6 +622,7 @@ class DropPanel(QWidget):
             self._picking = False
 
     @Slot()
+    @Slot(int)
     @Slot(QListWidgetItem)
     def _note_user_pick(self, _item=None) -> None:
         if not self._picking:

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, QThread, QTimer, Signal, Slot
 
 from digitdesk.data_dir import DEFAULT_PROFILE, data_dir
 from digitdesk.engine.live_profile import LiveProfile
-from digitdesk.engine.samples import SampleStore, SampleStoreError, samples_text
+from digitdesk.engine.samples import SampleStore, SampleStoreError, profile_order, samples_text
 
 PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
@@ -53,11 +53,8 @@ class Handwriting(QObject):
         enabled = settings is None or str(settings.value(ENABLED_KEY, "true")).lower() in ("true", "1")
         self._runner_factory = runner_factory   # None: the app's shared runner
         self.start_message: str | None = None    # for the status bar once the window shows
-        if name != DEFAULT_PROFILE and store.notice is None and name not in store.profiles():
-            self.start_message = (f"The profile {name!r} is gone (renamed or forgotten by another program "
-                                  "since the last run): reading with the default profile.")
-            name = DEFAULT_PROFILE
-            self._remember(PROFILE_KEY, name)
+        if store.notice is None:   # a store that opened as it should: is last run's person still there?
+            name = self._chosen_at_start(name)
         self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
         self._created = store.created(name)   # kept by a rename: finds this person renamed elsewhere
         self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
@@ -69,23 +66,41 @@ class Handwriting(QObject):
         self._outside.timeout.connect(self.follow_outside_changes)
         self._outside.start(OUTSIDE_CHECK_MS)
 
+    def _chosen_at_start(self, name: str) -> str:
+        """Last run's person as the store spells it now; the default one, said, if they have gone since."""
+        try:
+            found = self.store.profile_named(name)
+        except SampleStoreError:   # a settings file edited by hand
+            found = DEFAULT_PROFILE
+        if found != DEFAULT_PROFILE and found not in self.store.profiles():
+            self.start_message = (f"The profile {name!r} is gone (renamed or forgotten by another program "
+                                  "since the last run): reading with the default profile.")
+            found = DEFAULT_PROFILE
+        if found != name:
+            self._remember(PROFILE_KEY, found)
+        return found
+
     def follow_outside_changes(self) -> bool:
-        """Reload the chosen profile if another program changed the samples file; True if it did."""
+        """Reload the chosen profile if another program changed the samples file; True if it did. The
+        person is known by when their profile was made, which a rename keeps: renamed there, they are
+        followed here; removed there, the default person is read with."""
         version = self.store.data_version()
         if version is None or version == self._outside_version:
             return False
         self._outside_version = version
-        name = self.profile_name
-        if name != DEFAULT_PROFILE and name not in self.store.profiles():   # renamed or forgotten elsewhere
-            renamed = self.store.find_created(self._created) if self._created is not None else None
-            if not renamed:   # its corrections went with it: nothing left to undo
-                self._undo = [u for u in self._undo if u[2] != name]
-            self._switch(renamed or DEFAULT_PROFILE, old=name if renamed else None)
-            self.message.emit(f"{name!r} was renamed to {renamed!r} by another program; reading with it."
-                              if renamed else f"{name!r} was removed by another program: reading with the "
-                              "default profile.")
-        else:
-            self.live.switch(name)   # rebuilt from the file at the next reading
+        name, now = self.profile_name, self.store.created(self.profile_name)
+        renamed = self.store.find_created(self._created) if self._created not in (None, now) else None
+        if renamed is not None:
+            self._switch(renamed, old=name)
+            self.message.emit(f"{name!r} was renamed to {renamed!r} by another program; reading with it.")
+        elif self._created not in (None, now):   # its samples forgotten there: nothing of it left to undo
+            self._undo = [u for u in self._undo if u[2] != name]
+            if now is None and name != DEFAULT_PROFILE:
+                self._switch(DEFAULT_PROFILE)
+                self.message.emit(f"{name!r} was removed by another program: reading with the default profile.")
+        if renamed is None and self.profile_name == name:   # the same person: rebuilt at the next reading
+            self.live.switch(name)
+            self._created = now
         self.changed.emit()
         return True
 
@@ -160,10 +175,11 @@ class Handwriting(QObject):
         """The store's profiles, the one chosen and the default person (always there to go back to)."""
         names = self.store.profiles()
         wanted = {self.profile_name, DEFAULT_PROFILE} - set(names)
-        return sorted([*names, *wanted], key=str.lower) if wanted else names
+        return sorted([*names, *wanted], key=profile_order) if wanted else names
 
     def use_profile(self, name: str) -> bool:
         """Switch to (and, if new, create) a profile; False with a message if the name is unusable."""
+        self.follow_outside_changes()
         try:
             name = self.store.create_profile(name)
         except SampleStoreError as error:
@@ -177,12 +193,16 @@ class Handwriting(QObject):
 
     def rename_profile(self, new: str) -> bool:
         """Give the chosen person another name (their samples and undo go with it); False, said, if refused."""
+        self.follow_outside_changes()   # a rename or removal made elsewhere first
         old = self.profile_name
         try:
-            if old in self.store.profiles():
-                new = self.store.rename_profile(old, new)
-            else:   # the default person before any sample: nothing to carry over
+            if old == DEFAULT_PROFILE and old not in self.store.profiles():   # no sample yet: nothing to move
+                new = self.store.profile_named(new)
+                if new != old and new in self.store.profiles():
+                    raise SampleStoreError(f"There is already a profile named {new!r}; choose another name.")
                 new = self.store.create_profile(new)
+            else:
+                new = self.store.rename_profile(old, new)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return False
@@ -192,9 +212,21 @@ class Handwriting(QObject):
             self.changed.emit()
         return True
 
-    def remove_profile(self, only: list[int]) -> int:
+    def _still_chosen(self, asked: str | None) -> bool:
+        """False, said, when the person the user was asked about is no longer the one chosen (another
+        program renamed or removed them while the question was open): nothing is done then."""
+        self.follow_outside_changes()
+        if asked is None or asked == self.profile_name:
+            return True
+        self.message.emit(f"Nothing deleted: {asked!r} was changed by another program meanwhile.")
+        return False
+
+    def remove_profile(self, only: list[int], asked: str | None = None) -> int:
         """Forget the chosen person's samples the user was shown and read as the default person again;
-        someone else's samples added meanwhile keep the person listed. How many samples went."""
+        someone else's samples added meanwhile keep the person listed. How many samples went. `asked`:
+        the person the user confirmed for."""
+        if not self._still_chosen(asked):
+            return 0
         name = self.profile_name
         if name == DEFAULT_PROFILE:   # always there: whose a correction is until people are named
             return self.forget_profile(only)
@@ -222,12 +254,15 @@ class Handwriting(QObject):
     def correct(self, input28: np.ndarray, label: int, source: str, read_as: int | None = None) -> int | None:
         """Save `input28` as a sample of `label` (a correction, or a confirmation when it was read as
         `label`); it counts from the next reading. Returns the sample id, None if it could not be saved."""
+        self.follow_outside_changes()   # renamed elsewhere a moment ago: to that person, not a new old name
         try:
             sample_id = self.store.add(self.profile_name, label, input28, source)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return None
         self.live.add(sample_id, label, input28)
+        if self._created is None:   # the person's first sample made their profile: know them by it
+            self._created = self.store.created(self.profile_name)
         self._undo = [*self._undo[-UNDO_DEPTH + 1:], (sample_id, int(label), self.profile_name)]
         kept = " for this session (it cannot be saved)" if self.store.read_only else ""
         what = f"Confirmed: it is a {label}" if read_as == label else f"Corrected: it is a {label}"
@@ -276,9 +311,11 @@ class Handwriting(QObject):
             self.changed.emit()
         return deleted
 
-    def forget_profile(self, only: list[int] | None = None) -> int:
+    def forget_profile(self, only: list[int] | None = None, asked: str | None = None) -> int:
         """Delete every sample of the chosen profile (the profile itself stays), or `only` those the user
         was shown: any added since, by another window or `digitdesk teach`, are kept and said."""
+        if not self._still_chosen(asked):
+            return 0
         name = self.profile_name
         try:
             count = self.store.forget(name, only)
@@ -288,7 +325,7 @@ class Handwriting(QObject):
             self.message.emit(str(error))
             return 0
         self._undo = [u for u in self._undo if u[2] != name]
-        self.live.switch(name)
+        self._switch(name)   # made again: a new `created` to know it by
         newer = f" {samples_text(kept)} added since you were asked stayed." if kept else ""
         self.message.emit(f"Forgot {samples_text(count)} of {name!r}.{newer}")
         self.changed.emit()
@@ -300,11 +337,13 @@ class Handwriting(QObject):
         return write_archive(self.samples(), path)
 
     def import_archive(self, path: str, looked_at: Callable[[int], None] | None = None,
-                       stop: Callable[[], bool] | None = None) -> tuple[int, int, list[str]] | None:
-        """Add a zip's samples (PNGs in digit folders) to the chosen profile: (added, already there, problems).
-        Any thread (gui/sample_import.py runs it off the GUI's), so it emits nothing: whoever called it
-        says `changed` in the GUI thread. `looked_at(n)` after each picture; when `stop()` turns true,
-        None and nothing added."""
+                       stop: Callable[[], bool] | None = None,
+                       profile: str | None = None) -> tuple[int, int, list[str]] | None:
+        """Add a zip's samples (PNGs in digit folders) to `profile` (the one chosen when the import began,
+        else now): (added, already there, problems). Any thread (gui/sample_import.py runs it off the
+        GUI's), so it emits nothing: whoever called it says `changed` in the GUI thread. `looked_at(n)`
+        after each picture; when `stop()` turns true, None and nothing added."""
+        profile = profile or self.profile_name
         from digitdesk.engine.sample_files import fresh_samples, from_archive
         problems: list[str] = []
 
@@ -322,10 +361,11 @@ class Handwriting(QObject):
         added = 0
         if new:   # those the profile holds, also any the command line added meanwhile, are left out as written
             try:
-                added = len(self.store.add_many(self.profile_name, new, new_only=True))
+                added = len(self.store.add_many(profile, new, new_only=True))
             except SampleStoreError as error:
                 return 0, 0, [str(error)]
-            self.live.switch(self.profile_name)
+            if profile == self.profile_name:
+                self.live.switch(profile)
         return added, repeated + len(new) - added, problems
 
     def _remember(self, key: str, value: str) -> None:

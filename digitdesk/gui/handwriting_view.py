@@ -281,7 +281,7 @@ class HandwritingDialog(QDialog):
                 "with the default profile. This cannot be undone (export the samples first to keep a copy)."
                 if shown else f"Remove {name!r}? They have no samples yet.")
         if self._sure("Remove person", what):
-            self.handwriting.remove_profile(only=shown)   # not what arrived while the question was open
+            self.handwriting.remove_profile(only=shown, asked=name)   # not what arrived while the question was open
 
     def delete_selected(self) -> None:
         """After asking: a deleted sample cannot be brought back (Undo correction only takes back corrections)."""
@@ -297,7 +297,7 @@ class HandwritingDialog(QDialog):
         which = "the 1 sample" if len(shown) == 1 else f"all {len(shown)} samples"
         if self._sure("Forget all samples", f"Delete {which} of {name!r}? DigitDesk then reads this handwriting "
                       "like anyone else's. This cannot be undone (export them first to keep a copy)."):
-            self.handwriting.forget_profile(only=shown)   # not what arrived while the question was open
+            self.handwriting.forget_profile(only=shown, asked=name)   # not what arrived while the question was open
 
     def _sure(self, title: str, question: str) -> bool:
         """Yes or No, No the default: what these questions guard cannot be undone."""
@@ -344,7 +344,9 @@ class HandwritingDialog(QDialog):
         self._remember_dir(path)
         thread = QThread(self)
         thread.setObjectName("digitdesk-import")
-        worker = ImportWorker(self.handwriting, path)
+        self.handwriting.follow_outside_changes()   # into the person as they are now
+        self._importing_into = self.handwriting.profile_name
+        worker = ImportWorker(self.handwriting, path, self._importing_into)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.done.connect(thread.quit)
@@ -375,7 +377,9 @@ class HandwritingDialog(QDialog):
         if added:
             self.handwriting.changed.emit()   # here, in the GUI thread: its receivers repaint
         there = f" ({repeated} already there)" if repeated else ""
-        text = f"Imported {samples_text(added)} from {name}{there}."
+        into = self._importing_into
+        whose = f" into {into!r}" if into != self.handwriting.profile_name else ""   # changed meanwhile
+        text = f"Imported {samples_text(added)} from {name}{whose}{there}."
         self.status_label.setText(text)
         if problems:
             shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")

@@ -69,6 +69,14 @@ def test_a_name_that_differs_only_in_case_means_the_person_already_there(tmp_pat
         store.add("ben", 4, image(1), "draw")
         assert store.create_profile(" BEN ") == "ben" and store.profile_named("Ben") == "ben"
         assert store.profile_named("Carla") == "Carla" and store.profiles() == ["ben"]
+        assert store.create_profile("DEFAULT") == "default"           # always the default person
+        with pytest.raises(SampleStoreError, match="already a profile named 'default'"):
+            store.rename_profile("ben", "Default")
+        store.add("Émile", 1, image(2), "draw")
+        assert store.profile_named("ÉMILE") == "Émile"                # beyond A-Z too
+        assert store.create_profile("E\u0301mile") == "Émile"         # a Mac's decomposed É
+        store.add("Zoe", 1, image(3), "draw")
+        assert store.profiles() == ["ben", "default", "Émile", "Zoe"]  # in alphabetical order, accents too
 
 
 def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):

@@ -652,18 +652,24 @@ def test_a_row_the_user_picks_while_a_folder_is_read_stays_picked_so_delete_take
 
 
 def test_a_right_click_below_the_rows_offers_no_remove_and_shift_f10_opens_the_menu_at_the_row(
-        qtbot, panel, glyphs, tmp_path, monkeypatch):
-    import digitdesk.gui.drop_panel as drop_module
+        qtbot, panel, glyphs, tmp_path):
+    from PySide6.QtGui import QContextMenuEvent
     listed(qtbot, panel, tmp_path, glyphs, "381", "52")
     focus_list(qtbot, panel)
-    click_row(qtbot, panel, 1)
     viewport = panel.list.viewport()
+
+    def context_menu(reason, where: QPoint) -> None:
+        QApplication.sendEvent(viewport, QContextMenuEvent(reason, where, viewport.mapToGlobal(where),
+                                                           Qt.KeyboardModifier.NoModifier))
+        assert panel.list_menu.isVisible()
+        panel.list_menu.close()
+
     below = QPoint(10, viewport.height() - 5)   # no row there
-    monkeypatch.setattr(drop_module.QCursor, "pos", lambda: viewport.mapToGlobal(below))   # the mouse is there
-    panel._open_list_menu(below)
-    assert panel.list_menu.isVisible() and not panel.remove_action.isEnabled()   # acts on no row out of sight
-    assert panel.clear_list_action.isEnabled()
-    panel.list_menu.close()
+    click_row(qtbot, panel, 1)
+    context_menu(QContextMenuEvent.Reason.Keyboard, below)   # the Menu key: for the row picked
+    assert panel.remove_action.isEnabled()
+    context_menu(QContextMenuEvent.Reason.Mouse, below)      # the mouse below the rows: for none
+    assert not panel.remove_action.isEnabled() and panel.clear_list_action.isEnabled()
     click_row(qtbot, panel, 1)
     qtbot.keyClick(panel.list, Qt.Key.Key_F10, Qt.KeyboardModifier.ShiftModifier)   # the keyboard's right click
     assert panel.list_menu.isVisible() and panel.remove_action.isEnabled()

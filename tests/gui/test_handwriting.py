@@ -76,3 +76,66 @@ def test_undoing_a_correction_forgotten_elsewhere_says_so(qtbot, tmp_path):
         assert hw.undo() and said[-1] == "The correction to 3 was already gone (deleted or forgotten meanwhile)."
     finally:
         hw.close()
+
+
+def _two_programs(tmp_path):
+    """This window's Handwriting and another program's store, on the same samples file."""
+    return Handwriting(SampleStore(tmp_path), AppSettings(tmp_path / "digitdesk.ini")), SampleStore(tmp_path)
+
+
+def test_what_the_user_does_right_after_a_rename_elsewhere_goes_to_the_renamed_person(qtbot, tmp_path):
+    hw, other = _two_programs(tmp_path)
+    try:
+        hw.use_profile("ann")
+        hw.correct(picture(1) / 255.0, 7, "draw")
+        other.rename_profile("ann", "Anna")          # a moment ago, before the window's next check
+        hw.correct(picture(2) / 255.0, 1, "draw")    # not to a new, second 'ann'
+        assert other.profiles() == ["Anna"] and sum(other.counts("Anna")) == 2 and hw.profile_name == "Anna"
+        other.rename_profile("Anna", "Annabel")
+        assert hw.rename_profile("Annie")            # the person renamed again, not an empty new one
+        assert other.profiles() == ["Annie"] and sum(other.counts("Annie")) == 2
+        hw.forget_profile()                          # made again, emptied ...
+        other.rename_profile("Annie", "Anne")        # ... and renamed elsewhere: still followed
+        qtbot.waitUntil(lambda: hw.profile_name == "Anne", timeout=10_000)
+    finally:
+        other.close()
+        hw.close()
+
+
+def test_a_question_answered_after_the_person_changed_elsewhere_deletes_nothing(qtbot, tmp_path):
+    hw, other = _two_programs(tmp_path)
+    said = []
+    hw.message.connect(said.append)
+    try:
+        hw.use_profile("ann")
+        shown = [hw.correct(picture(1) / 255.0, 7, "draw")]
+        other.rename_profile("ann", "Anna")          # while "Remove 'ann'?" was open
+        assert hw.remove_profile(shown, asked="ann") == 0 and sum(other.counts("Anna")) == 1
+        assert said[-1] == "Nothing deleted: 'ann' was changed by another program meanwhile."
+    finally:
+        other.close()
+        hw.close()
+
+
+def test_the_default_person_cannot_be_renamed_onto_someone_else_nor_shadowed_by_its_capitalised_name(tmp_path):
+    hw, other = _two_programs(tmp_path)
+    try:
+        other.add("Ben", 4, picture(4), "cli")
+        assert not hw.rename_profile("ben") and hw.profile_name == "default"   # no sample yet, Ben stays Ben's
+        assert hw.use_profile("Default") and hw.profile_name == "default"
+        assert other.profiles() == ["Ben", "default"]
+    finally:
+        other.close()
+        hw.close()
+
+
+def test_last_runs_person_in_another_letter_case_is_chosen_again_without_a_word(tmp_path):
+    settings = AppSettings(tmp_path / "digitdesk.ini")
+    settings.set_value("handwriting/profile", "ben")
+    with SampleStore(tmp_path) as store:
+        store.add("Ben", 3, picture(3), "cli")
+    hw = Handwriting(SampleStore(tmp_path), settings)
+    try:
+        assert hw.profile_name == "Ben" and hw.start_message is None
+    finally:
+        hw.close()
