@@ -25,10 +25,12 @@ PREVIEW_SIDE = 84
 
 
 class CorrectionMenu(QMenu):
-    """What a digit really is: "right" (the digit read) or 0-9; keys 0-9 pick directly."""
+    """What a digit really is: "right" (the digit read) or 0-9; keys 0-9 pick directly, Left / Right go
+    to the number's digit before or after."""
     picked = Signal(int)
+    stepped = Signal(int)   # -1 or +1: the user asked for the neighbouring digit's menu
 
-    def __init__(self, reading: DigitReading, parent: QWidget | None = None):
+    def __init__(self, reading: DigitReading, parent: QWidget | None = None, place: str = ""):
         super().__init__(parent)
         self.setAccessibleName("Correct this digit")
         preview = QLabel()
@@ -43,7 +45,7 @@ class CorrectionMenu(QMenu):
         preview.setEnabled(True)   # ... while the picture keeps its own colours
         read = "Read as not a digit" if reading.not_digit else f"Corrected to {reading.digit}" if reading.corrected \
             else f"Read as {reading.digit} ({reading.confidence:.1%})"   # as the result panel says it
-        self.addSection(f"{read}. It is:")
+        self.addSection(f"{place}{read[0].lower() if place else read[0]}{read[1:]}. It is:")
         self._actions: dict[int, QAction] = {}
         if not reading.not_digit:   # the digit read is offered once, as the confirmation (typing it confirms)
             right = self.addAction(f"&{reading.digit}, that is right")
@@ -61,11 +63,16 @@ class CorrectionMenu(QMenu):
         return self._actions[digit]
 
     def keyPressEvent(self, event) -> None:
-        """Typing a digit picks it (also on the keypad and where mnemonics are not shown)."""
+        """Typing a digit picks it (also on the keypad and where mnemonics are not shown); Left / Right
+        step to the next digit of the number, so a keyboard user corrects a long number in one go."""
         text = event.text()
         if len(text) == 1 and text.isdigit():
             self._actions[int(text)].trigger()
             self.close()
+            return
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            self.close()
+            self.stepped.emit(-1 if event.key() == Qt.Key.Key_Left else 1)
             return
         super().keyPressEvent(event)
 
@@ -102,7 +109,8 @@ class Corrector(QObject):
             buttons = panel.preview_buttons()
             anchor = buttons[index] if index < len(buttons) else panel
             self.open(digits[index], source, anchor.mapToGlobal(QPoint(0, anchor.height())),
-                      lambda label, sample_id: after and after(index, label, sample_id))
+                      lambda label, sample_id: after and after(index, label, sample_id),
+                      (panel, index, len(digits)))
 
     def correct_shown(self, shown: QWidget) -> bool:
         """The menu for a digit of what `shown` (a panel or a view attached here) shows, from the keyboard:
@@ -112,15 +120,25 @@ class Corrector(QObject):
         if not digits:
             return False
         selected = shown.selected_index() if shown in self._panels else shown.selected
-        index = selected if 0 <= selected < len(digits) else \
-            next((i for i, d in enumerate(digits) if d.unsure or d.not_digit), 0)
+        self._open_at(shown, selected if 0 <= selected < len(digits) else
+                      next((i for i, d in enumerate(digits) if d.unsure or d.not_digit), 0))
+        return True
+
+    def _open_at(self, shown: QWidget, index: int) -> None:
+        """Select digit `index` where it is shown and open its menu (there is such a digit)."""
         if shown in self._panels:
             shown.select_digit(index)
             self._open_from_panel(shown, index)
         else:
             shown.select(index)
-            self._open_from_view(shown, index, shown.mapToGlobal(shown.box_rect(digits[index].box).center().toPoint()))
-        return True
+            box = shown.box_rect(shown.recognition.digits[index].box).center().toPoint()
+            self._open_from_view(shown, index, shown.mapToGlobal(box))
+
+    def _step(self, shown: QWidget, index: int) -> None:
+        """Left / Right in a menu: the neighbouring digit's menu (the same one again at either end)."""
+        count = len(shown.recognition.digits)
+        if count:
+            self._open_at(shown, min(max(index, 0), count - 1))
 
     def attach_view(self, view, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
@@ -150,14 +168,22 @@ class Corrector(QObject):
             source, after = self._views[view]
             reading = digits[index]
             QTimer.singleShot(0, lambda: self.open(
-                reading, source, where, lambda label, sample_id: after and after(index, label, sample_id)))
+                reading, source, where, lambda label, sample_id: after and after(index, label, sample_id),
+                (view, index, len(digits))))
 
     def open(self, reading: DigitReading, source: str, where: QPoint,
-             then: Callable[[int, int], None] | None = None) -> CorrectionMenu:
+             then: Callable[[int, int], None] | None = None,
+             within: tuple[QWidget, int, int] | None = None) -> CorrectionMenu:
+        """The menu for `reading`; `within`: (where it is shown, its index, how many digits there), so
+        that Left / Right can go on to the neighbouring digit."""
         if self.menu is not None:
             self.menu.close()
-        menu = CorrectionMenu(reading, self.parent() if isinstance(self.parent(), QWidget) else None)
+        shown, index, count = within or (None, 0, 1)
+        place = f"Digit {index + 1} of {count}, " if count > 1 else ""
+        menu = CorrectionMenu(reading, self.parent() if isinstance(self.parent(), QWidget) else None, place)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        if shown is not None:
+            menu.stepped.connect(lambda step: QTimer.singleShot(0, lambda: self._step(shown, index + step)))
         menu.picked.connect(lambda label: self._picked(reading, label, source, then))
         menu.destroyed.connect(lambda: setattr(self, "menu", None))
         self.menu = menu

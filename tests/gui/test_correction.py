@@ -113,6 +113,24 @@ def test_f2_opens_the_correction_menu_from_the_keyboard_in_every_tab(window, qtb
     assert drop.result_panel.detail_label.text().endswith("(your correction)")
 
 
+def test_left_and_right_in_the_menu_go_on_to_the_next_digit_of_the_number(window, qtbot):
+    from tests.gui.strokes import draw_number
+    draw_number(window.canvas, "470")
+    digits = read(window, qtbot, window.predict).digits
+    assert len(digits) == 3
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(window, Qt.Key.Key_F2))
+    assert menu.actions()[1].text().startswith("Digit 1 of 3, read as")
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))
+    assert menu.actions()[1].text().startswith("Digit 2 of 3, read as")
+    assert window.result_panel.selected_index() == 1        # the chart and details follow
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))   # the last stays
+    assert menu.actions()[1].text().startswith("Digit 3 of 3, read as")
+    right = (digits[2].digit + 1) % 10
+    after = read(window, qtbot, lambda: qtbot.keyClick(menu, str(right)))
+    assert after.digits[2].digit == right and window.handwriting.counts()[right] == 1
+
+
 def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
     draw_digit(window.canvas, "1")
     first = read(window, qtbot, window.predict).digits[0]
