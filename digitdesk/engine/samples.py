@@ -264,7 +264,9 @@ class SampleStore:
     def _existing(self, name: str) -> str:
         """Inside a write: the profile called `name` in any letter case, created if there is none."""
         name = self._named(name) or name
-        self._db.execute("INSERT OR IGNORE INTO profiles (name, created) VALUES (?, ?)", (name, time.time()))
+        # `created` tells people apart when one is renamed elsewhere (gui/handwriting.py): never two alike
+        self._db.execute("INSERT OR IGNORE INTO profiles (name, created) SELECT ?, max(?, "
+                         "coalesce((SELECT max(created) FROM profiles), 0) + 1e-6)", (name, time.time()))
         return name
 
     def _named(self, name: str) -> str | None:

@@ -64,6 +64,16 @@ def test_renaming_a_profile_keeps_its_samples_and_never_merges_two_people(tmp_pa
         assert store.profiles() == ["ana lopez", "ben"]                         # and no empty 'carla' made
 
 
+def test_no_two_profiles_are_made_at_the_same_moment(tmp_path, monkeypatch):
+    import digitdesk.engine.samples as samples_module
+    monkeypatch.setattr(samples_module.time, "time", lambda: 1000.0)   # a coarse clock, or a copied file
+    with SampleStore(tmp_path) as store:
+        for name in ("ann", "ben", "cy"):
+            store.create_profile(name)
+        made = [store.created(name) for name in ("ann", "ben", "cy")]
+        assert len(set(made)) == 3 and store.find_created(made[1]) == "ben"
+
+
 def test_a_name_that_differs_only_in_case_means_the_person_already_there(tmp_path):
     with SampleStore(tmp_path) as store:
         store.add("ben", 4, image(1), "draw")
