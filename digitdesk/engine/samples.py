@@ -107,7 +107,8 @@ def check_profile_name(name: str) -> str:
 
 
 def _fold(name: str) -> str:
-    return name.casefold()
+    """What two names share when they mean one person: letter case and Unicode composition aside."""
+    return unicodedata.normalize("NFC", name).casefold()
 
 
 def profile_order(name: str) -> tuple[str, str]:
@@ -272,10 +273,12 @@ class SampleStore:
     def _named(self, name: str) -> str | None:
         """The profile `name` means in any letter case (any alphabet's: SQLite's NOCASE folds only A-Z);
         'Default' is always the default person, there or not yet."""
+        names = sorted(row[0] for row in self._db.execute("SELECT name FROM profiles"))
+        if name in names:   # as stored wins (a file from before names were matched this way may hold both)
+            return name
         if _fold(name) == _fold(DEFAULT_PROFILE):
             return DEFAULT_PROFILE
-        names = sorted(row[0] for row in self._db.execute("SELECT name FROM profiles"))
-        return name if name in names else next((n for n in names if _fold(n) == _fold(name)), None)
+        return next((n for n in names if _fold(n) == _fold(name)), None)
 
     def profile_named(self, name: str) -> str:
         """The profile `name` means: one already there in any letter case, else the cleaned name (new)."""
@@ -305,6 +308,8 @@ class SampleStore:
             if row is None:
                 raise SampleStoreError(f"There is no profile named {old!r} (any more).")
             taken = self._named(new)
+            if taken == DEFAULT_PROFILE and old != DEFAULT_PROFILE:
+                raise SampleStoreError(f"{DEFAULT_PROFILE!r} is the default person's name; choose another name.")
             if taken is not None and taken != old:
                 raise SampleStoreError(f"There is already a profile named {taken!r}; choose another name.")
             if new != old:

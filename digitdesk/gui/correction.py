@@ -70,8 +70,7 @@ class CorrectionMenu(QMenu):
             self._actions[int(text)].trigger()
             self.close()
             return
-        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):
-            self.close()
+        if event.key() in (Qt.Key.Key_Left, Qt.Key.Key_Right):   # the Corrector opens the next, if any
             self.stepped.emit(-1 if event.key() == Qt.Key.Key_Left else 1)
             return
         super().keyPressEvent(event)
@@ -88,6 +87,7 @@ def corrected(reading: DigitReading, label: int) -> DigitReading:
 class Corrector(QObject):
     """Opens the correction menu for clicked digits and hands the choice to Handwriting."""
     menuOpened = Signal(object)   # the CorrectionMenu, shown (for tests and for screenshots)
+    status = Signal(str)          # for the status bar
 
     def __init__(self, handwriting: Handwriting, parent: QObject | None = None):
         super().__init__(parent)
@@ -135,10 +135,15 @@ class Corrector(QObject):
             self._open_from_view(shown, index, shown.mapToGlobal(box))
 
     def _step(self, shown: QWidget, index: int) -> None:
-        """Left / Right in a menu: the neighbouring digit's menu (the same one again at either end)."""
+        """Left / Right in a menu: the neighbouring digit's menu; at either end the menu stays as it is, and
+        a live picture that has lost its digits meanwhile closes it and says so."""
         count = len(shown.recognition.digits)
-        if count:
-            self._open_at(shown, min(max(index, 0), count - 1))
+        if not count:
+            if self.menu is not None:
+                self.menu.close()
+            self.status.emit("No digit here to correct.")
+        elif 0 <= index < count:
+            QTimer.singleShot(0, lambda: self._open_at(shown, index))
 
     def attach_view(self, view, source: str, after: Callable[[int, int, int], None] | None = None) -> None:
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
@@ -183,7 +188,7 @@ class Corrector(QObject):
         menu = CorrectionMenu(reading, self.parent() if isinstance(self.parent(), QWidget) else None, place)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         if shown is not None:
-            menu.stepped.connect(lambda step: QTimer.singleShot(0, lambda: self._step(shown, index + step)))
+            menu.stepped.connect(lambda step: self._step(shown, index + step))
         menu.picked.connect(lambda label: self._picked(reading, label, source, then))
         menu.destroyed.connect(lambda: setattr(self, "menu", None))
         self.menu = menu
@@ -251,7 +256,9 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         tab = window.tabs.currentWidget()
         shown = drop.view if tab is drop else webcam.view if tab is webcam else window.result_panel
         if not corrector.correct_shown(shown):
-            window.statusBar().showMessage("No digit here to correct.", 8000)
+            corrector.status.emit("No digit here to correct.")
+
+    corrector.status.connect(lambda text: window.statusBar().showMessage(text, 8000))
 
     correct = QAction("&Correct a digit…", window)
     correct.setShortcut(QKeySequence(Qt.Key.Key_F2))

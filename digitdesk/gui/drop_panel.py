@@ -307,7 +307,7 @@ class DropPanel(QWidget):
     def eventFilter(self, watched, event) -> bool:
         """A right click below the rows acts on none of them (Remove stays grey), as in a file manager; the
         Menu key keeps the selection it was pressed for."""
-        if watched is self.list.viewport() and event.type() == QEvent.Type.ContextMenu \
+        if event.type() == QEvent.Type.ContextMenu and watched is self.list.viewport() \
                 and event.reason() == QContextMenuEvent.Reason.Mouse and self.list.itemAt(event.pos()) is None:
             self.list.clearSelection()
         return super().eventFilter(watched, event)

@@ -53,8 +53,7 @@ class Handwriting(QObject):
         enabled = settings is None or str(settings.value(ENABLED_KEY, "true")).lower() in ("true", "1")
         self._runner_factory = runner_factory   # None: the app's shared runner
         self.start_message: str | None = None    # for the status bar once the window shows
-        if store.notice is None:   # a store that opened as it should: is last run's person still there?
-            name = self._chosen_at_start(name)
+        name = self._chosen_at_start(name)
         self.live = LiveProfile(store, name, runner_factory, enabled=enabled)
         self._created = store.created(name)   # kept by a rename: finds this person renamed elsewhere
         self._undo: list[tuple[int, int, str]] = []   # (sample id, label, profile)
@@ -67,12 +66,13 @@ class Handwriting(QObject):
         self._outside.start(OUTSIDE_CHECK_MS)
 
     def _chosen_at_start(self, name: str) -> str:
-        """Last run's person as the store spells it now; the default one, said, if they have gone since."""
+        """Last run's person as the store spells it now; the default one, said, if they have gone since
+        (unless the file could not be opened as it is: then nobody can tell, and the name stays)."""
         try:
             found = self.store.profile_named(name)
         except SampleStoreError:   # a settings file edited by hand
             found = DEFAULT_PROFILE
-        if found != DEFAULT_PROFILE and found not in self.store.profiles():
+        if found != DEFAULT_PROFILE and found not in self.store.profiles() and self.store.notice is None:
             self.start_message = (f"The profile {name!r} is gone (renamed or forgotten by another program "
                                   "since the last run): reading with the default profile.")
             found = DEFAULT_PROFILE
@@ -98,6 +98,9 @@ class Handwriting(QObject):
             if now is None and name != DEFAULT_PROFILE:
                 self._switch(DEFAULT_PROFILE)
                 self.message.emit(f"{name!r} was removed by another program: reading with the default profile.")
+            else:
+                self.message.emit(f"The samples of {name!r} were forgotten or replaced by another program; "
+                                  "reading with what it holds now.")
         if renamed is None and self.profile_name == name:   # the same person: rebuilt at the next reading
             self.live.switch(name)
             self._created = now
@@ -160,6 +163,11 @@ class Handwriting(QObject):
         return self.live.name
 
     @property
+    def profile_created(self) -> float | None:
+        """When the chosen person's profile was made (None before their first sample)."""
+        return self._created
+
+    @property
     def enabled(self) -> bool:
         return self.live.enabled
 
@@ -177,9 +185,15 @@ class Handwriting(QObject):
         wanted = {self.profile_name, DEFAULT_PROFILE} - set(names)
         return sorted([*names, *wanted], key=profile_order) if wanted else names
 
-    def use_profile(self, name: str) -> bool:
-        """Switch to (and, if new, create) a profile; False with a message if the name is unusable."""
+    def use_profile(self, name: str, listed: bool = False) -> bool:
+        """Switch to (and, if new, create) a profile; False with a message if the name is unusable.
+        `listed`: picked from a list that may be out of date, so never made anew (renamed or removed by
+        another program a moment ago: the list is refreshed and that is said)."""
         self.follow_outside_changes()
+        if listed and name != DEFAULT_PROFILE and self.store.profile_named(name) not in self.store.profiles():
+            self.message.emit(f"{name!r} is no longer there (renamed or removed by another program).")
+            self.changed.emit()
+            return False
         try:
             name = self.store.create_profile(name)
         except SampleStoreError as error:
@@ -191,9 +205,11 @@ class Handwriting(QObject):
             self.changed.emit()
         return True
 
-    def rename_profile(self, new: str) -> bool:
-        """Give the chosen person another name (their samples and undo go with it); False, said, if refused."""
-        self.follow_outside_changes()   # a rename or removal made elsewhere first
+    def rename_profile(self, new: str, asked: str | None = None) -> bool:
+        """Give the chosen person another name (their samples and undo go with it); False, said, if refused.
+        `asked`: the person the user was asking to rename."""
+        if not self._still_chosen(asked, "Nothing renamed"):   # a rename or removal made elsewhere first
+            return False
         old = self.profile_name
         try:
             if old == DEFAULT_PROFILE and old not in self.store.profiles():   # no sample yet: nothing to move
@@ -212,13 +228,13 @@ class Handwriting(QObject):
             self.changed.emit()
         return True
 
-    def _still_chosen(self, asked: str | None) -> bool:
+    def _still_chosen(self, asked: str | None, nothing: str = "Nothing deleted") -> bool:
         """False, said, when the person the user was asked about is no longer the one chosen (another
         program renamed or removed them while the question was open): nothing is done then."""
         self.follow_outside_changes()
         if asked is None or asked == self.profile_name:
             return True
-        self.message.emit(f"Nothing deleted: {asked!r} was changed by another program meanwhile.")
+        self.message.emit(f"{nothing}: {asked!r} was changed by another program meanwhile.")
         return False
 
     def remove_profile(self, only: list[int], asked: str | None = None) -> int:
@@ -338,11 +354,13 @@ class Handwriting(QObject):
 
     def import_archive(self, path: str, looked_at: Callable[[int], None] | None = None,
                        stop: Callable[[], bool] | None = None,
-                       profile: str | None = None) -> tuple[int, int, list[str]] | None:
+                       profile: str | None = None,
+                       created: float | None = None) -> tuple[int, int, list[str]] | None:
         """Add a zip's samples (PNGs in digit folders) to `profile` (the one chosen when the import began,
         else now): (added, already there, problems). Any thread (gui/sample_import.py runs it off the
         GUI's), so it emits nothing: whoever called it says `changed` in the GUI thread. `looked_at(n)`
-        after each picture; when `stop()` turns true, None and nothing added."""
+        after each picture; when `stop()` turns true, None and nothing added. `created`: that person's
+        profile's, so a rename elsewhere meanwhile is followed."""
         profile = profile or self.profile_name
         from digitdesk.engine.sample_files import fresh_samples, from_archive
         problems: list[str] = []
@@ -361,6 +379,7 @@ class Handwriting(QObject):
         added = 0
         if new:   # those the profile holds, also any the command line added meanwhile, are left out as written
             try:
+                profile = (self.store.find_created(created) if created is not None else None) or profile
                 added = len(self.store.add_many(profile, new, new_only=True))
             except SampleStoreError as error:
                 return 0, 0, [str(error)]

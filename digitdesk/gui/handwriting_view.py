@@ -261,7 +261,7 @@ class HandwritingDialog(QDialog):
 
     # ---- actions ---------------------------------------------------------------------------
     def _on_profile_chosen(self, index: int) -> None:
-        self.handwriting.use_profile(self.profile_combo.itemText(index))
+        self.handwriting.use_profile(self.profile_combo.itemText(index), listed=True)
 
     def new_profile(self) -> None:
         name, ok = QInputDialog.getText(self, "New person", "Name of the person whose handwriting to learn:")
@@ -272,7 +272,7 @@ class HandwritingDialog(QDialog):
         old = self.handwriting.profile_name
         name, ok = QInputDialog.getText(self, "Rename person", f"New name for {old!r}:", text=old)
         if ok and name.strip() and name.strip() != old:
-            self.handwriting.rename_profile(name)
+            self.handwriting.rename_profile(name, asked=old)
 
     def remove_profile(self) -> None:
         """After asking, like Forget all: the person goes from the list and readings are the default's again."""
@@ -346,7 +346,7 @@ class HandwritingDialog(QDialog):
         thread.setObjectName("digitdesk-import")
         self.handwriting.follow_outside_changes()   # into the person as they are now
         self._importing_into = self.handwriting.profile_name
-        worker = ImportWorker(self.handwriting, path, self._importing_into)
+        worker = ImportWorker(self.handwriting, path, self._importing_into, self.handwriting.profile_created)
         worker.moveToThread(thread)
         thread.started.connect(worker.run)
         worker.done.connect(thread.quit)

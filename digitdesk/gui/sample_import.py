@@ -14,11 +14,11 @@ class ImportWorker(QObject):
     progress = Signal(int)    # pictures looked at so far
     done = Signal(object)     # (added, already there, problems), or None when stopped: nothing was added
 
-    def __init__(self, handwriting, path: str, profile: str):
+    def __init__(self, handwriting, path: str, profile: str, created: float | None = None):
         super().__init__()
         self._handwriting = handwriting
         self._path = path
-        self._profile = profile   # chosen when the import began: where its samples go
+        self._profile, self._created = profile, created   # the person chosen when it began: theirs
         self._stop = threading.Event()
 
     def stop(self) -> None:
@@ -31,5 +31,5 @@ class ImportWorker(QObject):
             if count % PROGRESS_EVERY == 0:
                 self.progress.emit(count)
         result = self._handwriting.import_archive(self._path, looked_at=looked_at, stop=self._stop.is_set,
-                                                  profile=self._profile)
+                                                  profile=self._profile, created=self._created)
         self.done.emit(result)

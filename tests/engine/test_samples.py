@@ -80,7 +80,7 @@ def test_a_name_that_differs_only_in_case_means_the_person_already_there(tmp_pat
         assert store.create_profile(" BEN ") == "ben" and store.profile_named("Ben") == "ben"
         assert store.profile_named("Carla") == "Carla" and store.profiles() == ["ben"]
         assert store.create_profile("DEFAULT") == "default"           # always the default person
-        with pytest.raises(SampleStoreError, match="already a profile named 'default'"):
+        with pytest.raises(SampleStoreError, match="'default' is the default person's name"):
             store.rename_profile("ben", "Default")
         store.add("Émile", 1, image(2), "draw")
         assert store.profile_named("ÉMILE") == "Émile"                # beyond A-Z too
@@ -380,3 +380,18 @@ def test_a_read_only_folder_reads_the_saved_samples_and_saves_nothing(read_only_
         assert store.counts("ana")[8] == 1
     with sqlite3.connect(f"{(read_only_folder / DB_FILE).as_uri()}?mode=ro&immutable=1", uri=True) as db:
         assert db.execute("SELECT label FROM samples").fetchall() == [(6,)]
+
+
+def test_names_stored_before_they_were_matched_this_way_stay_reachable(tmp_path):
+    import sqlite3
+    with SampleStore(tmp_path) as store:
+        store.add("default", 1, image(1), "draw")
+    with sqlite3.connect(tmp_path / DB_FILE) as db:   # as an older version could write them
+        for name, created in (("Default", 5.0), ("E\u0301mile", 6.0)):
+            db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (name, created))
+            db.execute("INSERT INTO samples (profile, label, image, source, created) VALUES (?, 2, ?, 'cli', 1.0)",
+                       (name, bytes(784)))
+    with SampleStore(tmp_path) as store:
+        assert store.profile_named("Default") == "Default" and store.profile_named("default") == "default"
+        assert store.profile_named("Émile") == "E\u0301mile"   # typed composed: the person stored decomposed
+        assert store.create_profile("émile") == "E\u0301mile" and len(store.profiles()) == 3

@@ -124,8 +124,12 @@ def test_left_and_right_in_the_menu_go_on_to_the_next_digit_of_the_number(window
     assert menu.actions()[1].text().startswith("Digit 2 of 3, read as")
     assert window.result_panel.selected_index() == 1        # the chart and details follow
     menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))
-    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))   # the last stays
     assert menu.actions()[1].text().startswith("Digit 3 of 3, read as")
+    opened = []
+    window.corrector.menuOpened.connect(opened.append)
+    qtbot.keyClick(menu, Qt.Key.Key_Right)                  # past the last digit: the menu stays as it is
+    qtbot.wait(50)
+    assert opened == [] and window.corrector.menu is menu and menu.isVisible()
     right = (digits[2].digit + 1) % 10
     after = read(window, qtbot, lambda: qtbot.keyClick(menu, str(right)))
     assert after.digits[2].digit == right and window.handwriting.counts()[right] == 1

@@ -139,3 +139,43 @@ def test_last_runs_person_in_another_letter_case_is_chosen_again_without_a_word(
         assert hw.profile_name == "Ben" and hw.start_message is None
     finally:
         hw.close()
+
+
+def test_a_rename_confirmed_after_the_person_went_elsewhere_renames_nobody(qtbot, tmp_path):
+    hw, other = _two_programs(tmp_path)
+    said = []
+    hw.message.connect(said.append)
+    try:
+        hw.correct(picture(1) / 255.0, 7, "draw")          # the default person's sample
+        hw.use_profile("ben")
+        hw.correct(picture(2) / 255.0, 2, "draw")
+        other.forget("ben")                                # while "New name for 'ben'" was open
+        assert not hw.rename_profile("Benjamin", asked="ben")
+        assert said[-1] == "Nothing renamed: 'ben' was changed by another program meanwhile."
+        assert other.profiles() == ["default"] and sum(other.counts("default")) == 1   # default left alone
+        assert not hw.use_profile("ben", listed=True)     # picked from a list shown before: not made anew
+        assert said[-1] == "'ben' is no longer there (renamed or removed by another program)."
+        assert other.profiles() == ["default"] and hw.profile_name == "default"
+    finally:
+        other.close()
+        hw.close()
+
+
+def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(qtbot, tmp_path):
+    import zipfile
+
+    import cv2
+    hw, other = _two_programs(tmp_path)
+    try:
+        hw.use_profile("ben")
+        hw.correct(picture(1) / 255.0, 7, "draw")
+        archive = tmp_path / "mine.zip"
+        with zipfile.ZipFile(archive, "w") as z:
+            z.writestr("3/a.png", cv2.imencode(".png", picture(3))[1].tobytes())
+        started_for = (hw.profile_name, hw.profile_created)   # as the window takes them when it starts
+        other.rename_profile("ben", "Benjamin")               # while the zip is being read
+        added, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
+        assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
+    finally:
+        other.close()
+        hw.close()
