@@ -1,5 +1,6 @@
 """Handwriting (the GUI's side of the samples): following changes another program makes to the file."""
 import numpy as np
+import pytest
 
 from digitdesk.engine.samples import SampleStore
 from digitdesk.gui.handwriting import Handwriting
@@ -78,55 +79,47 @@ def test_undoing_a_correction_forgotten_elsewhere_says_so(qtbot, tmp_path):
         hw.close()
 
 
-def _two_programs(tmp_path):
-    """This window's Handwriting and another program's store, on the same samples file."""
-    return Handwriting(SampleStore(tmp_path), AppSettings(tmp_path / "digitdesk.ini")), SampleStore(tmp_path)
-
-
-def test_what_the_user_does_right_after_a_rename_elsewhere_goes_to_the_renamed_person(qtbot, tmp_path):
-    hw, other = _two_programs(tmp_path)
-    try:
-        hw.use_profile("ann")
-        hw.correct(picture(1) / 255.0, 7, "draw")
-        other.rename_profile("ann", "Anna")          # a moment ago, before the window's next check
-        hw.correct(picture(2) / 255.0, 1, "draw")    # not to a new, second 'ann'
-        assert other.profiles() == ["Anna"] and sum(other.counts("Anna")) == 2 and hw.profile_name == "Anna"
-        other.rename_profile("Anna", "Annabel")
-        assert hw.rename_profile("Annie")            # the person renamed again, not an empty new one
-        assert other.profiles() == ["Annie"] and sum(other.counts("Annie")) == 2
-        hw.forget_profile()                          # made again, emptied ...
-        other.rename_profile("Annie", "Anne")        # ... and renamed elsewhere: still followed
-        qtbot.waitUntil(lambda: hw.profile_name == "Anne", timeout=10_000)
-    finally:
-        other.close()
-        hw.close()
-
-
-def test_a_question_answered_after_the_person_changed_elsewhere_deletes_nothing(qtbot, tmp_path):
-    hw, other = _two_programs(tmp_path)
-    said = []
+@pytest.fixture
+def two_programs(tmp_path):
+    """This window's Handwriting, another program's store on the same samples file, and what the window said."""
+    hw, other, said = Handwriting(SampleStore(tmp_path), AppSettings(tmp_path / "digitdesk.ini")), \
+        SampleStore(tmp_path), []
     hw.message.connect(said.append)
-    try:
-        hw.use_profile("ann")
-        shown = [hw.correct(picture(1) / 255.0, 7, "draw")]
-        other.rename_profile("ann", "Anna")          # while "Remove 'ann'?" was open
-        assert hw.remove_profile(shown, asked="ann") == 0 and sum(other.counts("Anna")) == 1
-        assert said[-1] == "Nothing deleted: 'ann' was changed by another program meanwhile."
-    finally:
-        other.close()
-        hw.close()
+    yield hw, other, said
+    other.close()
+    hw.close()
 
 
-def test_the_default_person_cannot_be_renamed_onto_someone_else_nor_shadowed_by_its_capitalised_name(tmp_path):
-    hw, other = _two_programs(tmp_path)
-    try:
-        other.add("Ben", 4, picture(4), "cli")
-        assert not hw.rename_profile("ben") and hw.profile_name == "default"   # no sample yet, Ben stays Ben's
-        assert hw.use_profile("Default") and hw.profile_name == "default"
-        assert other.profiles() == ["Ben", "default"]
-    finally:
-        other.close()
-        hw.close()
+def test_what_the_user_does_right_after_a_rename_elsewhere_goes_to_the_renamed_person(qtbot, two_programs):
+    hw, other, said = two_programs
+    hw.use_profile("ann")
+    hw.correct(picture(1) / 255.0, 7, "draw")
+    other.rename_profile("ann", "Anna")          # a moment ago, before the window's next check
+    hw.correct(picture(2) / 255.0, 1, "draw")    # not to a new, second 'ann'
+    assert other.profiles() == ["Anna"] and sum(other.counts("Anna")) == 2 and hw.profile_name == "Anna"
+    other.rename_profile("Anna", "Annabel")
+    assert hw.rename_profile("Annie")            # the person renamed again, not an empty new one
+    assert other.profiles() == ["Annie"] and sum(other.counts("Annie")) == 2
+    hw.forget_profile()                          # made again, emptied ...
+    other.rename_profile("Annie", "Anne")        # ... and renamed elsewhere: still followed
+    qtbot.waitUntil(lambda: hw.profile_name == "Anne", timeout=10_000)
+
+
+def test_a_question_answered_after_the_person_changed_elsewhere_deletes_nothing(qtbot, two_programs):
+    hw, other, said = two_programs
+    hw.use_profile("ann")
+    shown = [hw.correct(picture(1) / 255.0, 7, "draw")]
+    other.rename_profile("ann", "Anna")          # while "Remove 'ann'?" was open
+    assert hw.remove_profile(shown, asked="ann") == 0 and sum(other.counts("Anna")) == 1
+    assert said[-1] == "Nothing deleted: 'ann' was changed by another program meanwhile."
+
+
+def test_the_default_person_cannot_be_renamed_onto_someone_else_nor_shadowed_by_its_capitalised_name(two_programs):
+    hw, other, said = two_programs
+    other.add("Ben", 4, picture(4), "cli")
+    assert not hw.rename_profile("ben") and hw.profile_name == "default"   # no sample yet, Ben stays Ben's
+    assert hw.use_profile("Default") and hw.profile_name == "default"
+    assert other.profiles() == ["Ben", "default"]
 
 
 def test_last_runs_person_in_another_letter_case_is_chosen_again_without_a_word(tmp_path):
@@ -141,41 +134,31 @@ def test_last_runs_person_in_another_letter_case_is_chosen_again_without_a_word(
         hw.close()
 
 
-def test_a_rename_confirmed_after_the_person_went_elsewhere_renames_nobody(qtbot, tmp_path):
-    hw, other = _two_programs(tmp_path)
-    said = []
-    hw.message.connect(said.append)
-    try:
-        hw.correct(picture(1) / 255.0, 7, "draw")          # the default person's sample
-        hw.use_profile("ben")
-        hw.correct(picture(2) / 255.0, 2, "draw")
-        other.forget("ben")                                # while "New name for 'ben'" was open
-        assert not hw.rename_profile("Benjamin", asked="ben")
-        assert said[-1] == "Nothing renamed: 'ben' was changed by another program meanwhile."
-        assert other.profiles() == ["default"] and sum(other.counts("default")) == 1   # default left alone
-        assert not hw.use_profile("ben", listed=True)     # picked from a list shown before: not made anew
-        assert said[-1] == "'ben' is no longer there (renamed or removed by another program)."
-        assert other.profiles() == ["default"] and hw.profile_name == "default"
-    finally:
-        other.close()
-        hw.close()
+def test_a_rename_confirmed_after_the_person_went_elsewhere_renames_nobody(qtbot, two_programs):
+    hw, other, said = two_programs
+    hw.correct(picture(1) / 255.0, 7, "draw")          # the default person's sample
+    hw.use_profile("ben")
+    hw.correct(picture(2) / 255.0, 2, "draw")
+    other.forget("ben")                                # while "New name for 'ben'" was open
+    assert not hw.rename_profile("Benjamin", asked="ben")
+    assert said[-1] == "Nothing renamed: 'ben' was changed by another program meanwhile."
+    assert other.profiles() == ["default"] and sum(other.counts("default")) == 1   # default left alone
+    assert not hw.use_profile("ben", listed=True)     # picked from a list shown before: not made anew
+    assert said[-1] == "'ben' is no longer there (renamed or removed by another program)."
+    assert other.profiles() == ["default"] and hw.profile_name == "default"
 
 
-def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(qtbot, tmp_path):
+def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(tmp_path, two_programs):
     import zipfile
 
     import cv2
-    hw, other = _two_programs(tmp_path)
-    try:
-        hw.use_profile("ben")
-        hw.correct(picture(1) / 255.0, 7, "draw")
-        archive = tmp_path / "mine.zip"
-        with zipfile.ZipFile(archive, "w") as z:
-            z.writestr("3/a.png", cv2.imencode(".png", picture(3))[1].tobytes())
-        started_for = (hw.profile_name, hw.profile_created)   # as the window takes them when it starts
-        other.rename_profile("ben", "Benjamin")               # while the zip is being read
-        added, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
-        assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
-    finally:
-        other.close()
-        hw.close()
+    hw, other, _ = two_programs
+    hw.use_profile("ben")
+    hw.correct(picture(1) / 255.0, 7, "draw")
+    archive = tmp_path / "mine.zip"
+    with zipfile.ZipFile(archive, "w") as z:
+        z.writestr("3/a.png", cv2.imencode(".png", picture(3))[1].tobytes())
+    started_for = (hw.profile_name, hw.profile_created)   # as the window takes them when it starts
+    other.rename_profile("ben", "Benjamin")               # while the zip is being read
+    added, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
+    assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
