@@ -149,8 +149,7 @@ class Corrector(QObject):
         """An AnnotatedView: clicking a digit's box opens the menu (after the view has selected it)."""
         self._views[view] = (source, after)
         view.installEventFilter(self)
-        view.digitActivated.connect(lambda index: self._open_from_view(view, index, view.mapToGlobal(
-            view.box_rect(view.recognition.digits[index].box).center().toPoint())))
+        view.digitActivated.connect(lambda index: self._open_at(view, index))
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self.parent() and event.type() == QEvent.Type.Close:
