@@ -179,8 +179,8 @@ def profile_list(args, out: TextIO, err: TextIO) -> int:
 
 def _known(store, name: str, command: str, err: TextIO) -> str | None:
     """The profile `name` means (in any letter case, as the window takes it); None, said, if there is none."""
-    found = store.profile_named(name)
-    if found in store.profiles():
+    found = store.existing_profile(name)
+    if found is not None:
         return found
     names = ", ".join(store.profiles()) or "none yet"
     print(f"{PROG} {command}: no profile named {name!r} (profiles: {names})", file=err)

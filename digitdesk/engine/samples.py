@@ -286,6 +286,12 @@ class SampleStore:
         with self._lock:
             return self._named(name) or name
 
+    def existing_profile(self, name: str) -> str | None:
+        """The stored profile `name` means (in any letter case), or None: there is no such profile yet."""
+        with self._lock:
+            found = self.profile_named(name)
+            return found if found in self.profiles() else None
+
     def created(self, name: str) -> float | None:
         """When the profile was made (kept by a rename: how a window finds its person renamed elsewhere)."""
         with self._lock:
@@ -300,19 +306,22 @@ class SampleStore:
     def rename_profile(self, old: str, new: str) -> str:
         """Give a profile and its samples another name, in one transaction; returns the cleaned new name.
         Refused if another profile already has it (merging two people's hands is never what a rename means)
-        or if `old` is gone (forgotten by another program meanwhile)."""
+        or if `old` is gone (forgotten by another program meanwhile). The default person before their first
+        sample has nothing to move: `new` is just made."""
         new = check_profile_name(new)
         new = DEFAULT_PROFILE if _fold(new) == _fold(DEFAULT_PROFILE) else new   # its one spelling
         with self._writing():
             row = self._db.execute("SELECT created FROM profiles WHERE name = ?", (old,)).fetchone()
-            if row is None:
+            if row is None and old != DEFAULT_PROFILE:
                 raise SampleStoreError(f"There is no profile named {old!r} (any more).")
             taken = self._named(new)
             if taken == DEFAULT_PROFILE and old != DEFAULT_PROFILE:
                 raise SampleStoreError(f"{DEFAULT_PROFILE!r} is the default person's name; choose another name.")
             if taken is not None and taken != old:
                 raise SampleStoreError(f"There is already a profile named {taken!r}; choose another name.")
-            if new != old:
+            if new != old and row is None:
+                self._existing(new)
+            elif new != old:
                 self._db.execute("INSERT INTO profiles (name, created) VALUES (?, ?)", (new, row[0]))
                 self._db.execute("UPDATE samples SET profile = ? WHERE profile = ?", (new, old))
                 self._db.execute("DELETE FROM profiles WHERE name = ?", (old,))

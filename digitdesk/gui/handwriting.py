@@ -89,11 +89,12 @@ class Handwriting(QObject):
             return False
         self._outside_version = version
         name, now = self.profile_name, self.store.created(self.profile_name)
-        renamed = self.store.find_created(self._created) if self._created not in (None, now) else None
+        changed_there = self._created not in (None, now)   # their profile is not the one this window knew
+        renamed = self.store.find_created(self._created) if changed_there else None
         if renamed is not None:
             self._switch(renamed, old=name)
             self.message.emit(f"{name!r} was renamed to {renamed!r} by another program; reading with it.")
-        elif self._created not in (None, now):   # its samples forgotten there: nothing of it left to undo
+        elif changed_there:   # its samples forgotten there: nothing of it left to undo
             self._undo = [u for u in self._undo if u[2] != name]
             if now is None and name != DEFAULT_PROFILE:
                 self._switch(DEFAULT_PROFILE)
@@ -190,7 +191,7 @@ class Handwriting(QObject):
         `listed`: picked from a list that may be out of date, so never made anew (renamed or removed by
         another program a moment ago: the list is refreshed and that is said)."""
         self.follow_outside_changes()
-        if listed and name != DEFAULT_PROFILE and self.store.profile_named(name) not in self.store.profiles():
+        if listed and name != DEFAULT_PROFILE and self.store.existing_profile(name) is None:
             self.message.emit(f"{name!r} is no longer there (renamed or removed by another program).")
             self.changed.emit()
             return False
@@ -212,13 +213,7 @@ class Handwriting(QObject):
             return False
         old = self.profile_name
         try:
-            if old == DEFAULT_PROFILE and old not in self.store.profiles():   # no sample yet: nothing to move
-                new = self.store.profile_named(new)
-                if new != old and new in self.store.profiles():
-                    raise SampleStoreError(f"There is already a profile named {new!r}; choose another name.")
-                new = self.store.create_profile(new)
-            else:
-                new = self.store.rename_profile(old, new)
+            new = self.store.rename_profile(old, new)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return False

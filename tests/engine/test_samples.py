@@ -62,6 +62,8 @@ def test_renaming_a_profile_keeps_its_samples_and_never_merges_two_people(tmp_pa
         with pytest.raises(SampleStoreError, match="no profile named 'ana'"):   # forgotten meanwhile, say
             store.rename_profile("ana", "carla")
         assert store.profiles() == ["ana lopez", "ben"]                         # and no empty 'carla' made
+        assert store.rename_profile("default", "Dana") == "Dana"   # the default person before any sample
+        assert store.profiles() == ["ana lopez", "ben", "Dana"]
 
 
 def test_no_two_profiles_are_made_at_the_same_moment(tmp_path, monkeypatch):
