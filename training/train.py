@@ -50,6 +50,9 @@ def parse_args(argv=None):
     p.add_argument("--overlap-pairs", type=int, default=0,
                    help="also train on this many pairs of digits whose boxes overlap, as 'not a digit' "
                         "(tried, not the bundled model's recipe)")
+    p.add_argument("--ema", type=float, default=0.0,
+                   help="validate and keep an exponential moving average of the weights with this momentum "
+                        "per step, e.g. 0.999 (Polyak averaging; tried, not the bundled model's recipe)")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
@@ -84,10 +87,13 @@ def main(argv=None):
     model = build_model(width=args.width)
     if args.init:  # the saved file answers [logits, features] with the same layers in the same order
         model.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
-    model.compile(optimizer=keras.optimizers.Adam(args.lr),
+    model.compile(optimizer=keras.optimizers.Adam(args.lr, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99),
                   loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
     print(f"model: {model.count_params():,} parameters")
-    callbacks = [
+    # With --ema the averaged weights are swapped in before validation and stay in at each epoch's end, so
+    # early stopping judges and keeps them; batch-norm statistics stay those of the trained weights.
+    callbacks = [keras.callbacks.SwapEMAWeights(swap_on_epoch=True)] if args.ema else []
+    callbacks += [
         keras.callbacks.LearningRateScheduler(lambda epoch: args.lr * args.lr_decay ** epoch),
         keras.callbacks.EarlyStopping(monitor="val_accuracy", patience=args.patience,
                                       restore_best_weights=True, verbose=1),
