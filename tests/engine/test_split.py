@@ -174,6 +174,20 @@ def test_a_flagged_one_read_weakly_is_not_cut_into_two_ones_even_full_height():
     assert weak.choice(seven_one, refuse_at=0.6, in_number=True) == ([0, 2], False)
 
 
+def test_a_fat_zero_read_weakly_is_not_cut_into_a_short_one_and_a_zero():
+    """The left side of a felt-tip 0 read alone is a sure but short '1': the 0 stays whole. A touching '10'
+    whose 1 stands as tall as the blob is still cut."""
+    lattice = split.Lattice(cuts=(0, 12, 80), spans=((0, 1), (0, 2), (1, 2)))
+    zeros = np.zeros((28, 28), np.float32)
+    fat_zero = (Box(0, 15, 12, 70), Box(0, 0, 80, 100), Box(12, 0, 68, 100))   # the side spans 70 % of it
+    weak = split.Blob(tuple(split.PreparedDigit(b, zeros) for b in fat_zero), lattice, weak_whole=True)
+    side_and_rest = rows((1, 0.95), (0, 0.84), (0, 0.97))
+    assert weak.choice(side_and_rest, refuse_at=0.6, in_number=True) == ([1], False)
+    ten = (Box(0, 5, 12, 95), Box(0, 0, 80, 100), Box(12, 0, 68, 100))
+    weak_ten = split.Blob(tuple(split.PreparedDigit(b, zeros) for b in ten), lattice, weak_whole=True)
+    assert weak_ten.choice(side_and_rest, refuse_at=0.6, in_number=True) == ([0, 2], False)
+
+
 @pytest.mark.parametrize("in_number", [False, True])
 def test_a_wide_blob_is_split_when_its_pieces_are_surer_together_than_the_whole(in_number):
     """Two touching digits read as one at 80 %, each piece at 95 %: the two (0.95 x 0.95 > 0.8), alone (a
