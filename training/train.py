@@ -2,7 +2,8 @@
 
 Linear on purpose: build the sets (MNIST, UNIPEN pen digits of the training
 writers, "not a digit" examples; training/dataset.py), augment, fit with early
-stopping and a learning-rate schedule, keep the best-validation weights, fit
+stopping and a learning-rate schedule, keep the best-validation weights (an
+exponential moving average of them: it smooths the last epochs' noise), fit
 the temperature and thresholds on validation, save the model (logits and
 features, no optimizer) and its calibration beside it.
 """
@@ -50,9 +51,9 @@ def parse_args(argv=None):
     p.add_argument("--overlap-pairs", type=int, default=0,
                    help="also train on this many pairs of digits whose boxes overlap, as 'not a digit' "
                         "(tried, not the bundled model's recipe)")
-    p.add_argument("--ema", type=float, default=0.0,
+    p.add_argument("--ema", type=float, default=0.999,
                    help="validate and keep an exponential moving average of the weights with this momentum "
-                        "per step, e.g. 0.999 (Polyak averaging; tried, not the bundled model's recipe)")
+                        "per step (Polyak averaging: a time constant of about one epoch); 0: the raw weights")
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")

@@ -19,8 +19,8 @@ The guards, tuned on writers the figures are not reported on
   are left alone unless a sample lies right on them (closeness >= `override`,
   0.95: the drawing the user corrected, or one drawn the same way). On writers the
   figures are not reported on, the harm was samples overruling likely, right
-  readings (1/7, 4/9); with model version 3, a ceiling of 60 % or 80 % still made
-  one to four tuning writers worse, 50 % none;
+  readings (1/7, 4/9); with model versions 3 and 4, a ceiling of 60 % or more still
+  made one to four tuning writers worse, 50 % none;
 * readings further away than that are returned bit for bit unchanged, and
   pieces refused as "not a digit" are touched only when a sample lies within
   `rescue` of the reach (closeness 1 - d/r >= 0.2: within 80 % of it): a style the model refuses,
