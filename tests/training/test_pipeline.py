@@ -73,3 +73,24 @@ def test_fine_tuning_starts_from_the_saved_model_and_may_add_styles(tmp_path):
     after = keras.saving.load_model(tuned, compile=False)
     for a, b in zip(before.trainable_weights, after.trainable_weights):
         np.testing.assert_allclose(np.asarray(a), np.asarray(b), atol=1e-6)
+
+
+@pytest.mark.slow
+def test_the_saved_model_is_the_averaged_one_that_early_stopping_judged(tmp_path):
+    """With Polyak averaging (the default) validation scores the averaged weights: the file written must read
+    the validation set exactly as well as the best epoch in the history, not like the last raw weights."""
+    import keras
+
+    from training import dataset, train
+    from training.data import normalise
+
+    data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
+    pen = write_unipen_dir(tmp_path / "unipen")
+    model_path, reports = tmp_path / "model.keras", tmp_path / "reports"
+    train.main(["--data-dir", str(data), "--unipen-dir", str(pen), "--model-out", str(model_path),
+                "--reports", str(reports), "--limit", "300", "--epochs", "3", "--width", "4",
+                "--batch-size", "32", "--verbose", "0", "--ema", "0.9"])
+    _, val = dataset.build(str(data), str(pen), 42, 0.1, 300, False, dataset.TRAIN_LETTERS, False, 0)
+    logits = keras.saving.load_model(model_path, compile=False).predict_on_batch(normalise(val.x))[0]
+    best = max(json.loads((reports / "history.json").read_text())["val_accuracy"])
+    assert np.mean(np.argmax(logits, axis=1) == val.y) == pytest.approx(best, abs=1e-6)
