@@ -22,6 +22,7 @@ from digitdesk.gui.handwriting import UNDO_DEPTH, Handwriting
 from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SIDE = 84
+NOTHING_TO_CORRECT = "No digit here to correct."
 
 
 class CorrectionMenu(QMenu):
@@ -115,9 +116,10 @@ class Corrector(QObject):
     def correct_shown(self, shown: QWidget) -> bool:
         """The menu for a digit of what `shown` (a panel or a view attached here) shows, from the keyboard:
         the digit selected (Left / Right on the previews or the picture choose it; a picture with none
-        selected, such as the live webcam's: the first in doubt, else the first). False if no digit is there."""
+        selected, such as the live webcam's: the first in doubt, else the first). False, said, if no digit is there."""
         digits = shown.recognition.digits
         if not digits:
+            self.status.emit(NOTHING_TO_CORRECT)
             return False
         selected = shown.selected_index() if shown in self._panels else shown.selected
         self._open_at(shown, selected if 0 <= selected < len(digits) else
@@ -141,7 +143,7 @@ class Corrector(QObject):
         if not count:
             if self.menu is not None:
                 self.menu.close()
-            self.status.emit("No digit here to correct.")
+            self.status.emit(NOTHING_TO_CORRECT)
         elif 0 <= index < count:
             QTimer.singleShot(0, lambda: self._open_at(shown, index))
 
@@ -249,15 +251,15 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     handwriting.changed.connect(reread_drawing)
     handwriting.undone.connect(undo_in_images)
     window.client.modelReady.connect(lambda _seconds: handwriting.warm_up())
-    handwriting.message.connect(lambda text: window.statusBar().showMessage(text, 8000))
+    def say(text: str) -> None:
+        window.statusBar().showMessage(text, 8000)
+
+    handwriting.message.connect(say)
+    corrector.status.connect(say)
 
     def correct_current() -> None:
         tab = window.tabs.currentWidget()
-        shown = drop.view if tab is drop else webcam.view if tab is webcam else window.result_panel
-        if not corrector.correct_shown(shown):
-            corrector.status.emit("No digit here to correct.")
-
-    corrector.status.connect(lambda text: window.statusBar().showMessage(text, 8000))
+        corrector.correct_shown(drop.view if tab is drop else webcam.view if tab is webcam else window.result_panel)
 
     correct = QAction("&Correct a digit…", window)
     correct.setShortcut(QKeySequence(Qt.Key.Key_F2))
