@@ -7,16 +7,21 @@ import pytest
 from tests.training.idx import optimizer_variables, write_mnist_dir
 from tests.training.unipen_files import write_unipen_dir
 
+@pytest.fixture
+def generated(tmp_path):
+    """(MNIST folder, UNIPEN folder) of generated files, small enough for a few seconds of training."""
+    return write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60), write_unipen_dir(tmp_path / "unipen")
+
+
 REPORT_FILES = ["metrics.json", "classification_report.txt", "confusion_matrix.png", "reliability.png",
                 "rejection_roc.png", "training_curves.png", "mistakes.png", "history.json", "training.json"]
 
 
 @pytest.mark.slow
-def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
+def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path, generated):
     from training import evaluate, eda, train
 
-    data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
-    pen = write_unipen_dir(tmp_path / "unipen")
+    data, pen = generated
     model_path = tmp_path / "model.keras"
     reports = tmp_path / "reports"
     train.main(["--data-dir", str(data), "--unipen-dir", str(pen), "--model-out", str(model_path),
@@ -55,14 +60,13 @@ def test_train_then_evaluate_writes_a_loadable_model_and_every_report(tmp_path):
 
 
 @pytest.mark.slow
-def test_fine_tuning_starts_from_the_saved_model_and_may_add_styles(tmp_path):
+def test_fine_tuning_starts_from_the_saved_model_and_may_add_styles(tmp_path, generated):
     """--init loads the saved model's weights: at learning rate 0 they come out unchanged."""
     import keras
 
     from training import train
 
-    data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
-    pen = write_unipen_dir(tmp_path / "unipen")
+    data, pen = generated
     common = ["--data-dir", str(data), "--unipen-dir", str(pen), "--limit", "300", "--width", "4",
               "--batch-size", "32", "--verbose", "0"]
     first, tuned = tmp_path / "first.keras", tmp_path / "tuned.keras"
@@ -76,7 +80,7 @@ def test_fine_tuning_starts_from_the_saved_model_and_may_add_styles(tmp_path):
 
 
 @pytest.mark.slow
-def test_the_saved_model_is_the_averaged_one_that_early_stopping_judged(tmp_path):
+def test_the_saved_model_is_the_averaged_one_that_early_stopping_judged(tmp_path, generated):
     """With Polyak averaging (the default) validation scores the averaged weights: the file written must read
     the validation set exactly as well as the best epoch in the history, not like the last raw weights."""
     import keras
@@ -84,8 +88,7 @@ def test_the_saved_model_is_the_averaged_one_that_early_stopping_judged(tmp_path
     from training import dataset, train
     from training.data import normalise
 
-    data = write_mnist_dir(tmp_path / "mnist", n_train=300, n_test=60)
-    pen = write_unipen_dir(tmp_path / "unipen")
+    data, pen = generated
     model_path, reports = tmp_path / "model.keras", tmp_path / "reports"
     train.main(["--data-dir", str(data), "--unipen-dir", str(pen), "--model-out", str(model_path),
                 "--reports", str(reports), "--limit", "300", "--epochs", "3", "--width", "4",
