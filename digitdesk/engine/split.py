@@ -193,10 +193,10 @@ class Blob:
             if cut == [whole] or weakest < np.log(bar):
                 return [whole], False
             tall = self.candidates[whole].box.h * ONES_TALL
-            if all(ones[k] for k in cut) and (self.weak_whole or any(self.candidates[k].box.h < tall for k in cut)):
-                return [whole], False  # the flag and the stem of a European 1 are not "11"
-            if any(ones[k] and self.candidates[k].box.h < tall for k in cut):
-                return [whole], False  # a short '1' is the side of a round stroke: a fat 0 is not "10"
+            short_one = any(ones[k] and self.candidates[k].box.h < tall for k in cut)
+            if short_one or (self.weak_whole and all(ones[k] for k in cut)):
+                # a short '1' is a European 1's flag or a fat 0's side, and a weak 1 cut in two is not "11"
+                return [whole], False
             return cut, weakest < np.log(SURE_PIECE)
         path = best_path(self.lattice, scores, ones, refused)
         cut = best_path(self.lattice, cut_scores, ones, refused)
