@@ -42,6 +42,7 @@ def parse_args(argv=None):
     p.add_argument("--lr-decay", type=float, default=0.85, help="learning rate *= this each epoch")
     p.add_argument("--val-fraction", type=float, default=0.1)
     p.add_argument("--width", type=int, default=32, help="filters in the first block")
+    p.add_argument("--dropout", type=float, default=0.4, help="dropout after each block and before the logits")
     p.add_argument("--limit", type=int, default=0, help="use only about N images of each source (smoke runs)")
     p.add_argument("--seed", type=int, default=42)
     p.add_argument("--flag-ones", action="store_true",
@@ -85,7 +86,7 @@ def main(argv=None):
     train_ds = make_dataset(normalise(train.x), train.y, args.batch_size, args.seed, True)
     val_ds = make_dataset(normalise(val.x), val.y, 512, args.seed, False)
 
-    model = build_model(width=args.width)
+    model = build_model(dropout=args.dropout, width=args.width)
     if args.init:  # the saved file answers [logits, features] with the same layers in the same order
         model.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
     model.compile(optimizer=keras.optimizers.Adam(args.lr, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99),
