@@ -9,8 +9,10 @@ and the writer's other digits read with the profile and without; and a stream: t
 writer's digits in random order, where only the misreadings are corrected (each becomes a
 sample), error counted on the second half. A reading refused as "not a digit" counts as an
 error both ways (a profile un-refuses a piece only right beside one of its samples). Also:
-MNIST test read through an empty profile (must be unchanged), and timings: recognize on a
-canvas with no profile and with 1,000 samples, and how long a correction takes to count.
+MNIST test read through an empty profile (must be unchanged), UNIPEN writers' own letters and
+symbols read with their k = 3 profiles (a profile must not make them pass for digits), and
+timings: recognize on a canvas with no profile and with 1,000 samples, and how long a correction
+takes to count.
 
 --tune runs a grid of guards on tuning writers instead, never the reported ones: MNIST
 train writers (taught from their training digits, read on the tenth held out of training,
@@ -44,6 +46,7 @@ from digitdesk.engine.personal import FeatureSpace, Guards, PersonalProfile  # n
 from digitdesk.engine.recognizer import Recognizer  # noqa: E402
 from digitdesk.engine.runner import KerasRunner, load_runner  # noqa: E402
 from training import unipen  # noqa: E402
+from training.negatives import refusable  # noqa: E402
 from training.data import default_data_dir, load_mnist_dir, stratified_split  # noqa: E402
 
 DIGITS = 10
@@ -86,6 +89,14 @@ def unipen_half(directory: Path, half: int, seed: int = 0) -> Source:
     every = np.ones(len(chars), bool)
     name = ("UNIPEN held-out writers, validation half (tuning)", "UNIPEN held-out writers, report half")[half]
     return Source(name, x, np.array([int(c.label) for c in chars]), np.array([c.writer for c in chars]), every, every)
+
+
+def unipen_letters(directory: Path, half: int, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """The same writers' letters and symbols that should be refused (not the digits' look-alikes):
+    (images, writer per image)."""
+    writers = unipen.halves(unipen.heldout_writers(directory))[half]
+    chars = [c for c in unipen.load(directory, unipen.OTHERS_FILE) if c.writer in writers and refusable(c)]
+    return unipen.render_all(chars, np.random.default_rng(seed)), np.array([c.writer for c in chars])
 
 
 class CachedRunner:
@@ -178,6 +189,31 @@ def stream(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
                     totals[2] += int(missed)
         per_writer[w] = totals
     return tally(per_writer)
+
+
+def own_letters(source, letters, cached, space, guards, seeds, not_digit) -> dict:
+    """Each writer's letters and symbols read with the writer's k = 3 profiles (the draws k_shot makes):
+    how many stay refused with the profile and without."""
+    images, writer_of, LP, LF = letters
+    counts = np.zeros(3, int)   # letters read, refused without, refused with
+    writers_touched = set()
+    for w, idx in enumerate(by_writer(source)):
+        mine = np.flatnonzero(writer_of == source.writers[idx[0]])
+        for seed in range(seeds):
+            if not len(mine):
+                continue
+            profile = PersonalProfile(cached, space, guards)
+            profile.add_many((int(i), int(source.labels[i]), source.images[i])
+                             for i in draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])))
+            without = LP[mine, DIGITS] >= not_digit
+            with_profile = profile.apply(LP[mine], LF[mine], not_digit)[:, DIGITS] >= not_digit
+            counts += len(mine), int(without.sum()), int(with_profile.sum())
+            if (without & ~with_profile).any():
+                writers_touched.add(w)
+    n, r0, r1 = counts
+    return {"letters_read": int(n), "refused_without_pct": round(float(100 * r0 / n), 2),
+            "refused_with_pct": round(float(100 * r1 / n), 2), "unrefused_by_profile": int(r0 - r1),
+            "writers_with_a_letter_unrefused": len(writers_touched)}
 
 
 def evaluate(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
@@ -277,6 +313,8 @@ def main(argv=None, runner=None) -> None:
     parser.add_argument("--seeds", type=int, default=3, help="random draws of the taught samples per writer")
     parser.add_argument("--tune", action="store_true", help="grid of guards on the tuning writers")
     parser.add_argument("--model", type=Path, help="a Keras model file to measure instead of the bundled model")
+    parser.add_argument("--grid", type=json.loads, default=TUNING_GRID,
+                        help='with --tune: the guards to try, as JSON, e.g. \'{"rescue": [0.2, 0.4]}\'')
     parser.add_argument("--oracle", action="store_true",
                         help="with --tune: the most a nearest taught sample could fix, by confidence bar")
     args = parser.parse_args(argv)
@@ -299,17 +337,21 @@ def main(argv=None, runner=None) -> None:
             print(s.name, report[s.name])
         print(json.dumps(report))
         return
+    letter_images, letter_writers = unipen_letters(args.unipen_dir, 0 if args.tune else 1)
+    letters = (letter_images, letter_writers, *infer_all(runner, letter_images))
     if args.tune:
         rows = []
-        for values in itertools.product(*TUNING_GRID.values()):
-            guards = replace(Guards(), **dict(zip(TUNING_GRID, values)))
+        for values in itertools.product(*args.grid.values()):
+            guards = replace(Guards(), **dict(zip(args.grid, values)))
             results = {s.name: evaluate(s, P, F, c, space, guards, args.seeds, not_digit)
                        for s, (P, F), c in zip(sources, answers, cached)}
+            results["own_letters"] = own_letters(sources[1], letters, cached[1], space, guards, args.seeds, not_digit)
             rows.append({"guards": guards.__dict__, "results": results})
             cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
                                f"{r['writers_worse_over_1_in_100']}"
-                               for res in results.values() for key, r in res.items())
-            print(dict(zip(TUNING_GRID, values)), cells, flush=True)
+                               for name, res in results.items() if name != "own_letters" for key, r in res.items())
+            unrefused = results["own_letters"]["unrefused_by_profile"]
+            print(dict(zip(args.grid, values)), cells, f"| letters unrefused {unrefused}", flush=True)
         report["tuning"] = rows
         print(json.dumps(report))
         return
@@ -323,6 +365,8 @@ def main(argv=None, runner=None) -> None:
         print_table(f"{source.name}: {len(set(source.writers))} writers, {len(source.labels)} digits", result)
         print(f"  the model alone: {result['model_alone']} (a profile changes a refusal only right on a sample)")
         report[source.name] = result
+    report["own_letters"] = own_letters(sources[1], letters, cached[1], space, Guards(), args.seeds, not_digit)
+    print(f"\n{sources[1].name}: their own letters and symbols with their k = 3 profiles: {report['own_letters']}")
     P, F = answers[0]
     empty = PersonalProfile(cached[0], space).apply(P, F, not_digit)
     report["empty_profile_mnist_test"] = {"readings_changed": int((empty != P).any(axis=1).sum()),
