@@ -97,6 +97,23 @@ def test_a_refused_piece_not_close_to_any_sample_stays_refused_and_untouched(run
     np.testing.assert_array_equal(profile.apply(refused, f[far:far + 1], not_digit_threshold=0.5), refused)
 
 
+def test_a_refused_piece_only_near_a_sample_stays_refused(runner, space, reference):
+    """A writer's letters often look like their digits: a sample must lie right by a refused piece
+    (within half its reach) to make it a digit, not merely within reach."""
+    x, y, p, f = reference
+    z = space.embed(f)
+    closeness = 1 - (1 - z @ z.T) / (GUARDS.radius * space.scale)    # 1 on a sample, 0 at its reach
+    within_reach_not_near = (closeness > 0.25) & (closeness < GUARDS.rescue - 0.05)
+    taught = int(np.flatnonzero(within_reach_not_near.any(axis=1))[0])
+    near = np.flatnonzero(within_reach_not_near[taught])
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add(1, int(y[taught]), x[taught])
+    refused = np.full((len(near), 11), 0.001, np.float32)
+    refused[:, int(y[taught])] = 0.29          # a digit the model half believes, the sample's own
+    refused[:, 10] = 0.7                       # ...but it refuses the piece
+    np.testing.assert_array_equal(profile.apply(refused, f[near], not_digit_threshold=0.5), refused)
+
+
 def test_two_lookalike_digits_of_one_hand_split_the_ground_between_them(runner, space, reference):
     """Teaching a 7 right next to a taught 1 stops the 1 from pulling that 7's readings."""
     x, y, p, f = reference
