@@ -199,9 +199,9 @@ def own_letters(source, letters, cached, space, guards, seeds, not_digit) -> dic
     writers_touched = set()
     for w, idx in enumerate(by_writer(source)):
         mine = np.flatnonzero(writer_of == source.writers[idx[0]])
+        if not len(mine):
+            continue
         for seed in range(seeds):
-            if not len(mine):
-                continue
             profile = PersonalProfile(cached, space, guards)
             profile.add_many((int(i), int(source.labels[i]), source.images[i])
                              for i in draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])))
