@@ -290,7 +290,7 @@ class SampleStore:
         """The stored profile `name` means (in any letter case), or None: there is no such profile yet."""
         with self._lock:
             found = self.profile_named(name)
-            return found if found in self.profiles() else None
+            return found if self.created(found) is not None else None   # one row looked up, not every name
 
     def created(self, name: str) -> float | None:
         """When the profile was made (kept by a rename: how a window finds its person renamed elsewhere)."""
