@@ -150,6 +150,13 @@ def draw_taught(source: Source, idx: np.ndarray, k: int, rng: np.random.Generato
     return np.concatenate([rng.permutation(pool[source.labels[pool] == d])[:k] for d in range(DIGITS)])
 
 
+def taught_profile(source: Source, taught: np.ndarray, cached, space, guards) -> PersonalProfile:
+    """A profile holding the writer's `taught` digits."""
+    profile = PersonalProfile(cached, space, guards)
+    profile.add_many((int(i), int(source.labels[i]), source.images[i]) for i in taught)
+    return profile
+
+
 def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
     per_writer = {}
     for w, idx in enumerate(by_writer(source)):
@@ -159,9 +166,7 @@ def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
             rest = np.setdiff1d(idx[source.read[idx]], taught)
             if not len(rest):
                 continue
-            profile = PersonalProfile(cached, space, guards)
-            profile.add_many((int(i), int(source.labels[i]), source.images[i]) for i in taught)
-            swayed = profile.apply(P[rest], F[rest], not_digit)
+            swayed = taught_profile(source, taught, cached, space, guards).apply(P[rest], F[rest], not_digit)
             totals[0] += len(rest)
             totals[1] += int(wrong(P[rest], source.labels[rest], not_digit).sum())
             totals[2] += int(wrong(swayed, source.labels[rest], not_digit).sum())
@@ -202,9 +207,8 @@ def own_letters(source, letters, cached, space, guards, seeds, not_digit) -> dic
         if not len(mine):
             continue
         for seed in range(seeds):
-            profile = PersonalProfile(cached, space, guards)
-            profile.add_many((int(i), int(source.labels[i]), source.images[i])
-                             for i in draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])))
+            profile = taught_profile(source, draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])),
+                                     cached, space, guards)
             without = LP[mine, DIGITS] >= not_digit
             with_profile = profile.apply(LP[mine], LF[mine], not_digit)[:, DIGITS] >= not_digit
             counts += len(mine), int(without.sum()), int(with_profile.sum())
@@ -345,13 +349,13 @@ def main(argv=None, runner=None) -> None:
             guards = replace(Guards(), **dict(zip(args.grid, values)))
             results = {s.name: evaluate(s, P, F, c, space, guards, args.seeds, not_digit)
                        for s, (P, F), c in zip(sources, answers, cached)}
-            results["own_letters"] = own_letters(sources[1], letters, cached[1], space, guards, args.seeds, not_digit)
-            rows.append({"guards": guards.__dict__, "results": results})
+            mine = own_letters(sources[1], letters, cached[1], space, guards, args.seeds, not_digit)
+            rows.append({"guards": guards.__dict__, "results": results, "own_letters": mine})
             cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
                                f"{r['writers_worse_over_1_in_100']}"
-                               for name, res in results.items() if name != "own_letters" for key, r in res.items())
-            unrefused = results["own_letters"]["unrefused_by_profile"]
-            print(dict(zip(args.grid, values)), cells, f"| letters unrefused {unrefused}", flush=True)
+                               for res in results.values() for key, r in res.items())
+            print(dict(zip(args.grid, values)), cells, f"| letters unrefused {mine['unrefused_by_profile']}",
+                  flush=True)
         report["tuning"] = rows
         print(json.dumps(report))
         return
