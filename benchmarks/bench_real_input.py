@@ -8,7 +8,16 @@ is read, so segmentation slips count as errors. The model's own accuracy on the
 untouched 28x28 digits is the ceiling. Also reports how the unsure threshold
 splits right and wrong readings. Prints a table, then one JSON line last.
 
+`--source unipen` does the same with real writers nobody trained on: the
+report half of UNIPEN's held-out writers, each digit drawn once with a random
+pen as evaluation draws it. `--keras FILE` reads with another Keras model
+(e.g. version 1 from the history, which answers ten softmax probabilities) and
+`--width-cut` cuts touching digits by width alone, as version 1 did: with both,
+an earlier model is read as it was then, so a change in single digits can be
+told apart between the model and the number reader.
+
     .venv/bin/python benchmarks/bench_real_input.py [--count 1000] [--mnist DIR]
+        [--source mnist|unipen] [--keras FILE] [--width-cut]
 """
 from __future__ import annotations
 
@@ -27,6 +36,7 @@ from digitdesk.engine.recognizer import Recognizer  # noqa: E402
 from digitdesk.engine.runner import load_runner  # noqa: E402
 from tests.engine.images import jpeg, load_mnist_test, on_paper  # noqa: E402
 from training.data import default_data_dir  # noqa: E402
+from training.unipen import default_unipen_dir  # noqa: E402
 
 HIGH_RES = 200  # px per digit for the "large" kinds (a phone photo of one digit)
 
@@ -68,23 +78,66 @@ def read_all(recognizer: Recognizer, pictures: list[np.ndarray], batch: int = 25
     return results
 
 
+class EarlierModel:
+    """A Keras model file with a single softmax output (version 1), as a runner: ten probabilities."""
+
+    def __init__(self, model):
+        self.model = model
+
+    def classify(self, batch: np.ndarray) -> np.ndarray:
+        batch = np.asarray(batch, np.float32).reshape(-1, 28, 28, 1)
+        if not len(batch):
+            return np.zeros((0, 10), np.float32)
+        return np.asarray(self.model.predict_on_batch(batch), np.float32)
+
+
+def keras_runner(path: Path):
+    """Today's runner for a model answering [logits, features]; EarlierModel for one answering probabilities."""
+    import keras
+
+    from digitdesk.engine.runner import KerasRunner
+    model = keras.saving.load_model(path, compile=False)
+    return EarlierModel(model) if len(model.outputs) == 1 else KerasRunner(path)
+
+
+def unipen_report_digits(directory: Path, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """`count` digits (all if 0) of the report half of UNIPEN's held-out writers, 28x28 as evaluation draws them."""
+    from training import dataset, unipen
+    rng = np.random.default_rng(0)
+    chars = dataset.heldout(directory, 1).digits
+    if count:
+        chars = [chars[i] for i in sorted(rng.choice(len(chars), min(count, len(chars)), replace=False))]
+    return unipen.render_all(chars, rng), np.array([int(c.label) for c in chars])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000, help="MNIST test digits per kind")
+    parser.add_argument("--count", type=int, default=1000, help="digits per kind (unipen: 0 = all 2,573)")
     parser.add_argument("--mnist", type=Path, default=None, help="folder with the MNIST IDX files")
+    parser.add_argument("--source", choices=("mnist", "unipen"), default="mnist",
+                        help="MNIST test digits, or UNIPEN held-out writers' (report half)")
+    parser.add_argument("--keras", type=Path, default=None, help="read with this Keras model file instead")
+    parser.add_argument("--width-cut", action="store_true", help="cut touching digits by width (version 1)")
     args = parser.parse_args()
-    directory = args.mnist or default_data_dir()
-    if directory is None or not Path(directory).is_dir():
-        print("MNIST not found: pass --mnist DIR or set DIGITDESK_MNIST_DIR")
-        print(json.dumps({"benchmark": "real_input", "skipped": "MNIST not available"}))
-        return
-
-    digits, labels = load_mnist_test(Path(directory), args.count)
-    runner = load_runner()
-    recognizer = Recognizer(runner)
+    if args.source == "unipen":
+        directory = default_unipen_dir()
+        if directory is None:
+            print("UNIPEN not found: set DIGITDESK_UNIPEN_DIR")
+            print(json.dumps({"benchmark": "real_input", "skipped": "UNIPEN not available"}))
+            return
+        digits, labels = unipen_report_digits(directory, args.count)
+    else:
+        directory = args.mnist or default_data_dir()
+        if directory is None or not Path(directory).is_dir():
+            print("MNIST not found: pass --mnist DIR or set DIGITDESK_MNIST_DIR")
+            print(json.dumps({"benchmark": "real_input", "skipped": "MNIST not available"}))
+            return
+        digits, labels = load_mnist_test(Path(directory), args.count)
+    runner = keras_runner(args.keras) if args.keras else load_runner()
+    recognizer = Recognizer(runner, cut_by_model=not args.width_cut)
     threshold = recognizer.unsure_threshold
     ceiling = float((runner.classify(digits.astype(np.float32) / 255).argmax(1) == labels).mean())
-    print(f"{len(digits)} MNIST test digits per kind; model alone on the original 28x28: {ceiling:.2%}")
+    print(f"{len(digits)} {args.source} digits per kind; model alone on the 28x28 digits: {ceiling:.2%}")
 
     accuracy, confidences, correct = {}, [], []
     started = time.perf_counter()
@@ -116,7 +169,8 @@ def main() -> None:
     print(f"unsure threshold {threshold} (the model's calibration): flags {chosen['errors_flagged']:.0%} of errors and "
           f"{chosen['correct_flagged']:.2%} of right readings; sure readings are right "
           f"{chosen['accuracy_when_sure']:.2%} of the time")
-    print(json.dumps({"benchmark": "real_input", "digits_per_kind": int(len(digits)),
+    print(json.dumps({"benchmark": "real_input", "source": args.source, "digits_per_kind": int(len(digits)),
+                      "model": str(args.keras.name) if args.keras else "bundled", "width_cut": args.width_cut,
                       "model_alone_28x28": round(ceiling, 4),
                       "accuracy": {k: round(v, 4) for k, v in accuracy.items()},
                       "mean_accuracy": round(overall, 4), "unsure_threshold": threshold,
