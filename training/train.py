@@ -23,6 +23,7 @@ import numpy as np
 import tensorflow as tf
 
 from training import calibrate, dataset
+from training.losses import energy_margin_loss
 from training.augment import augment_batch
 from training.data import normalise
 from training.model import build_model, save_for_inference, with_features
@@ -58,6 +59,11 @@ def parse_args(argv=None):
     p.add_argument("--init", help="start from this saved model's weights (fine-tuning) instead of random ones")
     p.add_argument("--letters", type=int, default=dataset.TRAIN_LETTERS,
                    help="training writers' letters and symbols used as negatives")
+    p.add_argument("--energy", type=float, default=0.0,
+                   help="weight of an energy-margin term on the digit logits (outlier exposure; tried, "
+                        "not the bundled model's recipe); 0: cross-entropy alone")
+    p.add_argument("--energy-margins", type=float, nargs=2, default=(-7.0, -4.0), metavar=("IN", "OUT"),
+                   help="digits' energy is pushed below IN, negatives' above OUT")
     p.add_argument("--verbose", type=int, default=2, help="Keras fit verbosity (2: a line per epoch)")
     return p.parse_args(argv)
 
@@ -90,7 +96,9 @@ def main(argv=None):
     if args.init:  # the saved file answers [logits, features] with the same layers in the same order
         model.set_weights(keras.saving.load_model(args.init, compile=False).get_weights())
     model.compile(optimizer=keras.optimizers.Adam(args.lr, use_ema=args.ema > 0, ema_momentum=args.ema or 0.99),
-                  loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True), metrics=["accuracy"])
+                  loss=(energy_margin_loss(args.energy, *args.energy_margins) if args.energy else
+                        keras.losses.SparseCategoricalCrossentropy(from_logits=True)),
+                  metrics=["accuracy"])
     print(f"model: {model.count_params():,} parameters")
     # With --ema the averaged weights are swapped in before validation and stay in at each epoch's end, so
     # early stopping judges and keeps them; batch-norm statistics stay those of the trained weights.
