@@ -112,7 +112,7 @@ def unipen_report_digits(directory: Path, count: int) -> tuple[np.ndarray, np.nd
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--count", type=int, default=1000, help="digits per kind (unipen: 0 = all 2,573)")
+    parser.add_argument("--count", type=int, default=1000, help="digits per kind (0: all of them)")
     parser.add_argument("--mnist", type=Path, default=None, help="folder with the MNIST IDX files")
     parser.add_argument("--source", choices=("mnist", "unipen"), default="mnist",
                         help="MNIST test digits, or UNIPEN held-out writers' (report half)")
@@ -132,7 +132,7 @@ def main() -> None:
             print("MNIST not found: pass --mnist DIR or set DIGITDESK_MNIST_DIR")
             print(json.dumps({"benchmark": "real_input", "skipped": "MNIST not available"}))
             return
-        digits, labels = load_mnist_test(Path(directory), args.count)
+        digits, labels = load_mnist_test(Path(directory), args.count or None)
     runner = keras_runner(args.keras) if args.keras else load_runner()
     recognizer = Recognizer(runner, cut_by_model=not args.width_cut)
     threshold = recognizer.unsure_threshold
