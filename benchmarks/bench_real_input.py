@@ -120,19 +120,15 @@ def main() -> None:
     parser.add_argument("--width-cut", action="store_true", help="cut touching digits by width (version 1)")
     args = parser.parse_args()
     if args.source == "unipen":
-        directory = default_unipen_dir()
-        if directory is None:
-            print("UNIPEN not found: set DIGITDESK_UNIPEN_DIR")
-            print(json.dumps({"benchmark": "real_input", "skipped": "UNIPEN not available"}))
-            return
-        digits, labels = unipen_report_digits(directory, args.count)
+        directory, hint = default_unipen_dir(), "set DIGITDESK_UNIPEN_DIR"
     else:
-        directory = args.mnist or default_data_dir()
-        if directory is None or not Path(directory).is_dir():
-            print("MNIST not found: pass --mnist DIR or set DIGITDESK_MNIST_DIR")
-            print(json.dumps({"benchmark": "real_input", "skipped": "MNIST not available"}))
-            return
-        digits, labels = load_mnist_test(Path(directory), args.count or None)
+        directory, hint = args.mnist or default_data_dir(), "pass --mnist DIR or set DIGITDESK_MNIST_DIR"
+    if directory is None or not Path(directory).is_dir():
+        print(f"{args.source.upper()} not found: {hint}")
+        print(json.dumps({"benchmark": "real_input", "skipped": f"{args.source.upper()} not available"}))
+        return
+    digits, labels = (unipen_report_digits(directory, args.count) if args.source == "unipen"
+                      else load_mnist_test(Path(directory), args.count or None))
     runner = keras_runner(args.keras) if args.keras else load_runner()
     recognizer = Recognizer(runner, cut_by_model=not args.width_cut)
     threshold = recognizer.unsure_threshold

@@ -11,7 +11,7 @@ from __future__ import annotations
 import keras
 from keras import ops
 
-DIGITS = 10
+from training.calibrate import NOT_DIGIT   # the class after the ten digits
 
 
 def energy_margin_loss(weight: float, inside: float, outside: float):
@@ -20,8 +20,8 @@ def energy_margin_loss(weight: float, inside: float, outside: float):
 
     def loss(y_true, logits):
         labels = ops.reshape(ops.cast(y_true, "int32"), (-1,))
-        energy = -ops.logsumexp(logits[:, :DIGITS], axis=-1)
-        is_digit = labels < DIGITS
+        energy = -ops.logsumexp(logits[:, :NOT_DIGIT], axis=-1)
+        is_digit = labels < NOT_DIGIT
         margin = ops.where(is_digit, ops.relu(energy - inside), ops.relu(outside - energy))
         return cross_entropy(labels, logits) + weight * ops.square(margin)
 
