@@ -14,7 +14,7 @@ from PIL import Image
 from digitdesk.cli import main
 from digitdesk.engine.recognizer import prepare_digits
 from digitdesk.engine.samples import DB_FILE, SampleStore
-from tests.engine import images
+from tests.engine import archives, images
 from tests.engine.fake_runner import FakeRunner
 
 
@@ -363,6 +363,17 @@ def test_export_to_a_symlink_writes_its_target_and_keeps_the_link(data_dir, tmp_
     link.symlink_to(target)
     assert main(["profile", "export", "ana", str(link)]) == 0
     assert link.is_symlink() and zipfile.ZipFile(target).namelist() == ["5/1.png"]
+
+
+def test_a_zip_python_cannot_open_is_reported_not_imported_and_not_replaced(data_dir, tmp_path, capsys):
+    odd = archives.zip_with_undecodable_name(tmp_path / "odd.zip")
+    before = odd.read_bytes()
+    assert main(["profile", "import", str(odd)]) == 1
+    assert "not a readable zip archive" in capsys.readouterr().err
+    with SampleStore(data_dir) as store:
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    assert main(["profile", "export", "ana", str(odd)]) == 1
+    assert "not overwritten" in capsys.readouterr().err and odd.read_bytes() == before
 
 
 def test_export_does_not_replace_a_file_that_is_not_a_zip_nor_the_sample_store(data_dir, tmp_path, capsys):

@@ -119,12 +119,17 @@ def _looks_like_model_input(pixels: np.ndarray) -> bool:
     return float(border.mean()) < 32 and int(pixels.max()) > 64
 
 
+# What zipfile raises for a file it cannot read as a zip: ValueError (UnicodeDecodeError) for an entry name
+# flagged UTF-8 that is not, NotImplementedError for a zip version or compression method it does not know.
+_UNREADABLE_ZIP = (OSError, zipfile.BadZipFile, ValueError, NotImplementedError)
+
+
 def from_archive(path: str | os.PathLike) -> Iterator[Found]:
     """Samples from a zip of pictures in digit folders (`3/anything.png`); other entries are reported."""
     from digitdesk.engine.decode import UnreadableImage, load_image
     try:
         archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile) as error:
+    except _UNREADABLE_ZIP as error:
         yield Found(str(path), None, problem=f"not a readable zip archive ({error})")
         return
     with archive:
@@ -144,7 +149,7 @@ def from_archive(path: str | os.PathLike) -> Iterator[Found]:
             try:
                 data = archive.read(entry)
             # RuntimeError: encrypted; zlib.error and EOFError: damaged or cut-off compressed data
-            except (OSError, zipfile.BadZipFile, ValueError, RuntimeError, zlib.error, EOFError) as error:
+            except (*_UNREADABLE_ZIP, RuntimeError, zlib.error, EOFError) as error:
                 yield Found(name, int(match.group(1)), problem=f"cannot be read from the zip ({error})")
                 continue
             try:   # the app's own decoding: its pixel limit, and every failure in plain words
@@ -193,7 +198,7 @@ def may_replace(path: str | os.PathLike) -> bool:
     try:
         with zipfile.ZipFile(target) as archive:
             names = [e.filename for e in archive.infolist() if not e.is_dir() and not _hidden_entry(e.filename)]
-    except (OSError, zipfile.BadZipFile):
+    except _UNREADABLE_ZIP:
         return False
     return all(_DIGIT_FOLDER.match(name) and is_image_name(name) for name in names)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
+from digitdesk.engine.sample_files import may_replace
 from digitdesk.engine.samples import samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
@@ -321,6 +322,11 @@ class HandwritingDialog(QDialog):
             self.export_to(path)
 
     def export_to(self, path: str) -> bool:
+        if not may_replace(path):   # the save dialog asked "replace?", but not what the file is
+            QMessageBox.warning(self, "Export samples",
+                                f"{Path(path).name} is not an earlier export (a zip of pictures in digit folders), "
+                                "so it was not replaced. Choose another name.")
+            return False
         try:
             with _busy():
                 count = self.handwriting.export_archive(path)

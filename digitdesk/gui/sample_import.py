@@ -30,6 +30,9 @@ class ImportWorker(QObject):
         def looked_at(count: int) -> None:
             if count % PROGRESS_EVERY == 0:
                 self.progress.emit(count)
-        result = self._handwriting.import_archive(self._path, looked_at=looked_at, stop=self._stop.is_set,
-                                                  profile=self._profile, created=self._created)
+        try:
+            result = self._handwriting.import_archive(self._path, looked_at=looked_at, stop=self._stop.is_set,
+                                                      profile=self._profile, created=self._created)
+        except Exception as error:   # whatever happens, say done: else the window stays "importing" for good
+            result = (0, 0, [f"{self._path}: could not be imported ({error})"])
         self.done.emit(result)

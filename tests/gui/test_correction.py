@@ -14,7 +14,7 @@ from digitdesk.gui.handwriting_view import HandwritingDialog
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.main_window import MainWindow
 from digitdesk.gui.settings import AppSettings
-from tests.engine import images
+from tests.engine import archives, images
 from tests.engine.fake_runner import FakeRunner
 from tests.gui.strokes import draw_digit
 
@@ -437,19 +437,50 @@ def test_up_from_the_first_choice_of_the_menu_goes_round_to_the_last_not_onto_th
     assert preview.isEnabled()                                # the picture is not greyed out
 
 
+@pytest.mark.parametrize("make", [lambda path: path.write_text("not a zip"), archives.zip_with_undecodable_name],
+                         ids=["text", "name-python-cannot-decode"])
 def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_a_bad_file(window, qtbot, tmp_path,
-                                                                                       monkeypatch):
+                                                                                       monkeypatch, make):
     hw = window.handwriting
     dialog = HandwritingDialog.show_for(window, hw)
     told = []
     monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
-    (tmp_path / "notes.zip").write_text("not a zip")
+    make(tmp_path / "notes.zip")
     with qtbot.waitSignal(dialog.imported, timeout=30_000):
         assert dialog.import_from(str(tmp_path / "notes.zip"))
         assert QApplication.overrideCursor().shape() == Qt.CursorShape.BusyCursor
         assert not dialog.import_button.isEnabled()   # one import at a time, into the profile chosen
     assert QApplication.overrideCursor() is None and dialog.import_button.isEnabled()
     assert "not a readable zip archive" in told[0]
+
+
+def test_an_import_that_fails_in_an_unforeseen_way_ends_and_says_why(window, qtbot, tmp_path, monkeypatch):
+    def fails(*args, **kwargs):
+        raise MemoryError("out of memory")
+    monkeypatch.setattr(window.handwriting, "import_archive", fails)
+    told = []
+    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    dialog = HandwritingDialog.show_for(window, window.handwriting)
+    assert imported(qtbot, dialog, str(tmp_path / "mine.zip")) == 0
+    assert "could not be imported (out of memory)" in told[0]
+    assert dialog.import_button.isEnabled() and QApplication.overrideCursor() is None   # not "importing" for good
+
+
+def test_export_from_the_window_never_replaces_the_samples_file_or_another_file(window, qtbot, tmp_path,
+                                                                                monkeypatch):
+    hw = window.handwriting
+    hw.correct(images.canvas_digit(3, size=(28, 28), thickness=3) / 255.0, 3, "draw")
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: warned.append(text))
+    dialog = HandwritingDialog.show_for(window, hw)
+    store_file = hw.store.path
+    before = store_file.read_bytes()
+    assert not dialog.export_to(str(store_file))             # typed in the save dialog, "replace?" said yes
+    assert "is not an earlier export" in warned[0] and store_file.read_bytes() == before
+    notes = tmp_path / "notes.txt"
+    notes.write_text("mine")
+    assert not dialog.export_to(str(notes)) and notes.read_text() == "mine"
+    assert len(hw.samples()) == 1 and dialog.export_to(str(tmp_path / "mine.zip"))
 
 
 def test_closing_my_handwriting_during_an_import_lets_it_finish_and_the_window_says_so(window, qtbot, tmp_path,
