@@ -191,7 +191,8 @@ class Corrector(QObject):
         if shown is not None:
             menu.stepped.connect(lambda step: self._step(shown, index + step))
         menu.picked.connect(lambda label: self._picked(reading, label, source, then))
-        menu.destroyed.connect(lambda: setattr(self, "menu", None))
+        # only if still the open one: a menu stepped from is deleted after the next one opened
+        menu.destroyed.connect(lambda: self.menu is menu and setattr(self, "menu", None))
         self.menu = menu
         menu.popup(where)
         self.menuOpened.emit(menu)

@@ -125,6 +125,8 @@ def test_left_and_right_in_the_menu_go_on_to_the_next_digit_of_the_number(window
     assert window.result_panel.selected_index() == 1        # the chart and details follow
     menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Right))
     assert menu.actions()[1].text().startswith("Digit 3 of 3, read as")
+    qtbot.wait(50)   # the menus stepped from are closed and gone: the one left open is the lit digit's
+    assert [w for w in QApplication.topLevelWidgets() if isinstance(w, CorrectionMenu) and w.isVisible()] == [menu]
     opened = []
     window.corrector.menuOpened.connect(opened.append)
     qtbot.keyClick(menu, Qt.Key.Key_Right)                  # past the last digit: the menu stays as it is
