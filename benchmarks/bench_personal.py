@@ -18,13 +18,15 @@ takes to count.
 train writers (taught from their training digits, read on the tenth held out of training,
 which the model never saw) and the UNIPEN held-out half used for validation. --tune --oracle
 shows, on those writers, the most any profile could fix: errors whose writer's nearest
-taught sample has the right digit, and right readings it would contradict.
+taught sample has the right digit, and right readings it would contradict. --tune --refit
+measures, on them, a refit of the last layer (the other adaptation issue 10 names) instead.
 
 Per-image features are computed once with runner.infer; profiles are the app's
 PersonalProfile, fed those same features through a caching runner.
 Prints tables, then one JSON line last.
 
-    .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D] [--tune [--oracle]]
+    .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D]
+        [--tune [--oracle | --refit]]
 """
 from __future__ import annotations
 
@@ -157,7 +159,14 @@ def taught_profile(source: Source, taught: np.ndarray, cached, space, guards) ->
     return profile
 
 
-def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
+def profile_reader(source: Source, cached, space, guards, not_digit):
+    """taught samples -> a reader of (probabilities, features) as the app's profile sways them."""
+    return lambda taught: (lambda p, f: taught_profile(source, taught, cached, space, guards).apply(p, f, not_digit))
+
+
+def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit, reader=None) -> dict:
+    """`reader`: taught samples -> (probabilities, features) -> probabilities; the profile by default."""
+    reader = reader or profile_reader(source, cached, space, guards, not_digit)
     per_writer = {}
     for w, idx in enumerate(by_writer(source)):
         totals = [0, 0, 0]
@@ -166,7 +175,7 @@ def k_shot(source, P, F, cached, space, guards, k, seeds, not_digit) -> dict:
             rest = np.setdiff1d(idx[source.read[idx]], taught)
             if not len(rest):
                 continue
-            swayed = taught_profile(source, taught, cached, space, guards).apply(P[rest], F[rest], not_digit)
+            swayed = reader(taught)(P[rest], F[rest])
             totals[0] += len(rest)
             totals[1] += int(wrong(P[rest], source.labels[rest], not_digit).sum())
             totals[2] += int(wrong(swayed, source.labels[rest], not_digit).sum())
@@ -196,9 +205,10 @@ def stream(source, P, F, cached, space, guards, seeds, not_digit) -> dict:
     return tally(per_writer)
 
 
-def own_letters(source, letters, cached, space, guards, seeds, not_digit) -> dict:
+def own_letters(source, letters, cached, space, guards, seeds, not_digit, reader=None) -> dict:
     """Each writer's letters and symbols read with the writer's k = 3 profiles (the draws k_shot makes):
     how many stay refused with the profile and without."""
+    reader = reader or profile_reader(source, cached, space, guards, not_digit)
     images, writer_of, LP, LF = letters
     counts = np.zeros(3, int)   # letters read, refused without, refused with
     writers_touched = set()
@@ -207,10 +217,9 @@ def own_letters(source, letters, cached, space, guards, seeds, not_digit) -> dic
         if not len(mine):
             continue
         for seed in range(seeds):
-            profile = taught_profile(source, draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])),
-                                     cached, space, guards)
+            read = reader(draw_taught(source, idx, 3, np.random.default_rng([seed, w, 3])))
             without = LP[mine, DIGITS] >= not_digit
-            with_profile = profile.apply(LP[mine], LF[mine], not_digit)[:, DIGITS] >= not_digit
+            with_profile = read(LP[mine], LF[mine])[:, DIGITS] >= not_digit
             counts += len(mine), int(without.sum()), int(with_profile.sum())
             if (without & ~with_profile).any():
                 writers_touched.add(w)
@@ -248,6 +257,35 @@ def nearest_neighbour_ceiling(source: Source, P: np.ndarray, F: np.ndarray, spac
         out[f"below_{bar}"] = {"errors_fixable": int((reach & (r[:, 0] == 1) & (r[:, 1] == 1)).sum()),
                                "right_contradicted": int((reach & (r[:, 0] == 0) & (r[:, 2] == 0)).sum())}
     return out
+
+
+def refit_reader(P: np.ndarray, F: np.ndarray, labels: np.ndarray, space, temperature: float, strength: float,
+                 steps: int = 300):
+    """The other adaptation issue 10 names, for comparison: a refit of the last layer in numpy. A reading's
+    logits (log of its calibrated probabilities, times the temperature) plus z @ V + c, z its unit vector in
+    the profile's space, V and c fitted to the taught samples' cross-entropy + strength / 2 * |V, c|^2 (Adam).
+    Unlike the profile it moves every reading, near a sample or not."""
+    def logits(p):
+        return temperature * np.log(np.maximum(p, 1e-30))
+
+    def softmax(z):
+        e = np.exp(z - z.max(axis=1, keepdims=True))
+        return e / e.sum(axis=1, keepdims=True)
+
+    def adapt(taught):
+        z0, x, y = logits(P[taught]), np.hstack([space.embed(F[taught]), np.ones((len(taught), 1))]), \
+            np.eye(P.shape[1])[labels[taught]]
+        w, m, v = (np.zeros((x.shape[1], P.shape[1])) for _ in range(3))
+        for t in range(1, steps + 1):
+            g = x.T @ (softmax((z0 + x @ w) / temperature) - y) / (len(taught) * temperature) + strength * w
+            m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+            w -= 0.05 * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        return lambda p, f: softmax((logits(p) + np.hstack([space.embed(f), np.ones((len(p), 1))]) @ w)
+                                    / temperature)
+    return adapt
+
+
+REFIT_STRENGTHS = (1.0, 0.3, 0.1, 0.03, 0.01)
 
 
 def print_table(name: str, result: dict) -> None:
@@ -321,6 +359,8 @@ def main(argv=None, runner=None) -> None:
                         help='with --tune: the guards to try, as JSON, e.g. \'{"rescue": [0.2, 0.4]}\'')
     parser.add_argument("--oracle", action="store_true",
                         help="with --tune: the most a nearest taught sample could fix, by confidence bar")
+    parser.add_argument("--refit", action="store_true",
+                        help="with --tune: a refit of the last layer instead of the profile, at several strengths")
     args = parser.parse_args(argv)
     if args.mnist_dir is None or args.unipen_dir is None:
         parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
@@ -343,6 +383,23 @@ def main(argv=None, runner=None) -> None:
         return
     letter_images, letter_writers = unipen_letters(args.unipen_dir, 0 if args.tune else 1)
     letters = (letter_images, letter_writers, *infer_all(runner, letter_images))
+    if args.tune and args.refit:
+        temperature, rows = runner.calibration.temperature, []
+        for strength in REFIT_STRENGTHS:
+            readers = [refit_reader(P, F, s.labels, space, temperature, strength)
+                       for s, (P, F) in zip(sources, answers)]
+            results = {s.name: {f"k{k}": k_shot(s, P, F, None, space, None, k, args.seeds, not_digit, reader)
+                                for k in (1, 3)} for s, (P, F), reader in zip(sources, answers, readers)}
+            mine = own_letters(sources[1], letters, None, space, None, args.seeds, not_digit, readers[1])
+            rows.append({"strength": strength, "results": results, "own_letters": mine})
+            cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
+                               f"{r['writers_worse_over_1_in_100']}"
+                               for res in results.values() for key, r in res.items())
+            print(f"refit strength {strength}:", cells, f"| letters unrefused {mine['unrefused_by_profile']}",
+                  flush=True)
+        report["refit"] = rows
+        print(json.dumps(report))
+        return
     if args.tune:
         rows = []
         for values in itertools.product(*args.grid.values()):
