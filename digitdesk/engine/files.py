@@ -1,6 +1,7 @@
 """Expand the paths a user gives (files and folders) into the image files to read.
 
-Folders are walked recursively in a stable, sorted order, skipping hidden
+Folders are walked recursively in a stable order, the one file managers show (page2 before
+page10, case aside), skipping hidden
 entries and anything without an image extension (a folder of photos often
 holds sidecar files). A file the user named explicitly is always attempted,
 whatever its extension: decoding goes by content, and if it fails the user
@@ -10,6 +11,7 @@ gets the reason rather than a silent skip. A folder that cannot be looked into
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -27,6 +29,13 @@ def display_name(path: str | os.PathLike) -> str:
     """The path as text any terminal, CSV or database accepts: bytes of a name that are not valid in
     the file system's encoding (a Linux name made elsewhere) are shown as \\xNN instead of crashing."""
     return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key for names as a file manager lists them: numbers by value, letters case aside ("scan2"
+    before "scan10", "b" before "C"); the name itself breaks ties, so the order is the same every time."""
+    parts = re.split(r"(\d+)", name)   # text, number, text, ...: like parts always meet like
+    return tuple(int(part) if i % 2 else part.casefold() for i, part in enumerate(parts)), name
 
 
 def _hidden(name: str) -> bool:
@@ -84,7 +93,7 @@ def _walk(folder: Path, on_error: Callable[[Path, str], None] | None = None,
     for root, dirs, files in os.walk(folder, onerror=failed):
         if on_folder is not None:
             on_folder(Path(root))
-        dirs[:] = sorted(d for d in dirs if not _hidden(d))
-        for name in sorted(files):
+        dirs[:] = sorted((d for d in dirs if not _hidden(d)), key=natural_key)
+        for name in sorted(files, key=natural_key):
             if not _hidden(name) and is_image_name(name):
                 yield Path(root) / name

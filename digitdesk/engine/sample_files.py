@@ -24,7 +24,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from digitdesk.engine.files import is_image_name, iter_image_files, unreadable_reason
+from digitdesk.engine.files import is_image_name, iter_image_files, natural_key, unreadable_reason
 
 MAX_ENTRIES = 100_000             # an archive claiming more is not a sample archive
 MAX_ENTRY_BYTES = 20 * 1024 * 1024
@@ -80,7 +80,7 @@ def from_digit_folders(folder: str | os.PathLike) -> Iterator[Found]:
     """
     folder = Path(folder)
     try:
-        entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        entries = sorted(os.scandir(folder), key=lambda e: natural_key(e.name))
     except OSError as error:
         yield Found(str(folder), None, problem=unreadable_reason(error))
         return

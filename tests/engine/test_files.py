@@ -21,6 +21,15 @@ def test_folders_are_walked_recursively_in_sorted_order(tmp_path):
     assert found == ["a.JPG", "b.png", "z.gif", "sub/c.tiff", "sub/deeper/d.webp"]
 
 
+def test_a_folder_of_numbered_scans_is_read_in_the_order_a_file_manager_shows(tmp_path):
+    for name in ["page10.png", "page2.png", "Page1.png", "page1.png", "page02.png", "cover.png",
+                 "ch10/a.png", "ch9/a.png"]:
+        touch(tmp_path / name)
+    found = [p.relative_to(tmp_path).as_posix() for p in iter_image_files([tmp_path])]
+    assert found == ["cover.png", "Page1.png", "page1.png", "page02.png", "page2.png", "page10.png",
+                     "ch9/a.png", "ch10/a.png"]
+
+
 def test_folders_skip_hidden_entries_and_non_images(tmp_path):
     touch(tmp_path / "keep.png")
     touch(tmp_path / ".hidden.png")
