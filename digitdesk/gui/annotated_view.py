@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, QSize, Qt, Signal
-from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen
+from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitdesk.engine.results import Box, DigitReading, Recognition
@@ -17,6 +17,8 @@ from digitdesk.gui.colours import BOX_OK, BOX_REFUSED, BOX_SELECTED, BOX_UNSURE
 from digitdesk.gui.qt_convert import array_to_qimage
 
 GUIDE_COLOR = QColor(255, 255, 255, 200)
+GUIDE_EDGE = QColor(0, 0, 0, 170)   # under the white dashes: the guide shows on white paper too
+GUIDE_SHADE = QColor(0, 0, 0, 75)   # over what lies outside the guide, which is not read
 
 
 def box_label(reading: DigitReading) -> str:
@@ -179,9 +181,15 @@ class AnnotatedView(QWidget):
             return
         painter.drawImage(self.image_rect(), self._image)
         if self._guide is not None:
-            painter.setPen(QPen(GUIDE_COLOR, 2, Qt.PenStyle.DashLine))
+            guide, outside, inside = self.box_rect(self._guide), QPainterPath(), QPainterPath()
+            outside.addRect(self.image_rect())
+            inside.addRect(guide)
+            painter.fillPath(outside.subtracted(inside), GUIDE_SHADE)
             painter.setBrush(Qt.BrushStyle.NoBrush)
-            painter.drawRect(self.box_rect(self._guide))
+            painter.setPen(QPen(GUIDE_EDGE, 4))
+            painter.drawRect(guide)
+            painter.setPen(QPen(GUIDE_COLOR, 2, Qt.PenStyle.DashLine))
+            painter.drawRect(guide)
         font = QFont(self.font())
         font.setBold(True)
         font.setPointSizeF(max(8.0, font.pointSizeF()))

@@ -55,3 +55,24 @@ def test_a_label_wider_than_its_box_goes_where_it_covers_no_other_digits_box(qtb
     label = view._label_rect(one, 60, 16, [], [seven])
     assert not label.intersects(seven) and label.top() >= one.bottom()   # below, since above covers the 7
     assert view._label_rect(seven, 60, 16, [], [one]).bottom() <= seven.top()   # room above: above, as before
+
+
+def test_the_webcam_guide_shows_on_white_paper(qtbot):
+    from digitdesk.engine.results import Recognition
+    from digitdesk.gui.annotated_view import AnnotatedView
+
+    view = AnnotatedView()
+    qtbot.addWidget(view)
+    view.resize(400, 300)
+    view.set_image(np.full((300, 400, 3), 255, np.uint8), Recognition(), guide=Box(100, 75, 200, 150))
+    view.show()
+    qtbot.waitExposed(view)
+    picture = view.grab().toImage()
+    sx, sy = picture.width() / view.width(), picture.height() / view.height()
+
+    def grey(x, y) -> int:
+        return picture.pixelColor(int(x * sx), int(y * sy)).lightness()
+
+    assert grey(200, 150) > 245                     # inside: the paper as it is
+    assert grey(30, 30) < 215                        # outside, not read: dimmed
+    assert min(grey(x, 75) for x in range(110, 290)) < 120   # its edge stands out from white paper
