@@ -212,10 +212,11 @@ class SampleStore:
         db.execute("PRAGMA foreign_keys = ON")
         with _transaction(db):
             _create_tables(db)
-        kept = ("the samples saved before are used, and " if copied else
-                "the samples saved there could not be read either, and " if self.saved_unreadable else "")
-        self.notice = (f"Handwriting samples cannot be saved in {self.folder} ({self.unwritable_reason}): "
-                       f"{kept}corrections made now count until DigitDesk closes but are not kept.")
+        kept = ("; the samples saved before are used" if copied else
+                "; the samples saved there could not be read either" if self.saved_unreadable else "")
+        # what it means for the user first: a status bar cuts a long message at its end
+        self.notice = (f"Corrections made now count until DigitDesk closes but are not kept: handwriting "
+                       f"samples cannot be saved in {self.folder} ({self.unwritable_reason}){kept}.")
         return db
 
     def _readable_copy(self) -> sqlite3.Connection | None:
