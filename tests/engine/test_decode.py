@@ -186,6 +186,18 @@ def test_large_photo_is_reduced_while_decoding(tmp_path):
     assert image.shape[0] == pytest.approx(300 * MAX_SIDE / 4200, abs=2)
 
 
+def test_a_108_megapixel_phone_photo_is_read_not_refused(tmp_path):
+    from PIL import ImageDraw
+    photo = Image.new("L", (12_000, 9_000), 255)   # a 1 written across the page
+    ImageDraw.Draw(photo).line((6_000, 1_500, 6_000, 7_500), fill=0, width=500)
+    path = tmp_path / "phone.jpg"
+    photo.save(path, "JPEG", quality=70)
+    del photo
+    image = load_image(path)
+    assert max(image.shape[:2]) == MAX_SIDE                  # decoded small, as any big photo
+    assert image[image.shape[0] // 2, image.shape[1] // 2, 0] < 64 and image[10, 10, 0] > 200
+
+
 @pytest.mark.parametrize("width,height", [(10_000, 10_000), (40_000, 40_000)])
 def test_decompression_bomb_is_refused_with_its_size(tmp_path, width, height):
     path = tmp_path / "bomb.png"
