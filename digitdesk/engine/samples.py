@@ -171,7 +171,7 @@ class SampleStore:
             return db
         except sqlite3.DatabaseError as exc:
             db.close()
-            if getattr(exc, "sqlite_errorcode", None) in _DAMAGED:
+            if _primary_code(exc) in _DAMAGED:
                 raise _Damaged(str(exc)) from exc
             raise
         except BaseException:
@@ -556,10 +556,17 @@ def _create_tables(db: sqlite3.Connection) -> None:
         db.execute(statement)
 
 
+def _primary_code(exc: Exception) -> int | None:
+    """SQLite's primary result code: Python reports extended ones (SQLITE_READONLY_DIRECTORY, 1544, is
+    SQLITE_READONLY, 8, in its low byte; SQLITE_CORRUPT_INDEX is SQLITE_CORRUPT)."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    return None if code is None else code & 0xFF
+
+
 def _plain_reason(exc: Exception) -> str:
     if isinstance(exc, OSError) and exc.strerror:
         return exc.strerror
-    code = getattr(exc, "sqlite_errorcode", None)
+    code = _primary_code(exc)
     return {sqlite3.SQLITE_READONLY: "the folder or file is read-only",
             sqlite3.SQLITE_CANTOPEN: "the file cannot be created or opened there",
             sqlite3.SQLITE_PERM: "permission denied",

@@ -397,3 +397,13 @@ def test_names_stored_before_they_were_matched_this_way_stay_reachable(tmp_path)
         assert store.profile_named("Default") == "Default" and store.profile_named("default") == "default"
         assert store.profile_named("Émile") == "E\u0301mile"   # typed composed: the person stored decomposed
         assert store.create_profile("émile") == "E\u0301mile" and len(store.profiles()) == 3
+
+
+@pytest.mark.parametrize("code,said", [(1544, "the folder or file is read-only"),   # SQLITE_READONLY_DIRECTORY
+                                       (778, "the disk reported an error"),         # SQLITE_IOERR_WRITE
+                                       (13, "the disk is full")])
+def test_sqlite_extended_error_codes_are_said_in_plain_words(code, said):
+    from digitdesk.engine.samples import _plain_reason
+    error = sqlite3.OperationalError("attempt to write a readonly database")
+    error.sqlite_errorcode = code
+    assert _plain_reason(error) == said
