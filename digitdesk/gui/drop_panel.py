@@ -67,7 +67,7 @@ def result_text(recognition: Recognition | None, error: str | None) -> str:
     if error:
         return _sentence(error)
     if recognition is None or not recognition.digits:
-        return "No digits found"
+        return Recognition().message   # as the result panel and the command line say it
     if recognition.status == "not_digit":
         return recognition.message
     corrected = sum(d.corrected for d in recognition.accepted)

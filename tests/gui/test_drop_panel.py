@@ -464,6 +464,7 @@ def test_a_list_row_names_its_doubt_and_the_marks_left_out():
     refused = replace(digit_reading(9, 0.9, False), not_digit=True)
     left_out = Recognition((digit_reading(8, 0.999, False), refused, digit_reading(0, 0.6, True)))
     assert result_text(left_out, None) == "80 · 60% (unsure, 1 mark left out)"
+    assert result_text(Recognition(), None) == "Nothing to read"   # a blank page: as the result panel says
 
 
 def test_a_picture_added_to_a_long_list_is_shown_not_left_below_the_fold(qtbot, panel, glyphs):
