@@ -9,6 +9,8 @@ need more than a couple of thousand pixels.
 from __future__ import annotations
 
 import io
+import re
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -16,11 +18,12 @@ from PIL import Image, ImageFile, ImageOps, PngImagePlugin, UnidentifiedImageErr
 
 MAX_PIXELS = 90_000_000   # refuse anything bigger: ~270 MB decoded, likely a decompression bomb
 MAX_SIDE = 2048           # larger images are downscaled while decoding
-# ... but a JPEG is decoded at up to 1/8 of its size (draft mode), so a 108 or 200 megapixel phone
-# photo costs what a 2-3 megapixel one does: only what it decodes to must stay under MAX_PIXELS.
-JPEG_REDUCTION = 8
-# Pillow's own bomb check would refuse such a photo while opening it; ours, below, replaces it.
-Image.MAX_IMAGE_PIXELS = None
+# A baseline JPEG is decoded at 1/2 to 1/8 of its size (draft mode), so a 108 megapixel phone photo costs
+# what a few megapixels do: allowed up to here. Not a progressive one: its decoder holds every
+# coefficient of the full picture (a 500-byte file claiming 20000x20000 took 1.2 GB).
+MAX_PHOTO_PIXELS = 180_000_000
+# Pillow refuses above twice this while opening, before our own check, as GIF and ICO allocate there.
+Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS // 2
 
 # Half-decoded files must fail loudly, not come back with grey garbage.
 ImageFile.LOAD_TRUNCATED_IMAGES = False
@@ -59,7 +62,12 @@ def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple
     """
     stream = _open_source(src)
     try:
-        image = Image.open(stream)
+        with warnings.catch_warnings():
+            # Pillow warns above its own limit; ours (checked below) decides.
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(stream)
+    except Image.DecompressionBombError as exc:
+        raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS)) from exc
     except UnidentifiedImageError as exc:
         raise ImageDecodeError("not an image file (or an unknown format)") from exc
     except Exception as exc:  # a broken header can raise almost anything
@@ -67,9 +75,9 @@ def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple
 
     with image:
         width, height = image.size
-        reduction = JPEG_REDUCTION if image.format == "JPEG" else 1
-        if -(-width // reduction) * -(-height // reduction) > MAX_PIXELS:
-            raise ImageDecodeError(_too_large(width * height, reduction))
+        limit = MAX_PHOTO_PIXELS if _reduced_while_decoded(image) else MAX_PIXELS
+        if width * height > limit:
+            raise ImageDecodeError(_too_large(width * height, limit))
         if width == 0 or height == 0:
             raise ImageDecodeError("image has no pixels")
         try:
@@ -108,7 +116,7 @@ def _open_source(src) -> io.BytesIO | Path:
 
 def _decode(image: Image.Image) -> np.ndarray:
     image.seek(0)  # animated GIF/PNG/WebP: the first frame
-    if image.format == "JPEG":
+    if image.format in ("JPEG", "MPO"):
         image.draft(image.mode, _fitted_size(image.size))  # decode at 1/2..1/8 scale when large
     image.load()
     try:
@@ -177,6 +185,18 @@ def _to_8bit(image: Image.Image) -> Image.Image:
     return Image.fromarray(np.clip(np.rint(scaled), 0, 255).astype(np.uint8))
 
 
-def _too_large(pixels: int, reduction: int = 1) -> str:
-    limit = MAX_PIXELS * reduction * reduction // 1_000_000
-    return f"image too large ({pixels / 1e6:.0f} megapixels; limit {limit:,})"
+def _reduced_while_decoded(image: Image.Image) -> bool:
+    """A baseline JPEG (also one holding a second picture, MPO: many phones' photos): draft mode decodes
+    it small, at small cost."""
+    return image.format in ("JPEG", "MPO") and not image.info.get("progressive")
+
+
+def _pixels_in(message: str) -> int | None:
+    match = re.search(r"\((\d+) pixels\)", message)
+    return int(match.group(1)) if match else None
+
+
+def _too_large(pixels: int | None, limit: int) -> str:
+    if pixels is None:
+        return f"image too large (limit {limit // 1_000_000} megapixels)"
+    return f"image too large ({pixels / 1e6:.0f} megapixels; limit {limit // 1_000_000})"

@@ -186,16 +186,29 @@ def test_large_photo_is_reduced_while_decoding(tmp_path):
     assert image.shape[0] == pytest.approx(300 * MAX_SIDE / 4200, abs=2)
 
 
-def test_a_108_megapixel_phone_photo_is_read_not_refused(tmp_path):
+@pytest.mark.parametrize("fmt", ["JPEG", "MPO"])   # MPO: a JPEG holding a second picture, as many phones write
+def test_a_108_megapixel_phone_photo_is_read_not_refused(tmp_path, fmt):
     from PIL import ImageDraw
     photo = Image.new("L", (12_000, 9_000), 255)   # a 1 written across the page
     ImageDraw.Draw(photo).line((6_000, 1_500, 6_000, 7_500), fill=0, width=500)
     path = tmp_path / "phone.jpg"
-    photo.save(path, "JPEG", quality=70)
+    photo.save(path, fmt, quality=70, **({"save_all": True, "append_images": [Image.new("L", (300, 200))]}
+                                         if fmt == "MPO" else {}))
     del photo
     image = load_image(path)
     assert max(image.shape[:2]) == MAX_SIDE                  # decoded small, as any big photo
     assert image[image.shape[0] // 2, image.shape[1] // 2, 0] < 64 and image[10, 10, 0] > 200
+
+
+def test_a_tiny_progressive_jpeg_claiming_a_huge_size_is_refused_before_decoding():
+    """A progressive JPEG's decoder holds the full picture's coefficients however small it draws it:
+    a 500-byte file claiming 12000x9000 would cost a gigabyte, so it keeps the general limit."""
+    small = io.BytesIO()
+    Image.new("RGB", (16, 16), (255, 255, 255)).save(small, "JPEG", progressive=True)
+    data = bytearray(small.getvalue())
+    frame = data.find(b"\xff\xc2")                                   # SOF2: the progressive frame header
+    data[frame + 5:frame + 9] = (9_000).to_bytes(2, "big") + (12_000).to_bytes(2, "big")
+    assert _reason(bytes(data)) == "image too large (108 megapixels; limit 90)"
 
 
 @pytest.mark.parametrize("width,height", [(10_000, 10_000), (40_000, 40_000)])
