@@ -362,6 +362,8 @@ def main(argv=None, runner=None) -> None:
     parser.add_argument("--refit", action="store_true",
                         help="with --tune: a refit of the last layer instead of the profile, at several strengths")
     args = parser.parse_args(argv)
+    if (args.oracle or args.refit) and not args.tune:
+        parser.error("--oracle and --refit measure the tuning writers: add --tune")
     if args.mnist_dir is None or args.unipen_dir is None:
         parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
     runner = runner or (KerasRunner(args.model) if args.model else load_runner())
