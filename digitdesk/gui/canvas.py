@@ -2,7 +2,9 @@
 
 Strokes are kept as points relative to the canvas centre in units of its shorter
 side, so a resize (or a move to a screen with another pixel ratio) re-renders the
-same drawing at the new size instead of cropping or blurring it. While drawing,
+same drawing at the new size instead of cropping or blurring it; a canvas made
+narrower than the drawing shows all of it, smaller. What is read and saved is
+always what is shown: pen input is kept inside the canvas. While drawing,
 only the newest piece of the stroke is painted onto a backing image and only its
 rectangle is repainted; paintEvent just copies from that image and outlines the
 digits of the last reading with faint boxes (never part of the image itself).
@@ -29,6 +31,7 @@ MIN_STEP = 0.75            # px: closer pointer samples add nothing but cost
 LIGHTEST_PRESSURE = 0.35   # a feather-light pen still leaves a readable line
 BOX_COLOR = QColor(30, 110, 220, 120)   # faint: shows how the drawing was split without hiding the ink
 BOX_MARGIN = 3             # px between a digit's ink and its box
+FIT_MARGIN = 12            # px between a drawing shrunk to fit and the canvas edge: a pen's round end shows
 
 
 @dataclass
@@ -52,6 +55,7 @@ class DrawingCanvas(QWidget):
         self._redo: list[tuple[Stroke, ...]] = []
         self._active: Stroke | None = None
         self._boxes: tuple[tuple[float, float, float, float], ...] = ()   # (u0, v0, u1, v1), canvas units
+        self._extent = (0.0, 0.0)   # the finished strokes' farthest point from the centre, |u| and |v|
         self._image = QImage()
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -186,11 +190,26 @@ class DrawingCanvas(QWidget):
 
     # ---- coordinates ------------------------------------------------------------------
     def _unit(self) -> float:
-        return float(max(1, min(self.width(), self.height())))
+        """Pixels per canvas unit: the shorter side, or less where the drawing would not fit (drawn on a
+        wide canvas, then the window made narrower, or restored in a smaller one)."""
+        unit = float(max(1, min(self.width(), self.height())))
+        for extent, half in zip(self._extent, (self.width() / 2, self.height() / 2)):
+            if extent * unit > half + 0.5:   # past the edge (not merely drawn up to it)
+                unit = max(half - FIT_MARGIN, 1.0) / extent
+        return unit
+
+    def _measure(self) -> None:
+        """Recompute the drawing's extent (after undo, redo, clear or a restore)."""
+        points = [np.abs(np.asarray(s.points, np.float64)[:, :2]).max(axis=0) for s in self._strokes if s.points]
+        self._extent = tuple(map(float, np.max(points, axis=0))) if points else (0.0, 0.0)
 
     def _to_canvas(self, pos: QPointF) -> tuple[float, float]:
+        """A pointer position in canvas units, kept inside the canvas: a stroke dragged past its edge runs
+        along it, so nothing is read that the canvas does not show."""
         unit = self._unit()
-        return (pos.x() - self.width() / 2) / unit, (pos.y() - self.height() / 2) / unit
+        x = min(max(pos.x(), 0.0), float(self.width()))
+        y = min(max(pos.y(), 0.0), float(self.height()))
+        return (x - self.width() / 2) / unit, (y - self.height() / 2) / unit
 
     def _to_widget(self, u: float, v: float) -> QPointF:
         unit = self._unit()
@@ -260,6 +279,8 @@ class DrawingCanvas(QWidget):
         self._active = None
         self._undo.append(self._strokes)
         self._strokes = self._strokes + (stroke,)
+        far = np.abs(np.asarray(stroke.points, np.float64)[:, :2]).max(axis=0)   # inside the canvas: no rescale
+        self._extent = (max(self._extent[0], float(far[0])), max(self._extent[1], float(far[1])))
         self._redo.clear()
         self.historyChanged.emit()
         self.changed.emit()
@@ -359,6 +380,7 @@ class DrawingCanvas(QWidget):
     def _after_history_change(self) -> None:
         self._repaint_boxes()
         self._boxes = ()   # they belong to a drawing that is gone; the next reading brings new ones
+        self._measure()    # the drawing may fit at full size again
         self._ensure_image()
         self._render_all()
         self.update()

@@ -136,6 +136,39 @@ def test_resizing_keeps_the_drawing_scaled_not_cropped(canvas, qtbot):
     assert canvas.stroke_count() == 1
 
 
+def inside(canvas) -> bool:
+    points = np.concatenate([stroke.points for stroke in canvas.pen_strokes()])
+    return bool((points >= 0).all() and (points[:, 0] <= canvas.width()).all()
+                and (points[:, 1] <= canvas.height()).all())
+
+
+def test_a_drawing_made_on_a_wide_canvas_stays_whole_when_the_window_narrows(canvas, qtbot):
+    canvas.resize(600, 300)
+    qtbot.waitUntil(lambda: canvas.to_array().shape == (300, 600))
+    draw_stroke(canvas, [QPoint(20, 150), QPoint(580, 150)])       # a number written across a wide window
+    draw_stroke(canvas, [QPoint(560, 60), QPoint(560, 240)])
+    canvas.resize(300, 300)
+    qtbot.waitUntil(lambda: canvas.to_array().shape == (300, 300))
+    assert inside(canvas)                                         # what is read is all on the canvas ...
+    marks = ink(canvas)
+    assert marks[150, 5:25].any() and marks[150, 275:295].any()   # ... and shown, both ends, smaller
+    assert marks[:, 270:295].any(axis=1).sum() > 80                # the right-hand stroke too, half as tall
+    narrow = DrawingCanvas(pen_width=20)                           # restored in a smaller window: the same
+    qtbot.addWidget(narrow)
+    narrow.resize(250, 250)
+    narrow.restore_strokes(canvas.strokes_data())
+    assert inside(narrow)
+    canvas.resize(600, 300)                                       # wide again: as drawn
+    qtbot.waitUntil(lambda: canvas.to_array().shape == (300, 600))
+    np.testing.assert_allclose(canvas.pen_strokes()[0].points, [[20, 150], [580, 150]], atol=0.01)
+
+
+def test_a_stroke_dragged_past_the_edge_runs_along_it(canvas):
+    draw_stroke(canvas, [QPoint(150, 150), QPoint(420, 150), QPoint(420, 250), QPoint(150, 250)])
+    assert inside(canvas)                                         # nothing read that the canvas does not show
+    assert ink(canvas)[160:240, 292:300].any(axis=1).all()        # the part past the edge: along it
+
+
 def test_hidpi_backing_image_has_device_pixels_and_export_is_logical(canvas, monkeypatch):
     monkeypatch.setattr(canvas, "devicePixelRatioF", lambda: 2.0)
     draw_stroke(canvas, [QPoint(50, 150), QPoint(250, 150)])
