@@ -57,7 +57,7 @@ class Mailbox:
         self._item: tuple[int, np.ndarray, Strokes | None] | None = None
         self._latest = 0
 
-    def put(self, request_id: int, image: np.ndarray, strokes: Strokes | None = None) -> None:
+    def put(self, request_id: int, image: np.ndarray | None, strokes: Strokes | None = None) -> None:
         with self._lock:
             self._item = (request_id, image, strokes)
             self._latest = request_id
@@ -179,17 +179,18 @@ class InferenceClient(QObject):
         self._thread.start()
         self._load.emit()
 
-    def request(self, image: np.ndarray, strokes: Sequence[PenStroke] | None = None) -> int:
+    def request(self, image: np.ndarray | None, strokes: Sequence[PenStroke] | None = None) -> int:
         """Queue `image` (copied) for recognition, replacing any request not started yet.
 
-        With `strokes` (the drawing's pen strokes, same pixels as the image; copied)
-        the drawing is read by its strokes.
+        With `strokes` (the drawing's pen strokes, copied) the drawing is read by its strokes, and
+        no image is needed: the Draw tab then renders none on the GUI thread while the pen moves.
         """
         self._next_id += 1
         request_id = self._next_id
         if self._state == "stopped":
             return request_id
-        self._mailbox.put(request_id, np.array(image, copy=True), None if strokes is None else copied(strokes))
+        self._mailbox.put(request_id, None if image is None else np.array(image, copy=True),
+                          None if strokes is None else copied(strokes))
         self._wake.emit()
         return request_id
 

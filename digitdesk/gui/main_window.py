@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
             return None
         if self.client.state in ("idle", "loading"):
             self.result_panel.show_message("Loading the model…")
-        return self.client.request(self.canvas.to_array(), self.canvas.pen_strokes())
+        return self.client.request(None, self.canvas.pen_strokes())   # read by its strokes
 
     def _on_canvas_changed(self) -> None:
         if not self._live_timer.isActive():   # throttle, don't debounce: results follow the pen
