@@ -96,6 +96,9 @@ def main(argv: list[str] | None = None) -> int:
     from digitdesk.paths import resource_path
 
     QGuiApplication.setHighDpiScaleFactorRoundingPolicy(Qt.HighDpiScaleFactorRoundingPolicy.PassThrough)
+    # every pointer sample reaches the canvas: merged mouse moves (X11's default) turn a fast curve drawn
+    # with a high-rate mouse into straight segments; each sample costs the canvas one short piece
+    QGuiApplication.setAttribute(Qt.ApplicationAttribute.AA_CompressHighFrequencyEvents, False)
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANIZATION)
     app.setApplicationName(APPLICATION)
