@@ -126,21 +126,36 @@ def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped
           file=out)
 
 
+def _kind(path: str) -> str:
+    """What a path given on the command line is: 'digit folders', 'folder', 'file', 'missing', or why it
+    cannot be looked at ('permission denied': a folder on the way the user may not enter)."""
+    from digitdesk.engine.files import unreadable_reason
+    from digitdesk.engine.sample_files import has_digit_folders
+    try:
+        target = Path(path)
+        if target.is_dir():
+            return "digit folders" if has_digit_folders(target) else "folder"
+        return "file" if target.is_file() else "missing"
+    except OSError as error:
+        return unreadable_reason(error)
+
+
 def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: TextIO) -> int:
     from digitdesk.engine import sample_files
     from digitdesk.engine.samples import check_profile_name
     profile = check_profile_name(profile)
+    kinds = {path: _kind(path) for path in paths}
     if label is None:
-        bad = [p for p in paths if not (Path(p).is_dir() and sample_files.has_digit_folders(p))]
+        bad = [p for p in paths if kinds[p] != "digit folders"]
         for path in bad:
-            reason = "is a file: give its digit with --label D" if Path(path).is_file() else \
-                "has no digit folders (0 ... 9)" if Path(path).is_dir() else "does not exist"
+            reason = {"file": "is a file: give its digit with --label D", "folder": "has no digit folders (0 ... 9)",
+                      "missing": "does not exist"}.get(kinds[path], kinds[path])
             print(f"{PROG} teach: {path} {reason}", file=err)
         if bad:
             return 2
         found = (item for path in paths for item in sample_files.from_digit_folders(path))
     else:
-        sorted_already = [p for p in paths if Path(p).is_dir() and sample_files.has_digit_folders(p)]
+        sorted_already = [p for p in paths if kinds[p] == "digit folders"]
         for path in sorted_already:   # --label would make every digit of them that one
             print(f"{PROG} teach: {path} holds digit folders (0 ... 9): leave out --label, and each "
                   "folder's pictures are taught as its digit", file=err)
@@ -266,8 +281,10 @@ def profile_export(args, out: TextIO, err: TextIO) -> int:
 def profile_import(args, out: TextIO, err: TextIO) -> int:
     from digitdesk.engine.sample_files import from_archive
     from digitdesk.engine.samples import check_profile_name
-    if not Path(args.file).is_file():
-        what = "is a folder, not a zip archive" if Path(args.file).is_dir() else "does not exist"
+    kind = _kind(args.file)
+    if kind != "file":
+        folder = "is a folder, not a zip archive"
+        what = {"missing": "does not exist", "folder": folder, "digit folders": folder}.get(kind, kind)
         print(f"{PROG} profile import: {args.file} {what}", file=err)
         return 1
     profile = check_profile_name(args.profile or Path(args.file).stem)

@@ -331,6 +331,23 @@ def test_import_reports_a_damaged_entry_and_takes_the_rest(data_dir, tmp_path, c
     assert "Imported 1 sample to profile 'damaged', 1 skipped" in out
 
 
+def test_a_path_inside_a_folder_the_user_may_not_enter_is_said_so(data_dir, tmp_path, capsys, monkeypatch):
+    import pathlib
+    locked = tmp_path / "locked" / "mine"
+    real_is_dir = pathlib.Path.is_dir
+
+    def is_dir(self):   # what stat() says inside a folder without search permission (tests run as root here)
+        if self == locked:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_is_dir(self)
+    monkeypatch.setattr(pathlib.Path, "is_dir", is_dir)
+    assert main(["teach", str(locked)]) == 2
+    assert capsys.readouterr().err.strip() == f"digitdesk teach: {locked} permission denied"
+    assert main(["profile", "import", str(locked)]) == 1
+    err = capsys.readouterr().err
+    assert "permission denied" in err and "could not write" not in err
+
+
 def test_teach_reports_subfolders_and_pictures_it_does_not_take(data_dir, tmp_path, capsys):
     root = tmp_path / "mine"
     for rel, digit in [("3/a.png", 3), ("seven/b.png", 7), ("10/c.png", 1), ("loose.png", 4)]:
