@@ -4,10 +4,10 @@ from __future__ import annotations
 import csv
 import os
 from collections.abc import Iterable
-from pathlib import Path
 from typing import IO
 
 from digitdesk.engine.results import Recognition
+from digitdesk.engine.whole_file import written_whole
 
 # status last, so scripts reading the first five by position go on working
 COLUMNS = ("path", "text", "digits", "confidences", "error", "status")
@@ -32,11 +32,15 @@ def csv_fields(path, recognition: Recognition | None, error: str | None) -> list
 
 
 def write_csv(rows: Iterable[Row], path: str | os.PathLike | IO[str]) -> None:
-    """Write rows of (path, Recognition or None, error or None) to a file path or an open text stream."""
+    """Write rows of (path, Recognition or None, error or None) to a file path or an open text stream.
+
+    A path is written whole or not at all (a failure leaves no table that looks complete); surrogateescape:
+    a file name that is not valid UTF-8 goes in as its own bytes, as `digitdesk predict --csv` writes it."""
     if hasattr(path, "write"):
         _write(rows, path)
         return
-    with open(Path(path), "w", newline="", encoding="utf-8") as stream:
+    with written_whole(path) as partial, \
+            open(partial, "w", newline="", encoding="utf-8", errors="surrogateescape") as stream:
         _write(rows, stream)
 
 

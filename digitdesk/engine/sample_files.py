@@ -11,7 +11,6 @@ macOS zips) are passed over silently, like hidden files in folders.
 """
 from __future__ import annotations
 
-import errno
 import io
 import os
 import re
@@ -25,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from digitdesk.engine.files import is_image_name, iter_image_files, natural_key, unreadable_reason
+from digitdesk.engine.whole_file import written_whole
 
 MAX_ENTRIES = 100_000             # an archive claiming more is not a sample archive
 MAX_ENTRY_BYTES = 20 * 1024 * 1024
@@ -209,22 +209,11 @@ def write_archive(samples: Iterable, path: str | os.PathLike) -> int:
     Written to a temporary file first and renamed, so a failure never leaves half an archive. A
     symlink is followed (its target is replaced, the link stays); a folder, pipe or device is refused.
     """
-    path = Path(path)
-    if path.is_symlink():
-        path = path.resolve()
-    if path.exists() and not path.is_file():
-        raise OSError(errno.EEXIST, "it exists and is not a regular file (a folder, pipe or device)", str(path))
-    partial = path.with_name(path.name + ".partial")
     count = 0
-    try:
-        with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
-            for sample in samples:
-                buffer = io.BytesIO()
-                Image.fromarray(np.asarray(sample.image, np.uint8).reshape(28, 28), "L").save(buffer, "PNG")
-                archive.writestr(f"{int(sample.label)}/{int(sample.id)}.png", buffer.getvalue())
-                count += 1
-        os.replace(partial, path)
-    except BaseException:
-        partial.unlink(missing_ok=True)
-        raise
+    with written_whole(path) as partial, zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as archive:
+        for sample in samples:
+            buffer = io.BytesIO()
+            Image.fromarray(np.asarray(sample.image, np.uint8).reshape(28, 28), "L").save(buffer, "PNG")
+            archive.writestr(f"{int(sample.label)}/{int(sample.id)}.png", buffer.getvalue())
+            count += 1
     return count

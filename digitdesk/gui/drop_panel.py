@@ -362,8 +362,12 @@ class DropPanel(QWidget):
         Refused while reading: a half-read folder would be saved as if it were complete.
         """
         from digitdesk.engine.export import write_csv
+        from digitdesk.engine.samples import is_store_file
         if self.is_busy():
             return self._tell("Still reading: export once all the images are read.", error=True)
+        if is_store_file(path):   # typed in the save dialog, which only asked "replace?"
+            return self._tell(f"{Path(path).name} is where your handwriting samples are kept: choose another "
+                              "name (e.g. results.csv).", error=True)
         rows = [(e.path or e.name, e.recognition, e.error) for e in self._entries]
         try:
             write_csv(rows, path)

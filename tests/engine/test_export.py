@@ -34,3 +34,26 @@ def test_writes_to_an_open_stream():
     stream = io.StringIO()
     write_csv([("a.png", Recognition((reading(7, 0.5),)), None)], stream)
     assert stream.getvalue().splitlines() == ["path,text,digits,confidences,error,status", "a.png,7,7,0.5000,,unsure"]
+
+
+def test_a_file_name_that_is_not_utf8_is_written_as_its_own_bytes(tmp_path):
+    odd = "scans/bad\udcff.png"                 # os.fsdecode of a Linux name holding the byte 0xFF
+    path = tmp_path / "out.csv"
+    write_csv([("a.png", Recognition((reading(7, 0.9),)), None), (odd, None, "not an image file")], path)
+    lines = path.read_bytes().splitlines()
+    assert len(lines) == 3 and lines[2].startswith(b"scans/bad\xff.png,")
+
+
+def test_a_failed_export_leaves_no_table_that_looks_complete(tmp_path):
+    path = tmp_path / "out.csv"
+    path.write_text("last week's table\n", encoding="utf-8")
+
+    def rows():
+        yield "a.png", Recognition((reading(7, 0.9),)), None
+        raise OSError(28, "No space left on device")
+    try:
+        write_csv(rows(), path)
+    except OSError:
+        pass
+    assert path.read_text(encoding="utf-8") == "last week's table\n"   # the old one, whole
+    assert [p.name for p in tmp_path.iterdir()] == ["out.csv"]          # no half-written file beside it

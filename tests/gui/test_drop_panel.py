@@ -105,7 +105,8 @@ def test_selected_image_is_shown_with_a_box_per_digit_and_the_chart_follows_clic
     assert panel.result_panel.chart.top_digit() == 1
 
 
-def test_dropped_folder_is_read_recursively_and_exports_one_csv_row_per_file(qtbot, panel, glyphs, tmp_path):
+def test_dropped_folder_is_read_recursively_and_exports_one_csv_row_per_file(qtbot, panel, glyphs, tmp_path,
+                                                                            monkeypatch):
     folder = tmp_path / "scans"
     (folder / "2024" / "march").mkdir(parents=True)
     expected = {}
@@ -128,6 +129,13 @@ def test_dropped_folder_is_read_recursively_and_exports_one_csv_row_per_file(qtb
     assert len(rows) == 4
     assert {r["path"]: r["text"] for r in rows} == expected
     assert all(r["error"] == "" for r in rows)
+    from digitdesk.engine.samples import DB_FILE, SampleStore
+    monkeypatch.setenv("DIGITDESK_DATA_DIR", str(tmp_path / "data"))
+    with SampleStore(tmp_path / "data") as store:               # typed in the save dialog: never replaced
+        store.add("ana", 5, np.zeros((28, 28), np.uint8), "draw")
+    samples_file = tmp_path / "data" / DB_FILE
+    before = samples_file.read_bytes()
+    assert not panel.export_csv(str(samples_file)) and samples_file.read_bytes() == before
 
 
 def test_every_bad_file_gets_its_reason_and_odd_but_valid_files_are_read(qtbot, panel, glyphs, tmp_path):
