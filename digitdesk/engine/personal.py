@@ -277,14 +277,15 @@ class PersonalProfile:
     def check(self, not_digit_threshold: float | None = None) -> ProfileCheck:
         """How the profile reads its own samples (leave-one-out) and other people's digits."""
         s, space = self._state, self.space
-        others_without = _accuracy(space.reference_probabilities, space.reference_labels)
+        others_without = _accuracy(space.reference_probabilities, space.reference_labels, not_digit_threshold)
         if not len(s.ids):
             return ProfileCheck(0, None, None, others_without, others_without)
         closeness = 1.0 - (1.0 - space.reference_z @ s.z.T) * s.inverse_radius
         others = self._sway(space.reference_probabilities, closeness, s.onehot, not_digit_threshold)
         own = self._sway(s.probabilities, self._leave_one_out_closeness(s), s.onehot, not_digit_threshold)
-        return ProfileCheck(len(s.ids), _accuracy(own, s.labels), _accuracy(s.probabilities, s.labels),
-                            _accuracy(others, space.reference_labels), others_without)
+        return ProfileCheck(len(s.ids), _accuracy(own, s.labels, not_digit_threshold),
+                            _accuracy(s.probabilities, s.labels, not_digit_threshold),
+                            _accuracy(others, space.reference_labels, not_digit_threshold), others_without)
 
     def _leave_one_out_closeness(self, s: _State) -> np.ndarray:
         """Closeness of each sample to every other, each one's reach measured as if the reader were gone."""
@@ -317,8 +318,12 @@ def _concat_rows(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.concatenate([a.reshape(-1, b.shape[1]), b])
 
 
-def _accuracy(probabilities: np.ndarray, labels: np.ndarray) -> float:
-    right = np.asarray(probabilities)[:, :DIGITS].argmax(axis=1) == labels
+def _accuracy(probabilities: np.ndarray, labels: np.ndarray, not_digit_threshold: float | None = None) -> float:
+    """Share read as their label; a piece refused as "not a digit" is read wrong (as the app shows it)."""
+    probabilities = np.asarray(probabilities)
+    right = probabilities[:, :DIGITS].argmax(axis=1) == labels
+    if not_digit_threshold is not None and probabilities.shape[1] > DIGITS:
+        right &= probabilities[:, DIGITS] < not_digit_threshold
     return float(right.mean()) if len(labels) else 1.0
 
 

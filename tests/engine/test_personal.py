@@ -156,6 +156,18 @@ def test_the_check_says_what_the_profile_gains_on_its_own_samples(runner, space,
     assert "Your samples: 100.0% with your profile, 0.0% without" in check.summary()
 
 
+def test_samples_the_model_refuses_count_as_read_wrong_without_the_profile(runner, space):
+    """A faint 1 the model refuses as "not a digit", taught four times: without the profile none of them
+    is read (the app says "doesn't look like a digit"), though 1 is the likeliest of the ten digits."""
+    faint = np.zeros((28, 28), np.float32)
+    faint[6:22, 13:15] = 0.35
+    p = runner.classify(faint[None])[0]
+    assert p[10] >= 0.5 and p[:10].argmax() == 1           # refused, and 1 the best digit
+    profile = PersonalProfile(runner, space, GUARDS)
+    profile.add_many([(n, 1, np.roll(faint, n - 2, axis=1)) for n in range(4)])   # drawn a little apart
+    assert profile.check(not_digit_threshold=0.5).own_without == 0.0
+
+
 def test_one_sample_is_not_measured_as_a_profile_reading_nothing_right(runner, space, reference):
     """One correction of a misread digit would score "0 % with your profile, 0 % without": true, and alarming."""
     x, y, _, _ = reference
