@@ -100,9 +100,10 @@ def _counts(counts: list[int]) -> str:
     return " ".join(f"{d}:{n}" for d, n in enumerate(counts))
 
 
-def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int, int]:
+def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) -> tuple[int, int, int, int, int]:
     """Save the samples found (skipping ones the profile already holds) in one transaction at the end,
-    so Ctrl+C leaves nothing half-saved; (added, already there, skipped, pictures looked at)."""
+    so Ctrl+C leaves nothing half-saved; (added, already there, the same picture twice among those
+    found, skipped, pictures looked at)."""
     from digitdesk.engine.files import display_name   # SQLite and terminals take only valid text
     from digitdesk.engine.sample_files import fresh_samples
     problems = []
@@ -110,17 +111,20 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
     def tell(item) -> None:
         problems.append(item)
         print(f"{PROG} {command}: {display_name(item.source)}: {item.problem}", file=err)
-    fresh, repeated, pictures = fresh_samples(found, tell)
+    fresh, duplicates, pictures = fresh_samples(found, tell)
     added = len(fresh)
     if fresh:   # those the profile holds, also any another program added meanwhile, are left out as written
         added = len(store.add_many(profile, [(item.label, item.image, display_name(item.source)) for item in fresh],
                                    new_only=True))
-    return added, repeated + len(fresh) - added, len(problems), pictures
+    return added, len(fresh) - added, duplicates, len(problems), pictures
 
 
-def _report(out: TextIO, store, profile: str, added: int, repeated: int, skipped: int, verb: str) -> None:
+def _report(out: TextIO, store, profile: str, added: int, held: int, duplicates: int, skipped: int,
+            verb: str) -> None:
     total = store.counts(profile)
-    extra = f", {repeated} already there" if repeated else ""
+    extra = f", {held} already there" if held else ""
+    copies = "1 copy of another picture" if duplicates == 1 else f"{duplicates} copies of other pictures"
+    extra += f", {copies} left out" if duplicates else ""
     extra += f", {skipped} skipped" if skipped else ""
     print(f"{verb} {_samples(added)} to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
           file=out)
@@ -167,14 +171,14 @@ def teach(paths: list[str], profile: str, label: int | None, out: TextIO, err: T
         return 1
     with store:
         profile = store.profile_named(profile)   # 'Ben' teaches ben, as in the window
-        added, repeated, skipped, pictures = _add_new(store, profile, found, err, "teach")
+        added, held, duplicates, skipped, pictures = _add_new(store, profile, found, err, "teach")
         if not pictures:
             where = "the digit folders (0 ... 9) of " if label is None else ""
             print(f"{PROG} teach: nothing taught: no pictures ({', '.join(_EXAMPLE_EXTENSIONS)}, ...) found in "
                   f"{where}{', '.join(map(str, paths))}", file=err)
             return 1
-        _report(out, store, profile, added, repeated, skipped, "Taught")
-    return 1 if skipped or not (added or repeated) else 0
+        _report(out, store, profile, added, held, duplicates, skipped, "Taught")
+    return 1 if skipped or not (added or held or duplicates) else 0
 
 
 def profile_list(args, out: TextIO, err: TextIO) -> int:
@@ -293,11 +297,12 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
         return 1
     with store:
         profile = store.profile_named(profile)
-        added, repeated, skipped, _ = _add_new(store, profile, from_archive(args.file), err, "profile import")
-        if not (added or repeated):   # as teach: an archive that gave nothing is not a success
+        added, held, duplicates, skipped, _ = _add_new(store, profile, from_archive(args.file), err,
+                                                       "profile import")
+        if not (added or held or duplicates):   # as teach: an archive that gave nothing is not a success
             print(f"{PROG} profile import: nothing imported from {args.file}", file=err)
             return 1
-        _report(out, store, profile, added, repeated, skipped, "Imported")
+        _report(out, store, profile, added, held, duplicates, skipped, "Imported")
     return 1 if skipped else 0
 
 

@@ -67,6 +67,10 @@ def test_teaching_the_same_pictures_twice_keeps_one_copy(data_dir, tmp_path, cap
     assert main(["teach", "--label", "7", *files]) == 0
     assert main(["teach", "--label", "7", *files]) == 0
     assert "Taught 0 samples to profile 'default', 2 already there" in capsys.readouterr().out
+    copy = tmp_path / "seven-again.png"                    # the same picture under another name
+    copy.write_bytes(open(files[0], "rb").read())
+    assert main(["teach", "--label", "7", "--profile", "ben", files[0], str(copy), files[1]]) == 0
+    assert "Taught 2 samples to profile 'ben', 1 copy of another picture left out;" in capsys.readouterr().out
     with SampleStore(data_dir) as store:
         assert store.counts("default")[7] == 2
 
