@@ -44,19 +44,23 @@ def add_commands(commands) -> None:
     profile = commands.add_parser("profile", help="list, check, rename, forget, export or import handwriting profiles",
                                   description="Manage the personal handwriting profiles.", epilog=EXIT_CODES)
     actions = profile.add_subparsers(dest="action", metavar="ACTION", required=True)
-    actions.add_parser("list", help="every profile and its samples per digit")
-    check = actions.add_parser("check", help="how a profile reads its own samples and other people's digits")
-    check.add_argument("name", type=profile_name, metavar="NAME")
-    rename = actions.add_parser("rename", help="give a profile another name (its samples stay)")
-    rename.add_argument("name", type=profile_name, metavar="NAME")
-    rename.add_argument("new", type=profile_name, metavar="NEW")
-    forget = actions.add_parser("forget", help="delete a profile and all its samples")
-    forget.add_argument("name", type=profile_name, metavar="NAME")
-    export = actions.add_parser("export", help="write a profile's samples to a zip (PNGs in digit folders)")
-    export.add_argument("name", type=profile_name, metavar="NAME")
-    export.add_argument("file", type=given_path, metavar="FILE")
-    load = actions.add_parser("import", help="add the samples of a zip (PNGs in digit folders) to a profile")
-    load.add_argument("file", type=given_path, metavar="FILE")
+
+    def action(name: str, text: str) -> argparse.ArgumentParser:   # `profile NAME --help` says it too
+        return actions.add_parser(name, help=text, description=text[0].upper() + text[1:] + ".", epilog=EXIT_CODES)
+    named = {"type": profile_name, "metavar": "NAME", "help": "the profile (letter case aside)"}
+    action("list", "every profile and its samples per digit")
+    action("check", "how a profile reads its own samples and other people's digits").add_argument("name", **named)
+    rename = action("rename", "give a profile another name (its samples stay)")
+    rename.add_argument("name", **named)
+    rename.add_argument("new", type=profile_name, metavar="NEW", help="its new name")
+    action("forget", "delete a profile and all its samples").add_argument("name", **named)
+    export = action("export", "write a profile's samples to a zip (PNGs in digit folders)")
+    export.add_argument("name", **named)
+    export.add_argument("file", type=given_path, metavar="FILE",
+                        help="the zip to write: an earlier export is replaced, no other file")
+    load = action("import", "add the samples of a zip (PNGs in digit folders) to a profile")
+    load.add_argument("file", type=given_path, metavar="FILE", help="a zip of 0/ ... 9/ folders of pictures, "
+                      "e.g. an export")
     load.add_argument("--profile", type=profile_name, metavar="NAME",
                       help="the profile to add them to (default: the zip's name)")
 

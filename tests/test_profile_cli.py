@@ -475,3 +475,12 @@ def test_listing_profiles_where_no_store_can_be_says_so_instead_of_none_yet(tmp_
     assert main(["profile", "list"]) == 1
     said = capsys.readouterr()
     assert "cannot be used" in said.err and "No profiles yet" not in said.out
+
+
+@pytest.mark.parametrize("action,says", [("list", "Every profile and its samples per digit."),
+                                         ("export", "an earlier export is replaced, no other file"),
+                                         ("import", "a zip of 0/ ... 9/ folders of pictures")])
+def test_each_profile_command_explains_itself_and_its_arguments(action, says, capsys):
+    assert main(["profile", action, "--help"]) == 0
+    out = capsys.readouterr().out
+    assert says in " ".join(out.split()) and "exit status:" in out
