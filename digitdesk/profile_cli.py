@@ -125,10 +125,10 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
 
 def _report(out: TextIO, store, profile: str, added: int, held: int, duplicates: int, skipped: int,
             verb: str) -> None:
+    from digitdesk.engine.samples import copies_text
     total = store.counts(profile)
     extra = f", {held} already there" if held else ""
-    copies = "1 copy of another picture" if duplicates == 1 else f"{duplicates} copies of other pictures"
-    extra += f", {copies} left out" if duplicates else ""
+    extra += f", {copies_text(duplicates)}" if duplicates else ""
     extra += f", {skipped} skipped" if skipped else ""
     print(f"{verb} {_samples(added)} to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
           file=out)

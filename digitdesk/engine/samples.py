@@ -95,6 +95,12 @@ def samples_text(count: int) -> str:
     return f"{count} sample{'' if count == 1 else 's'}"
 
 
+def copies_text(count: int) -> str:
+    """'1 copy of another picture left out', '3 copies of other pictures left out': pictures given twice in
+    one teach or import (the same picture under two names), not samples the profile held."""
+    return ("1 copy of another picture" if count == 1 else f"{count} copies of other pictures") + " left out"
+
+
 def check_profile_name(name: str) -> str:
     """The name cleaned (spaces round it dropped; Unicode composed, so an 'É' typed on a Mac or pasted is the
     same name as one typed elsewhere), or SampleStoreError in plain words."""

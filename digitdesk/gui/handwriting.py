@@ -350,7 +350,7 @@ class Handwriting(QObject):
     def import_archive(self, path: str, looked_at: Callable[[int], None] | None = None,
                        stop: Callable[[], bool] | None = None,
                        profile: str | None = None,
-                       created: float | None = None) -> tuple[int, int, list[str]] | None:
+                       created: float | None = None) -> tuple[int, int, int, list[str]] | None:
         """Add a zip's samples (PNGs in digit folders) to `profile` (the one chosen when the import began,
         else now): (added, already there, problems). Any thread (gui/sample_import.py runs it off the
         GUI's), so it emits nothing: whoever called it says `changed` in the GUI thread. `looked_at(n)`
@@ -367,7 +367,7 @@ class Handwriting(QObject):
                 if looked_at is not None:
                     looked_at(count)
                 yield item
-        fresh, repeated, _ = fresh_samples(pictures(), lambda item: problems.append(f"{item.source}: {item.problem}"))
+        fresh, copies, _ = fresh_samples(pictures(), lambda item: problems.append(f"{item.source}: {item.problem}"))
         if stop is not None and stop():
             return None
         new = [(item.label, item.image, f"import:{item.source}") for item in fresh]
@@ -377,10 +377,10 @@ class Handwriting(QObject):
                 profile = (self.store.find_created(created) if created is not None else None) or profile
                 added = len(self.store.add_many(profile, new, new_only=True))
             except SampleStoreError as error:
-                return 0, 0, [str(error)]
+                return 0, 0, 0, [str(error)]
             if profile == self.profile_name:
                 self.live.switch(profile)
-        return added, repeated + len(new) - added, problems
+        return added, len(new) - added, copies, problems
 
     def _remember(self, key: str, value: str) -> None:
         if self.settings is not None:

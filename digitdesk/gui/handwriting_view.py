@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.engine.sample_files import may_replace
-from digitdesk.engine.samples import samples_text
+from digitdesk.engine.samples import copies_text, samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import model_input_pixmap
@@ -379,10 +379,12 @@ class HandwritingDialog(QDialog):
         self._end_import()
         if result is None:
             return
-        added, repeated, problems = result
+        added, held, copies, problems = result
         if added:
             self.handwriting.changed.emit()   # here, in the GUI thread: its receivers repaint
-        there = f" ({repeated} already there)" if repeated else ""
+        left_out = [f"{held} already there"] if held else []
+        left_out += [copies_text(copies)] if copies else []
+        there = f" ({', '.join(left_out)})" if left_out else ""
         into = self._importing_into
         whose = f" into {into!r}" if into != self.handwriting.profile_name else ""   # changed meanwhile
         text = f"Imported {samples_text(added)} from {name}{whose}{there}."

@@ -12,7 +12,7 @@ PROGRESS_EVERY = 50   # pictures between two progress reports
 class ImportWorker(QObject):
     """Runs Handwriting.import_archive in its thread (moveToThread); the store is thread-safe."""
     progress = Signal(int)    # pictures looked at so far
-    done = Signal(object)     # (added, already there, problems), or None when stopped: nothing was added
+    done = Signal(object)     # (added, already there, copies left out, problems), or None when stopped: nothing added
 
     def __init__(self, handwriting, path: str, profile: str, created: float | None = None):
         super().__init__()
@@ -34,5 +34,5 @@ class ImportWorker(QObject):
             result = self._handwriting.import_archive(self._path, looked_at=looked_at, stop=self._stop.is_set,
                                                       profile=self._profile, created=self._created)
         except Exception as error:   # whatever happens, say done: else the window stays "importing" for good
-            result = (0, 0, [f"{self._path}: could not be imported ({error})"])
+            result = (0, 0, 0, [f"{self._path}: could not be imported ({error})"])
         self.done.emit(result)

@@ -246,6 +246,18 @@ def test_my_handwriting_shows_deletes_forgets_exports_and_imports(window, qtbot,
     assert dialog.samples.count() == 3 and in_gui_thread and all(in_gui_thread)
     assert imported(qtbot, dialog, archive) == 0            # the same zip again: nothing twice, and it says why
     assert dialog.status_label.text() == "Imported 0 samples from mine.zip (3 already there)."
+    import shutil
+    import zipfile
+    doubled = tmp_path / "doubled.zip"                     # one picture in it twice, under two names
+    shutil.copy(archive, doubled)
+    with zipfile.ZipFile(doubled) as source:
+        first = source.namelist()[0]
+        picture = source.read(first)
+    with zipfile.ZipFile(doubled, "a") as again:
+        again.writestr(first.replace(".png", "-again.png"), picture)
+    hw.forget_profile()
+    assert imported(qtbot, dialog, str(doubled)) == 3
+    assert dialog.status_label.text() == "Imported 3 samples from doubled.zip (1 copy of another picture left out)."
     dialog.filter_combo.setCurrentIndex(1 + 8)              # only the 8s
     assert dialog.samples.count() == 1
 

@@ -160,5 +160,5 @@ def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(tmp_
         z.writestr("3/a.png", cv2.imencode(".png", picture(3))[1].tobytes())
     started_for = (hw.profile_name, hw.profile_created)   # as the window takes them when it starts
     other.rename_profile("ben", "Benjamin")               # while the zip is being read
-    added, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
+    added, _, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
     assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
