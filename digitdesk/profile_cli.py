@@ -125,10 +125,9 @@ def _add_new(store, profile: str, found: Iterable, err: TextIO, command: str) ->
 
 def _report(out: TextIO, store, profile: str, added: int, held: int, duplicates: int, skipped: int,
             verb: str) -> None:
-    from digitdesk.engine.samples import copies_text
+    from digitdesk.engine.samples import left_out_text
     total = store.counts(profile)
-    extra = f", {held} already there" if held else ""
-    extra += f", {copies_text(duplicates)}" if duplicates else ""
+    extra = "".join(f", {said}" for said in left_out_text(held, duplicates))
     extra += f", {skipped} skipped" if skipped else ""
     print(f"{verb} {_samples(added)} to profile {profile!r}{extra}; it now holds {sum(total)} ({_counts(total)})",
           file=out)

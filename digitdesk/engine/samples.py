@@ -95,10 +95,14 @@ def samples_text(count: int) -> str:
     return f"{count} sample{'' if count == 1 else 's'}"
 
 
-def copies_text(count: int) -> str:
-    """'1 copy of another picture left out', '3 copies of other pictures left out': pictures given twice in
-    one teach or import (the same picture under two names), not samples the profile held."""
-    return ("1 copy of another picture" if count == 1 else f"{count} copies of other pictures") + " left out"
+def left_out_text(held: int, copies: int) -> list[str]:
+    """What a teach or import left out, in words ('3 already there', '1 copy of another picture left out'):
+    samples the profile held, and pictures given twice (the same picture under two names)."""
+    said = [f"{held} already there"] if held else []
+    if copies:
+        said.append(("1 copy of another picture" if copies == 1 else f"{copies} copies of other pictures")
+                    + " left out")
+    return said
 
 
 def check_profile_name(name: str) -> str:

@@ -352,7 +352,7 @@ class Handwriting(QObject):
                        profile: str | None = None,
                        created: float | None = None) -> tuple[int, int, int, list[str]] | None:
         """Add a zip's samples (PNGs in digit folders) to `profile` (the one chosen when the import began,
-        else now): (added, already there, problems). Any thread (gui/sample_import.py runs it off the
+        else now): (added, already there, copies left out, problems). Any thread (gui/sample_import.py runs it off the
         GUI's), so it emits nothing: whoever called it says `changed` in the GUI thread. `looked_at(n)`
         after each picture; when `stop()` turns true, None and nothing added. `created`: that person's
         profile's, so a rename elsewhere meanwhile is followed."""

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.engine.sample_files import may_replace
-from digitdesk.engine.samples import copies_text, samples_text
+from digitdesk.engine.samples import left_out_text, samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import model_input_pixmap
@@ -382,8 +382,7 @@ class HandwritingDialog(QDialog):
         added, held, copies, problems = result
         if added:
             self.handwriting.changed.emit()   # here, in the GUI thread: its receivers repaint
-        left_out = [f"{held} already there"] if held else []
-        left_out += [copies_text(copies)] if copies else []
+        left_out = left_out_text(held, copies)
         there = f" ({', '.join(left_out)})" if left_out else ""
         into = self._importing_into
         whose = f" into {into!r}" if into != self.handwriting.profile_name else ""   # changed meanwhile

@@ -54,7 +54,7 @@ class Mailbox:
 
     def __init__(self):
         self._lock = threading.Lock()
-        self._item: tuple[int, np.ndarray, Strokes | None] | None = None
+        self._item: tuple[int, np.ndarray | None, Strokes | None] | None = None
         self._latest = 0
 
     def put(self, request_id: int, image: np.ndarray | None, strokes: Strokes | None = None) -> None:
