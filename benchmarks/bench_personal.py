@@ -288,6 +288,14 @@ def refit_reader(P: np.ndarray, F: np.ndarray, labels: np.ndarray, space, temper
 REFIT_STRENGTHS = (1.0, 0.3, 0.1, 0.03, 0.01)
 
 
+def tuning_cells(results: dict, own: dict) -> str:
+    """One line of a tuning run: errors without -> with, writers worse / worse by over 1 in 100, per case;
+    then the writers' own letters the adaptation let through."""
+    cells = [f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/{r['writers_worse_over_1_in_100']}"
+             for res in results.values() for key, r in res.items()]
+    return " | ".join(cells + [f"letters unrefused {own['unrefused_by_profile']}"])
+
+
 def print_table(name: str, result: dict) -> None:
     print(f"\n{name}")
     print(f"  {'':8} {'writers':>7} {'read':>6} {'error without':>14} {'with':>7} {'cut':>6} "
@@ -394,11 +402,7 @@ def main(argv=None, runner=None) -> None:
                                 for k in (1, 3)} for s, (P, F), reader in zip(sources, answers, readers)}
             mine = own_letters(sources[1], letters, None, space, None, args.seeds, not_digit, readers[1])
             rows.append({"strength": strength, "results": results, "own_letters": mine})
-            cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
-                               f"{r['writers_worse_over_1_in_100']}"
-                               for res in results.values() for key, r in res.items())
-            print(f"refit strength {strength}:", cells, f"| letters unrefused {mine['unrefused_by_profile']}",
-                  flush=True)
+            print(f"refit strength {strength}:", tuning_cells(results, mine), flush=True)
         report["refit"] = rows
         print(json.dumps(report))
         return
@@ -410,11 +414,7 @@ def main(argv=None, runner=None) -> None:
                        for s, (P, F), c in zip(sources, answers, cached)}
             mine = own_letters(sources[1], letters, cached[1], space, guards, args.seeds, not_digit)
             rows.append({"guards": guards.__dict__, "results": results, "own_letters": mine})
-            cells = " | ".join(f"{key} {r['errors_without']}->{r['errors_with']} w{r['writers_worse']}/"
-                               f"{r['writers_worse_over_1_in_100']}"
-                               for res in results.values() for key, r in res.items())
-            print(dict(zip(args.grid, values)), cells, f"| letters unrefused {mine['unrefused_by_profile']}",
-                  flush=True)
+            print(dict(zip(args.grid, values)), tuning_cells(results, mine), flush=True)
         report["tuning"] = rows
         print(json.dumps(report))
         return

@@ -22,6 +22,7 @@ MAX_SIDE = 2048           # larger images are downscaled while decoding
 # what a few megapixels do: allowed up to here. Not a progressive one: its decoder holds every
 # coefficient of the full picture (a 500-byte file claiming 20000x20000 took 1.2 GB).
 MAX_PHOTO_PIXELS = 180_000_000
+_DRAFT_FORMATS = ("JPEG", "MPO")   # MPO: a JPEG holding a second picture, as many phones write
 # Pillow refuses above twice this while opening, before our own check, as GIF and ICO allocate there.
 Image.MAX_IMAGE_PIXELS = MAX_PHOTO_PIXELS // 2
 
@@ -116,7 +117,7 @@ def _open_source(src) -> io.BytesIO | Path:
 
 def _decode(image: Image.Image) -> np.ndarray:
     image.seek(0)  # animated GIF/PNG/WebP: the first frame
-    if image.format in ("JPEG", "MPO"):
+    if image.format in _DRAFT_FORMATS:
         image.draft(image.mode, _fitted_size(image.size))  # decode at 1/2..1/8 scale when large
     image.load()
     try:
@@ -188,7 +189,7 @@ def _to_8bit(image: Image.Image) -> Image.Image:
 def _reduced_while_decoded(image: Image.Image) -> bool:
     """A baseline JPEG (also one holding a second picture, MPO: many phones' photos): draft mode decodes
     it small, at small cost."""
-    return image.format in ("JPEG", "MPO") and not image.info.get("progressive")
+    return image.format in _DRAFT_FORMATS and not image.info.get("progressive")
 
 
 def _pixels_in(message: str) -> int | None:

@@ -200,8 +200,15 @@ class DrawingCanvas(QWidget):
 
     def _measure(self) -> None:
         """Recompute the drawing's extent (after undo, redo, clear or a restore)."""
-        points = [np.abs(np.asarray(s.points, np.float64)[:, :2]).max(axis=0) for s in self._strokes if s.points]
-        self._extent = tuple(map(float, np.max(points, axis=0))) if points else (0.0, 0.0)
+        self._extent = (0.0, 0.0)
+        for stroke in self._strokes:
+            self._widen(stroke)
+
+    def _widen(self, stroke: Stroke) -> None:
+        """Take `stroke` into the drawing's extent."""
+        if stroke.points:
+            far = np.abs(np.asarray(stroke.points, np.float64)[:, :2]).max(axis=0)
+            self._extent = (max(self._extent[0], float(far[0])), max(self._extent[1], float(far[1])))
 
     def _to_canvas(self, pos: QPointF) -> tuple[float, float]:
         """A pointer position in canvas units, kept inside the canvas: a stroke dragged past its edge runs
@@ -279,8 +286,7 @@ class DrawingCanvas(QWidget):
         self._active = None
         self._undo.append(self._strokes)
         self._strokes = self._strokes + (stroke,)
-        far = np.abs(np.asarray(stroke.points, np.float64)[:, :2]).max(axis=0)   # inside the canvas: no rescale
-        self._extent = (max(self._extent[0], float(far[0])), max(self._extent[1], float(far[1])))
+        self._widen(stroke)   # drawn inside the canvas: no rescale
         self._redo.clear()
         self.historyChanged.emit()
         self.changed.emit()
