@@ -44,6 +44,7 @@ test: lint
 train: venv
 	$(BIN)/python -m training.train $(DATA_ARG) $(UNIPEN_ARG)
 	$(BIN)/python -m training.export_litert
+	$(BIN)/python -m training.profile_space $(DATA_ARG) $(UNIPEN_ARG)
 
 evaluate: venv
 	$(BIN)/python -m training.evaluate --model models/digit_cnn.tflite --out reports $(DATA_ARG) $(UNIPEN_ARG)

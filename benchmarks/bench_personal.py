@@ -26,12 +26,11 @@ PersonalProfile, fed those same features through a caching runner.
 Prints tables, then one JSON line last.
 
     .venv/bin/python benchmarks/bench_personal.py [--seeds 3] [--mnist-dir D] [--unipen-dir D]
-        [--tune [--oracle | --refit]]
+        [--tune [--oracle | --refit]] [--space check]
 """
 from __future__ import annotations
 
 import argparse
-import gzip
 import itertools
 import json
 import os
@@ -49,7 +48,7 @@ from digitdesk.engine.recognizer import Recognizer  # noqa: E402
 from digitdesk.engine.runner import KerasRunner, load_runner  # noqa: E402
 from training import unipen  # noqa: E402
 from training.negatives import refusable  # noqa: E402
-from training.data import default_data_dir, load_mnist_dir, stratified_split  # noqa: E402
+from training.data import default_data_dir, load_mnist_dir, qmnist_writers, stratified_split  # noqa: E402
 
 DIGITS = 10
 
@@ -62,13 +61,6 @@ class Source:
     writers: np.ndarray     # (n,) writer id per image
     teach: np.ndarray       # (n,) bool: may be taught
     read: np.ndarray        # (n,) bool: may be read and counted
-
-
-def qmnist_writers(directory: Path, split: str, n: int) -> np.ndarray:
-    """NIST writer id of each of the first n MNIST digits of `split` (column 3 of the QMNIST labels)."""
-    with gzip.open(directory / f"qmnist-{split}-labels.tsv.gz", "rt") as fh:
-        rows = [line.split("\t") for line in itertools.islice(fh, n)]
-    return np.array([int(r[2]) for r in rows])
 
 
 def mnist_test(directory: Path) -> Source:
@@ -367,6 +359,8 @@ def main(argv=None, runner=None) -> None:
                         help='with --tune: the guards to try, as JSON, e.g. \'{"rescue": [0.2, 0.4]}\'')
     parser.add_argument("--oracle", action="store_true",
                         help="with --tune: the most a nearest taught sample could fix, by confidence bar")
+    parser.add_argument("--space", choices=("model", "check"), default="model",
+                        help="measure in the space shipped beside the model (default) or in the check digits' PCA")
     parser.add_argument("--refit", action="store_true",
                         help="with --tune: a refit of the last layer instead of the profile, at several strengths")
     args = parser.parse_args(argv)
@@ -376,7 +370,7 @@ def main(argv=None, runner=None) -> None:
         parser.error("MNIST or UNIPEN not found: pass --mnist-dir and --unipen-dir")
     runner = runner or (KerasRunner(args.model) if args.model else load_runner())
     not_digit = runner.calibration.not_digit_threshold
-    space = FeatureSpace.fit(runner)
+    space = FeatureSpace.fit(runner, bundled=args.space == "model")
     if args.tune:
         sources = [mnist_train_tuning(args.mnist_dir), unipen_half(args.unipen_dir, 0)]
     else:
@@ -384,7 +378,8 @@ def main(argv=None, runner=None) -> None:
     answers = [infer_all(runner, s.images) for s in sources]
     cached = [CachedRunner(runner, s.images, P, F) for s, (P, F) in zip(sources, answers)]
     report = {"model": Path(getattr(runner, "path", "?")).name, "runner": getattr(runner, "name", "?"),
-              "seeds": args.seeds, "space_scale": round(space.scale, 4), "load": round(os.getloadavg()[0], 2)}
+              "seeds": args.seeds, "space": space.kind, "space_scale": round(space.scale, 4),
+              "load": round(os.getloadavg()[0], 2)}
     if args.tune and args.oracle:
         for s, (P, F) in zip(sources, answers):
             report[s.name] = nearest_neighbour_ceiling(s, P, F, space, not_digit)

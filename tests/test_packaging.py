@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from digitdesk import paths
+from digitdesk.engine.personal import SPACE_SUFFIX
 
 ROOT = Path(__file__).resolve().parents[1]
 BUNDLE = ROOT / "dist" / "DigitDesk"
@@ -47,7 +48,9 @@ def _inside_package(path: Path) -> str:
 
 def test_bundle_holds_every_file_the_app_looks_up_at_the_same_package_path():
     bundled = _bundled_files()
-    needed = [paths.model_path(), paths.resource_path("icon.png"), *sorted(paths.samples_dir().glob("*.png"))]
+    space = paths.litert_model_path().with_name(paths.litert_model_path().stem + SPACE_SUFFIX)
+    needed = [paths.model_path(), paths.litert_model_path(), paths.calibration_path(), space,
+              paths.resource_path("icon.png"), *sorted(paths.samples_dir().glob("*.png"))]
     if paths.model_card_path().exists():
         needed.append(paths.model_card_path())
     for path in needed:

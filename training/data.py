@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 import os
 import struct
 from dataclasses import dataclass
@@ -98,6 +99,14 @@ def load_mnist_dir(directory: str | os.PathLike):
             raise MnistFormatError(f"{part}: labels outside 0-9")
     return ((arrays["train_images"], arrays["train_labels"]),
             (arrays["test_images"], arrays["test_labels"]))
+
+
+def qmnist_writers(directory: str | os.PathLike, split: str, n: int) -> np.ndarray:
+    """NIST writer id of each of the first n MNIST digits of `split` ("train" or "test"): column 3 of
+    QMNIST's extended labels, which list the MNIST digits in MNIST's order."""
+    with gzip.open(Path(directory) / f"qmnist-{split}-labels.tsv.gz", "rt") as fh:
+        rows = [line.split("\t") for line in itertools.islice(fh, n)]
+    return np.array([int(r[2]) for r in rows])
 
 
 def shared_data_dir(name: str, env_var: str) -> Path | None:

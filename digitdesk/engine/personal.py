@@ -1,10 +1,13 @@
 """Personal profiles: a user's own samples sway the readings that look like them, in plain numpy.
 
 The model answers its penultimate features beside its probabilities (runner.infer).
-A profile keeps its samples' features in a small feature space fitted once per
-model on 1,000 other people's digits (resources/check_digits.png: mean, a PCA to
-128 dimensions, unit length), so a reading costs two small matrix products
-(~0.1 ms with 1,000 samples) and works in the LiteRT bundle without TensorFlow.
+A profile keeps its samples' features in a small feature space (128 dimensions, unit
+length), so a reading costs two small matrix products (~0.1 ms with 1,000 samples) and
+works in the LiteRT bundle without TensorFlow. The space ships beside the model
+(digit_cnn_space.npz, training/profile_space.py): fitted on the training writers so that
+one person's drawings of one digit lie close together. A model without one (a stand-in
+in tests, a retrained model whose space was not refitted) gets a PCA of 1,000 other
+people's digits (resources/check_digits.png) instead.
 
 A reading's digit probabilities get a log-probability bonus from every sample
 close to it: weight * (1 - distance / radius) ** power for the sample's digit.
@@ -23,18 +26,21 @@ The guards, tuned on writers the figures are not reported on
   made one to four tuning writers worse, 50 % none;
 * readings further away than that are returned bit for bit unchanged, and
   pieces refused as "not a digit" are touched only when a sample lies within
-  `rescue` of the reach (closeness 1 - d/r >= 0.5: within half of it): a style the model refuses,
-  like a long-flagged European 1, reads as the user taught it, while the writer's letters, which
-  often lie near their digits, stay refused (at 0.2, 1.2 % of tuning writers' letters were let through
-  by their own profiles; at 0.5, 0.3 %).
+  `rescue` of the reach (closeness 1 - d/r >= 0.6): a style the model refuses, like a long-flagged
+  European 1, reads as the user taught it, while the writer's letters, which often lie near their
+  digits, stay refused (in the check digits' PCA: at 0.2, 1.2 % of tuning writers' letters were let
+  through by their own profiles, at 0.5, 0.3 %; in the training writers' space 0.5 let 0.42 % through,
+  0.6 0.25 %: the smallest rescue within 0.3 points).
 A profile is checked on its own samples (each one read with all the others) and
 on the check digits (other people's), with and without it: `check()`.
 """
 from __future__ import annotations
 
 import threading
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -43,6 +49,8 @@ from digitdesk.paths import resource_path
 DIGITS = 10
 REFERENCE_FILE = "check_digits.png"
 REFERENCE_COLUMNS = 50
+SPACE_SUFFIX = "_space.npz"   # beside the model file: digit_cnn.tflite -> digit_cnn_space.npz
+SAME_MODEL = 0.999            # cosine between the check digits' mean features now and when the space was fitted
 
 
 @dataclass(frozen=True)
@@ -53,7 +61,7 @@ class Guards:
     power: float = 2.0     # how fast the bonus falls off with distance
     margin: float = 0.6    # reach at most this share of the way to the profile's nearest other digit
     ceiling: float = 0.5   # readings the model is this sure of (top digit probability) are left alone
-    rescue: float = 0.5    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
+    rescue: float = 0.6    # a refused piece is swayed only by a sample this close (share of the reach, 1 - d/r)
     override: float = 0.95  # ... and a reading above the ceiling only by one this close: the drawing corrected
     exact: float = 0.9999  # features this alike (cosine) are the very picture the user corrected: its label wins
 
@@ -79,7 +87,8 @@ def same_digit_scale(z: np.ndarray, labels: np.ndarray) -> float:
 
 
 class FeatureSpace:
-    """Where profiles measure distances: fitted once per model on the check digits."""
+    """Where profiles measure distances: the model's own space if it ships one, else the check digits' PCA."""
+    kind = "check digits"
 
     def __init__(self, mean: np.ndarray, basis: np.ndarray, reference_probabilities: np.ndarray,
                  reference_features: np.ndarray, reference_labels: np.ndarray):
@@ -92,12 +101,18 @@ class FeatureSpace:
 
     @classmethod
     def fit(cls, runner, images: np.ndarray | None = None, labels: np.ndarray | None = None,
-            dims: int = Guards.dims) -> FeatureSpace:
-        """Run the check digits (or the given ones) through the model and fit a PCA to their features."""
+            dims: int = Guards.dims, bundled: bool = True) -> FeatureSpace:
+        """Run the check digits (or the given ones) through the model; measure in the space shipped
+        beside the model if it is this model's (and `bundled`), else in a PCA of their features."""
         if images is None:
             images, labels = load_reference()
         probabilities, features = runner.infer(np.asarray(images, np.float32))
         features = np.asarray(features, np.float32)
+        shipped = bundled_space(runner, features, dims) if bundled else None
+        if shipped is not None:
+            space = cls(*shipped, probabilities, features, labels)
+            space.kind = "training writers"
+            return space
         mean = features.mean(axis=0)
         centred = features - mean
         # PCA through the small Gram matrix (n x n, n = 1,000) rather than the 2,048 x 2,048 covariance
@@ -110,6 +125,26 @@ class FeatureSpace:
         """Model features (n, 2048) -> unit vectors (n, dims), float32."""
         z = (np.asarray(features, np.float32) - self.mean) @ self.basis
         return z / np.maximum(np.linalg.norm(z, axis=1, keepdims=True), 1e-12)
+
+
+def bundled_space(runner, reference_features: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray] | None:
+    """(mean, basis) from the space file beside the runner's model, or None: no such file, an unreadable
+    one, another size, or one fitted for another model (the check digits' features moved)."""
+    model = getattr(runner, "path", None)
+    if model is None:
+        return None
+    try:
+        with np.load(Path(model).with_name(Path(model).stem + SPACE_SUFFIX), allow_pickle=False) as saved:
+            mean, basis, fingerprint = (np.asarray(saved[k], np.float32) for k in ("mean", "basis", "fingerprint"))
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+        return None
+    size = reference_features.shape[1]
+    if mean.shape != (size,) or basis.shape != (size, dims) or fingerprint.shape != (size,) \
+            or not np.isfinite(basis).all():
+        return None
+    now = reference_features.mean(axis=0)
+    cosine = float(now @ fingerprint / max(np.linalg.norm(now) * np.linalg.norm(fingerprint), 1e-12))
+    return (mean, basis) if cosine >= SAME_MODEL else None
 
 
 FEW_TO_MEASURE = 3   # samples before "your samples: x % with, y % without" means anything

@@ -249,3 +249,47 @@ def test_with_the_bundled_model_a_taught_hand_is_read_its_way_and_other_digits_a
         page = images.canvas_digit(digit, size=(400, 300), thickness=22)
         plain = Recognizer(real_runner).recognize(page).digits[0]
         np.testing.assert_array_equal(personal.recognize(page).digits[0].probabilities, plain.probabilities)
+
+
+def test_the_bundled_model_measures_in_its_own_writers_space(real_runner):
+    """The space shipped beside the model was fitted for this model: a model retrained without
+    `python -m training.profile_space` would fall back to the check digits' PCA and lose what the
+    profile gains (BENCHMARKS.md, "Personal profiles")."""
+    assert FeatureSpace.fit(real_runner).kind == "training writers"
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "other model", "other size"])
+def test_a_damaged_or_foreign_space_file_falls_back_and_profiles_still_work(tmp_path, damage):
+    """Whatever lies beside the model, a profile still reads its user's samples: the space file is
+    only used when it is whole and fitted for this very model."""
+    import shutil
+
+    from digitdesk.engine.personal import SPACE_SUFFIX
+    from digitdesk.engine.runner import LiteRTRunner
+    from digitdesk.paths import calibration_path, litert_model_path
+    pytest.importorskip("ai_edge_litert", reason="the LiteRT runtime is not installed")
+    model = tmp_path / litert_model_path().name
+    shutil.copy(litert_model_path(), model)
+    shutil.copy(calibration_path(), model.with_suffix(".json"))
+    shipped = litert_model_path().with_name(litert_model_path().stem + SPACE_SUFFIX)
+    target = model.with_name(model.stem + SPACE_SUFFIX)
+    if damage == "garbage":
+        target.write_bytes(b"not a numpy file at all")
+    elif damage == "truncated":
+        target.write_bytes(shipped.read_bytes()[:5000])
+    else:
+        with np.load(shipped) as saved:
+            arrays = dict(saved)
+        if damage == "other model":
+            arrays["fingerprint"] = np.random.default_rng(0).random(arrays["fingerprint"].shape, np.float32)
+        else:
+            arrays["basis"] = arrays["basis"][:, :64]
+        np.savez(target, **arrays)
+    runner = LiteRTRunner(model)
+    space = FeatureSpace.fit(runner)
+    assert space.kind == "check digits" and space.scale > 0
+    x, y = load_reference()
+    profile = PersonalProfile(runner, space)
+    profile.add(1, (int(y[0]) + 1) % 10, x[0])        # the user says this very picture is another digit
+    p, f = runner.infer(x[:1])
+    assert profile.apply(p, f).argmax() == (int(y[0]) + 1) % 10

@@ -6,7 +6,7 @@ import pytest
 
 from tests.training.idx import idx_bytes, write_idx, write_mnist_dir
 from training.data import (FILES, IMAGE_MAGIC, LABEL_MAGIC, MnistFormatError, load_mnist_dir, normalise,
-                           read_idx, stratified_split)
+                           qmnist_writers, read_idx, stratified_split)
 
 
 @pytest.mark.parametrize("gz", [True, False])
@@ -77,3 +77,11 @@ def test_normalise_scales_to_unit_range_with_channel():
     out = normalise(x)
     assert out.shape == (1, 2, 2, 1) and out.dtype == np.float32
     assert out.min() == 0.0 and out.max() == 1.0
+
+
+def test_writer_ids_come_from_qmnist_labels_in_mnist_order(tmp_path):
+    """Profiles are benchmarked and their space fitted per writer: the id is QMNIST's third column."""
+    rows = ["7\t4\t2551\t7\t1\t0\t0\t0", "2\t1\t3005\t2\t1\t0\t0\t0", "1\t0\t2551\t1\t1\t0\t0\t0"]
+    with gzip.open(tmp_path / "qmnist-test-labels.tsv.gz", "wt") as fh:
+        fh.write("\n".join(rows) + "\n")
+    np.testing.assert_array_equal(qmnist_writers(tmp_path, "test", 2), [2551, 3005])

@@ -1,0 +1,81 @@
+"""Fit the feature space personal profiles measure in: python -m training.profile_space.
+
+A profile sways a reading towards the user's samples close to it, so "close" should mean "the same
+person's same digit", not "any two drawings that look alike". This fits that space on the training
+writers (MNIST's training writers, by QMNIST writer id, and UNIPEN's training writers; never a
+held-out one): the model's penultimate features are whitened by the scatter of one writer's
+drawings of one digit, then the directions along which all the digits spread most are kept.
+Against a plain PCA of other people's digits it fixes more of a writer's errors on tuning writers
+with none made worse (BENCHMARKS.md, "Personal profiles"). The result goes beside the model
+(models/digit_cnn_space.npz) with a fingerprint of the model's features, so a retrained model
+never uses a stale space (digitdesk/engine/personal.py falls back to the PCA). `make train`
+refits it after the model.
+"""
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import numpy as np
+
+from training import unipen
+from training.data import default_data_dir, load_mnist_dir, qmnist_writers, stratified_split
+
+DIMS = 128
+RIDGE = 0.1   # share of the mean within-writer variance added before whitening: unseen writers vary more
+
+
+def writer_space(features: np.ndarray, groups: np.ndarray, dims: int = DIMS,
+                 ridge: float = RIDGE) -> tuple[np.ndarray, np.ndarray]:
+    """(mean, basis (features, dims)): whiten the scatter within each group (one writer's one digit),
+    then keep the `dims` directions of largest total spread."""
+    x = np.asarray(features, np.float64)
+    mean = x.mean(axis=0)
+    group_ids, index, counts = np.unique(groups, return_inverse=True, return_counts=True)
+    sums = np.zeros((len(group_ids), x.shape[1]))
+    np.add.at(sums, index, x)
+    within = (x - (sums / counts[:, None])[index])[counts[index] > 1]   # a lone drawing has no scatter
+    values, vectors = np.linalg.eigh(within.T @ within / len(within))
+    whiten = vectors / np.sqrt(np.maximum(values, 0) + ridge * values.mean())
+    centred = (x - mean) @ whiten
+    spread, directions = np.linalg.eigh(centred.T @ centred / len(x))
+    keep = np.argsort(spread)[::-1][:dims]
+    return mean.astype(np.float32), (whiten @ directions[:, keep]).astype(np.float32)
+
+
+def training_writers(mnist_dir: Path, unipen_dir: Path, seed: int = 5):
+    """(images (n, 28, 28) uint8, labels, writer ids as strings): the digits the model was trained on."""
+    (x, y), _ = load_mnist_dir(mnist_dir)
+    trained = stratified_split(np.arange(len(y)), y).x_train   # the tenth held out stays out here too
+    writers = qmnist_writers(mnist_dir, "train", len(y))
+    chars, _ = unipen.split_by_writer(unipen.load(unipen_dir), unipen.heldout_writers(unipen_dir))
+    pen = unipen.render_all(chars, np.random.default_rng(seed))
+    return (np.concatenate([x[trained], pen]),
+            np.concatenate([y[trained], [int(c.label) for c in chars]]).astype(np.int64),
+            np.concatenate([[f"mnist{w}" for w in writers[trained]], [f"unipen:{c.writer}" for c in chars]]))
+
+
+def main(argv=None):
+    from digitdesk.engine.personal import SPACE_SUFFIX, load_reference
+    from digitdesk.engine.runner import LiteRTRunner
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--model", type=Path, default=Path("models/digit_cnn.tflite"))
+    p.add_argument("--data-dir", type=Path, default=default_data_dir())
+    p.add_argument("--unipen-dir", type=Path, default=unipen.default_unipen_dir())
+    args = p.parse_args(argv)
+    if args.data_dir is None or args.unipen_dir is None:
+        p.error("MNIST or UNIPEN not found: pass --data-dir and --unipen-dir")
+    runner = LiteRTRunner(args.model)
+    images, labels, writers = training_writers(args.data_dir, args.unipen_dir)
+    features = np.concatenate([runner.infer(images[i:i + 512].astype(np.float32) / 255)[1]
+                               for i in range(0, len(images), 512)])
+    mean, basis = writer_space(features, np.char.add(np.char.add(writers, "/"), labels.astype(str)))
+    _, reference_features = runner.infer(load_reference()[0])
+    out = args.model.with_name(args.model.stem + SPACE_SUFFIX)
+    np.savez(out, mean=mean, basis=basis.astype(np.float16), fingerprint=reference_features.mean(axis=0))
+    print(f"profile space written to {out}: {len(images)} digits of {len(set(writers))} writers, "
+          f"{basis.shape[1]} dimensions")
+
+
+if __name__ == "__main__":
+    main()
