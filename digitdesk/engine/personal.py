@@ -104,11 +104,12 @@ class FeatureSpace:
             dims: int = Guards.dims, bundled: bool = True) -> FeatureSpace:
         """Run the check digits (or the given ones) through the model; measure in the space shipped
         beside the model if it is this model's (and `bundled`), else in a PCA of their features."""
-        if images is None:
+        reference = images is None   # the shipped space's fingerprint is the check digits' features
+        if reference:
             images, labels = load_reference()
         probabilities, features = runner.infer(np.asarray(images, np.float32))
         features = np.asarray(features, np.float32)
-        shipped = bundled_space(runner, features, dims) if bundled else None
+        shipped = bundled_space(runner, features, dims) if bundled and reference else None
         if shipped is not None:
             space = cls(*shipped, probabilities, features, labels)
             space.kind = "training writers"
