@@ -30,6 +30,7 @@ from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, text_colour
 from digitdesk.gui.qt_convert import qimage_to_rgb, rgb_to_qimage
 from digitdesk.gui.result_panel import ResultPanel
+from digitdesk.gui.save_path import ask_save_path
 
 # the dialogs offer what a folder drop reads (engine/files.py), from the File menu and this tab alike
 IMAGE_FILTER = f"Images ({' '.join('*' + e for e in sorted(IMAGE_EXTENSIONS))});;All files (*)"
@@ -352,9 +353,9 @@ class DropPanel(QWidget):
 
     def choose_export(self) -> None:
         start = str(Path(self._start_dir()) / "digits.csv")
-        path, _ = QFileDialog.getSaveFileName(self, "Export results as CSV", start, "CSV files (*.csv)")
+        path = ask_save_path(self, "Export results as CSV", start, "CSV files (*.csv)", ".csv")
         if path:
-            self.export_csv(path if path.lower().endswith(".csv") else path + ".csv")
+            self.export_csv(path)
 
     def export_csv(self, path: str) -> bool:
         """Write one row per image read (file, number, per-digit labels and confidences, error).

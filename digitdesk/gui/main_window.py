@@ -22,6 +22,7 @@ from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.gui.drop_panel import IMAGE_FILTER, DropPanel
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.result_panel import ResultPanel
+from digitdesk.gui.save_path import ask_save_path
 from digitdesk.gui.settings import PEN_WIDTH_RANGE, AppSettings
 from digitdesk.gui.webcam_tab import WebcamTab
 
@@ -344,7 +345,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage("The canvas is empty: nothing to save.", 4000)
             return
         suggested = str(Path(self.settings.last_dir) / f"digits-{time.strftime('%Y%m%d-%H%M%S')}.png")
-        path, _ = QFileDialog.getSaveFileName(self, "Save drawing", suggested, "PNG image (*.png)")
+        path = ask_save_path(self, "Save drawing", suggested, "PNG image (*.png)", ".png")
         if not path:
             return
         try:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PySide6.QtCore import QEvent, QObject, QPointF, QRect, Qt
 from PySide6.QtGui import QKeySequence, QMouseEvent
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.main_window import MainWindow
@@ -366,6 +366,17 @@ def test_save_drawing_writes_a_png(window, qtbot, tmp_path, monkeypatch):
     window.save_action.trigger()
     assert target.is_file() and target.stat().st_size > 500
     assert window.settings.last_dir == str(tmp_path)
+
+
+def test_save_drawing_as_a_name_without_png_does_not_replace_that_png_unasked(window, tmp_path, monkeypatch):
+    """Typed "photo" in the save dialog, which asked nothing: photo.png, already there, is kept."""
+    photo = tmp_path / "photo.png"
+    photo.write_bytes(b"the user's own photo")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(tmp_path / "photo"), "PNG image (*.png)"))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a: QMessageBox.StandardButton.No)
+    draw_digit(window.canvas, "7")
+    window.save_action.trigger()
+    assert photo.read_bytes() == b"the user's own photo" and window.settings.last_dir != str(tmp_path)
 
 
 def test_open_shows_the_images_tab_with_the_files(window, qtbot, tmp_path, monkeypatch):
