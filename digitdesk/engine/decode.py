@@ -43,6 +43,9 @@ class UnreadableImage(ValueError):
     """
 
 
+UNKNOWN_FORMAT = "not an image file (or an unknown format)"
+
+
 class ImageDecodeError(UnreadableImage):
     """The file or bytes are not a usable image; str(error) is a short reason for the user."""
 
@@ -70,7 +73,7 @@ def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple
     except Image.DecompressionBombError as exc:
         raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS)) from exc
     except UnidentifiedImageError as exc:
-        raise ImageDecodeError("not an image file (or an unknown format)") from exc
+        raise ImageDecodeError(UNKNOWN_FORMAT) from exc
     except Exception as exc:  # a broken header can raise almost anything
         raise ImageDecodeError("image is truncated or corrupt") from exc
 

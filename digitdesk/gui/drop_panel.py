@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHB
                                QListWidgetItem, QMenu, QProgressBar, QPushButton, QSplitter, QStyle,
                                QVBoxLayout, QWidget)
 
+from digitdesk.engine.decode import UNKNOWN_FORMAT
 from digitdesk.engine.files import IMAGE_EXTENSIONS
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
@@ -95,7 +96,18 @@ def _row_icon(picture: QPixmap, ratio: float = 1.0) -> QIcon:
 
 
 def _image_formats(mime: QMimeData) -> list[str]:
-    return [f for f in mime.formats() if f.startswith("image/") or f == "application/x-qt-image"]
+    """The encoded pictures a paste or drop offers ("image/png", "image/jpeg", ...)."""
+    return [f for f in mime.formats() if f.startswith("image/")]
+
+
+def _accept_as_copy(event) -> None:
+    """Take a drag as a copy: a source told "moved" may delete what it dragged (XDND, a file manager),
+    and the app never touches the user's files."""
+    if event.possibleActions() & Qt.DropAction.CopyAction:
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+    else:
+        event.acceptProposedAction()
 
 
 class DropPanel(QWidget):
@@ -225,8 +237,11 @@ class DropPanel(QWidget):
         self._update_progress()
         self._read_image.emit(job, np.array(array, dtype=np.uint8, copy=True), name)
 
-    def paste_image(self, mime_or_qimage) -> bool:
-        """Read what was pasted or dropped: file URLs, image data, or a web link (explained, not fetched)."""
+    def paste_image(self, mime_or_qimage, how: str = "pasted") -> bool:
+        """Read what was pasted or dropped (`how`): file URLs, image data, or a web link (explained, not
+        fetched). Encoded image data goes through the app's own decoder, as files do (EXIF rotation, size
+        limits, a damaged file refused); Qt's own decoding is only for a bare bitmap, or a format the
+        decoder does not know."""
         if isinstance(mime_or_qimage, QPixmap):
             mime_or_qimage = mime_or_qimage.toImage()
         if isinstance(mime_or_qimage, QImage):
@@ -239,22 +254,32 @@ class DropPanel(QWidget):
             self._links_skipped += sum(1 for u in mime.urls() if not u.isLocalFile())
             self.open_files(local)
             return True
+        unreadable = []   # (format, reason) for encoded data the decoder refused
+        for fmt in _image_formats(mime):
+            reason = self._add_encoded(bytes(mime.data(fmt)))
+            if reason is None:
+                return True
+            unreadable.append((fmt, reason))
+        damaged = [(fmt, reason) for fmt, reason in unreadable if reason != UNKNOWN_FORMAT]
+        if damaged:   # Qt would show a damaged picture's grey remains, or one past the size limits
+            return self._tell(f"The {how} {damaged[0][0]} picture could not be read: {damaged[0][1]}.", error=True)
         if mime.hasImage():
             image = mime.imageData()
             if isinstance(image, QPixmap):
                 image = image.toImage()
             if isinstance(image, QImage) and not image.isNull():
                 return self._add_qimage(image)
-        for fmt in _image_formats(mime):
-            if self._add_encoded(bytes(mime.data(fmt)), fmt):
-                return True
+        if unreadable:
+            return self._tell(f"The {how} {unreadable[0][0]} picture could not be read: {unreadable[0][1]}.",
+                              error=True)
         remote = [u for u in mime.urls() if not u.isLocalFile()] if mime.hasUrls() else []
         if not remote and mime.hasText():
             remote = [QUrl(t.strip()) for t in mime.text().split() if t.strip().startswith(("http:", "https:"))]
         if remote:
             return self._tell(OFFLINE_MESSAGE, error=True)
         held = "text, not a picture" if mime.hasText() else "no picture"
-        return self._tell(f"The clipboard holds {held}: copy an image or image files, then paste "
+        where = "The clipboard holds" if how == "pasted" else "What was dropped holds"
+        return self._tell(f"{where} {held}: copy an image or image files, then paste "
                           "(or drop them here).", error=True)
 
     def shutdown(self) -> None:
@@ -462,7 +487,7 @@ class DropPanel(QWidget):
     def dragEnterEvent(self, event) -> None:
         mime = event.mimeData()
         if mime.hasUrls() or mime.hasImage() or _image_formats(mime):
-            event.acceptProposedAction()
+            _accept_as_copy(event)
         else:
             event.ignore()
 
@@ -470,8 +495,8 @@ class DropPanel(QWidget):
         self.dragEnterEvent(event)
 
     def dropEvent(self, event) -> None:
-        if self.paste_image(event.mimeData()):
-            event.acceptProposedAction()
+        if self.paste_image(event.mimeData(), "dropped"):
+            _accept_as_copy(event)
         else:
             event.ignore()
 
@@ -483,16 +508,16 @@ class DropPanel(QWidget):
         self.add_image(qimage_to_rgb(image), f"Pasted image {self._pasted}")
         return True
 
-    def _add_encoded(self, data: bytes, fmt: str) -> bool:
+    def _add_encoded(self, data: bytes) -> str | None:
+        """Read encoded image data (PNG, JPEG, ... bytes); None if it is being read, else why not."""
         from digitdesk.engine.decode import ImageDecodeError, load_image
         try:
             rgb = load_image(data)
         except ImageDecodeError as exc:
-            self._tell(f"The dropped {fmt} data could not be read: {exc}", error=True)
-            return False
+            return str(exc)
         self._pasted += 1
         self.add_image(rgb, f"Pasted image {self._pasted}")
-        return True
+        return None
 
     def _tell(self, text: str, error: bool = False) -> bool:
         self.status_label.setText(text)

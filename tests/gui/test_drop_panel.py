@@ -241,6 +241,60 @@ def test_pasted_image_data_and_browser_image_bytes_are_read(qtbot, panel, glyphs
     assert [d.digit for d in panel.view.recognition.digits] == [9, 0]
 
 
+def encoded(rgb: np.ndarray, fmt: str, **params) -> bytes:
+    import io
+
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, fmt, **params)
+    return buffer.getvalue()
+
+
+def image_data(data: bytes, fmt: str) -> QMimeData:
+    """What a browser or an image viewer offers: the encoded file, and Qt's own decoding of it."""
+    from PySide6.QtGui import QImage
+    mime = QMimeData()
+    mime.setData(f"image/{fmt}", QByteArray(data))
+    mime.setImageData(QImage.fromData(data))
+    return mime
+
+
+def test_dropped_or_pasted_picture_data_is_read_like_the_same_file(qtbot, panel, glyphs):
+    """A phone photo stored sideways with an EXIF turn: upright, as File > Open and the CLI read it."""
+    from PIL import Image
+    upright = number_image(glyphs, "74", seed=8)
+    exif = Image.Exif()
+    exif[0x0112] = 6                                   # "rotate 90 degrees clockwise to view"
+    sideways = encoded(np.ascontiguousarray(np.rot90(upright, 1)), "JPEG", quality=95, exif=exif.tobytes())
+    assert drop(panel, image_data(sideways, "jpeg"))
+    wait_idle(qtbot, panel, 1)
+    assert panel.entries[0].recognition.text == "74"
+
+
+@pytest.mark.parametrize("how", ["pasted", "dropped"])
+def test_damaged_picture_data_is_refused_in_plain_words_not_read_as_grey_remains(qtbot, panel, glyphs, how):
+    whole = encoded(number_image(glyphs, "70", size=120, seed=9), "JPEG", quality=95)
+    mime = image_data(whole[:len(whole) // 2], "jpeg")
+    assert not mime.imageData().isNull()                 # Qt alone would show half a picture, half grey
+    accepted = panel.paste_image(mime) if how == "pasted" else drop(panel, mime)
+    assert not accepted and not panel.is_busy() and panel.entries == []
+    reason = "image is truncated or corrupt"
+    assert panel.status_label.text() == f"The {how} image/jpeg picture could not be read: {reason}."
+
+
+def test_a_drop_is_taken_as_a_copy_so_the_source_never_deletes_the_file(panel, glyphs, tmp_path):
+    picture = save(tmp_path / "keep.png", number_image(glyphs, "5", seed=2))
+    mime, every = file_urls(picture), Qt.DropAction.CopyAction | Qt.DropAction.MoveAction
+    shift = Qt.KeyboardModifier.ShiftModifier               # held while dragging: the source proposes a move
+    enter = QDragEnterEvent(QPoint(40, 40), every, mime, Qt.MouseButton.LeftButton, shift)
+    assert enter.proposedAction() == Qt.DropAction.MoveAction
+    QApplication.sendEvent(panel, enter)
+    assert enter.isAccepted() and enter.dropAction() == Qt.DropAction.CopyAction
+    event = QDropEvent(QPointF(40, 40), every, mime, Qt.MouseButton.LeftButton, shift)
+    QApplication.sendEvent(panel, event)
+    assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction
+
+
 def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.com/photo-of-digits.jpg")])
