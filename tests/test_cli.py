@@ -15,6 +15,7 @@ import pytest
 
 from digitdesk import __version__
 from digitdesk.cli import main
+from tests.denied import deny
 from tests.gui.media import GlyphSource, number_image, save
 
 
@@ -362,30 +363,14 @@ def test_a_file_name_that_is_not_utf8_is_read_printed_and_kept_in_the_csv(folder
 
 @pytest.fixture
 def locked(folder, tmp_path, monkeypatch):
-    """tmp/scans/locked: a folder nobody may look into. Root ignores chmod 000, so listing it and
-    looking at paths inside it raise PermissionError here whoever runs the tests."""
+    """tmp/scans/locked: a folder nobody may look into, beside two pictures."""
     scans = tmp_path / "scans"
     (scans / "locked").mkdir(parents=True)
     for name in ("a.png", "z.png"):
         (scans / name).write_bytes((folder / "three.png").read_bytes())
     (scans / "locked" / "x.png").write_bytes((folder / "three.png").read_bytes())
     locked = scans / "locked"
-    real_scandir, real_stat = os.scandir, os.stat
-
-    def denied(path):
-        return PermissionError(13, "Permission denied", str(path))
-
-    def scandir(path="."):
-        if Path(os.fsdecode(path)) == locked:
-            raise denied(path)
-        return real_scandir(path)
-
-    def stat(path, *args, **kwargs):
-        if isinstance(path, (str, os.PathLike)) and Path(os.fsdecode(path)).parent == locked:
-            raise denied(path)
-        return real_stat(path, *args, **kwargs)
-    monkeypatch.setattr(os, "scandir", scandir)
-    monkeypatch.setattr(os, "stat", stat)
+    deny(monkeypatch, locked)
     return locked
 
 

@@ -143,8 +143,9 @@ class BatchReader(QObject):
         self.progress.emit(done, total)
         return done
 
-    def _list_files(self, job: int, paths: list[str]) -> list[str]:
-        """Every image file under the paths, in order; raises _Cancelled soon after the job is cancelled.
+    def _list_files(self, job: int, paths: list[str]) -> tuple[list[str], list[tuple[str, str]]]:
+        """Every image file under the paths, in order, and the folders that could not be opened (with
+        why, e.g. "permission denied"); raises _Cancelled soon after the job is cancelled.
 
         A huge tree (a home folder, a network share) takes long to walk, so the cancel flag is
         looked at on every folder and every LIST_CHECK_EVERY files, and `looking` reports the
@@ -152,6 +153,7 @@ class BatchReader(QObject):
         """
         from digitdesk.engine.files import iter_image_files
         files: list[str] = []
+        unlisted: list[tuple[str, str]] = []
         folders = 0
         reported = time.monotonic()
 
@@ -169,11 +171,14 @@ class BatchReader(QObject):
             folders += 1
             check()
 
-        for path in iter_image_files(paths, on_folder=on_folder):
+        def on_error(folder: Path, why: str) -> None:
+            unlisted.append((str(folder), f"could not open this folder: {why}"))
+
+        for path in iter_image_files(paths, on_error=on_error, on_folder=on_folder):
             files.append(str(path))
             if len(files) % LIST_CHECK_EVERY == 0:
                 check()
-        return files
+        return files, unlisted
 
     @Slot(int, object)
     def read_files(self, job: int, paths: list[str]) -> None:
@@ -183,7 +188,7 @@ class BatchReader(QObject):
             self.finished.emit(job, 0, 0, True)
             return
         try:
-            files = self._list_files(job, paths)
+            files, unlisted = self._list_files(job, paths)
         except _Cancelled:
             self.finished.emit(job, 0, 0, True)
             return
@@ -194,10 +199,15 @@ class BatchReader(QObject):
             self.progress.emit(1, 1)
             self.finished.emit(job, 1, 1, False)
             return
-        total, done, chunk, pixels = len(files), 0, [], 0
+        total, done, chunk, pixels = len(files) + len(unlisted), 0, [], 0
         self.started.emit(job, total)
-        if self.jobs > 1 and total >= POOL_MIN_FILES:
-            self._read_in_pool(job, files)
+        for folder, why in unlisted:   # said first, as a row each, as the command line prints them
+            self.item.emit(BatchItem(job, Path(folder).name, folder, None, None, why))
+            done += 1
+        if unlisted:
+            self.progress.emit(done, total)
+        if self.jobs > 1 and len(files) >= POOL_MIN_FILES:
+            self._read_in_pool(job, files, done, total)
             return
         for path in files:
             if self.cancelled(job):
@@ -215,12 +225,13 @@ class BatchReader(QObject):
             done = self._emit_chunk(job, chunk, done, total)
         self.finished.emit(job, done, total, done < total)
 
-    def _read_in_pool(self, job: int, files: list[str]) -> None:
-        """Every file through the worker processes, reported in order as it comes back."""
+    def _read_in_pool(self, job: int, files: list[str], done: int, total: int) -> None:
+        """Every file through the worker processes, reported in order as it comes back (`done` of `total`
+        rows already reported)."""
         if self._pool is None:
             self._pool = ReadPool(self.jobs)
         self.pool_used = True
-        total, done = len(files), 0
+        start = done
         try:
             profile = self.profile   # the workers get its samples as they are now (on or off)
             samples = profile.store.samples(profile.name) if profile is not None and len(profile) else None
@@ -233,7 +244,7 @@ class BatchReader(QObject):
         except Exception as exc:   # noqa: BLE001 - the model or the processes failed: say so, keep the app
             self.close()
             message = f"Could not read these files: {exc}"
-            for path in files[done:]:
+            for path in files[done - start:]:
                 self.item.emit(BatchItem(job, Path(path).name, path, None, None, message))
                 done += 1
             self.progress.emit(done, total)

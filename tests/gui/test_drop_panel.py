@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QApplication, QFileDialog
 from digitdesk.gui.colours import ERROR_TEXT
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
+from tests.denied import deny
 from tests.gui.media import number_image, save, write_bad_files, write_odd_files
 from tests.gui.test_batch_reader import empty_pngs, slow_listing
 
@@ -293,6 +294,25 @@ def test_a_drop_is_taken_as_a_copy_so_the_source_never_deletes_the_file(panel, g
     event = QDropEvent(QPointF(40, 40), every, mime, Qt.MouseButton.LeftButton, shift)
     QApplication.sendEvent(panel, event)
     assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction
+
+
+def test_a_folder_that_cannot_be_opened_is_a_row_saying_so_not_left_out(qtbot, panel, glyphs, tmp_path,
+                                                                         monkeypatch):
+    """As the command line prints it: the user sees what was not read, and why."""
+    scans = tmp_path / "scans"
+    (scans / "locked").mkdir(parents=True)
+    save(scans / "a.png", number_image(glyphs, "4", seed=1))
+    save(scans / "locked" / "x.png", number_image(glyphs, "5", seed=2))
+    deny(monkeypatch, scans / "locked")
+    why = "could not open this folder: permission denied"
+    assert drop(panel, file_urls(scans))
+    wait_idle(qtbot, panel, 2)
+    assert [(e.name, e.error) for e in panel.entries] == [("locked", why), ("a.png", None)]
+    panel.clear()
+    assert drop(panel, file_urls(scans / "locked"))      # the folder itself: not "no image files found"
+    wait_idle(qtbot, panel, 1)
+    assert [(e.name, e.error) for e in panel.entries] == [("locked", why)]
+    assert "No image files" not in panel.status_label.text()
 
 
 def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
