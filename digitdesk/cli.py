@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
                                   epilog=EXIT_CODES)
     predict.add_argument("paths", nargs="+", type=given_path, metavar="PATH", help="image files or folders")
     predict.add_argument("--json", action="store_true", help="one JSON object per image and line")
-    predict.add_argument("--csv", metavar="OUT", help="also write the results to this CSV file")
+    predict.add_argument("--csv", metavar="OUT", type=given_path, help="also write the results to this CSV file")
     predict.add_argument("--jobs", "-j", type=at_least_one, metavar="N",
                          help="processes reading in parallel (default: one per core; 1: no extra processes)")
     predict.add_argument("--batch-size", type=at_least_one, default=BATCH_SIZE, help=argparse.SUPPRESS)

@@ -434,8 +434,8 @@ def test_teach_with_a_label_refuses_a_folder_of_digit_folders(data_dir, tmp_path
     assert main(["profile", "list"]) == 0 and "No profiles yet" in capsys.readouterr().out
 
 
-@pytest.mark.parametrize("argv", [["predict", ""], ["teach", "--label", "1", ""], ["profile", "export", "ana", ""],
-                                  ["profile", "import", ""]])
+@pytest.mark.parametrize("argv", [["predict", ""], ["predict", "--csv", "", "here.png"], ["teach", "--label", "1", ""],
+                                  ["profile", "export", "ana", ""], ["profile", "import", ""]])
 def test_an_empty_path_is_a_usage_error_not_the_current_folder(argv, data_dir, capsys, monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     save(tmp_path / "here.png", images.canvas_digit(2, size=(200, 200), thickness=12))
