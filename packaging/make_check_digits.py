@@ -1,8 +1,11 @@
 """Regenerate resources/check_digits.png: 1,000 other people's digits the personal profile is measured against.
 
-The app fits its feature space for personal profiles on these digits (mean, PCA,
-the typical distance between two digits of one class) and checks that a profile
-does not spoil reading other people's digits (digitdesk/engine/personal.py). MNIST
+The app measures on these digits the typical distance between two digits of one class
+in the feature space personal profiles use, and checks that a profile does not spoil
+reading other people's digits (digitdesk/engine/personal.py). Their mean features are
+also the fingerprint that tells the shipped profile space (models/digit_cnn_space.npz)
+is the model's: after regenerating this file, run `python -m training.profile_space`
+again, or profiles fall back to a PCA of these digits. MNIST
 cannot be shipped in bulk, so they are UNIPEN pen digits (CC BY 4.0, Guyon et al.
 1994; the strokes are rendered and prepared exactly like a drawing in the app):
 100 of each digit, taken round-robin over UNIPEN's training writers (never the

@@ -101,10 +101,15 @@ def load_mnist_dir(directory: str | os.PathLike):
             (arrays["test_images"], arrays["test_labels"]))
 
 
+def qmnist_labels(directory: str | os.PathLike, split: str) -> Path:
+    """QMNIST's extended labels for MNIST's `split` ("train" or "test"), beside the IDX files."""
+    return Path(directory) / f"qmnist-{split}-labels.tsv.gz"
+
+
 def qmnist_writers(directory: str | os.PathLike, split: str, n: int) -> np.ndarray:
-    """NIST writer id of each of the first n MNIST digits of `split` ("train" or "test"): column 3 of
-    QMNIST's extended labels, which list the MNIST digits in MNIST's order."""
-    with gzip.open(Path(directory) / f"qmnist-{split}-labels.tsv.gz", "rt") as fh:
+    """NIST writer id of each of the first n MNIST digits of `split`: column 3 of QMNIST's extended
+    labels, which list the MNIST digits in MNIST's order."""
+    with gzip.open(qmnist_labels(directory, split), "rt") as fh:
         rows = [line.split("\t") for line in itertools.islice(fh, n)]
     return np.array([int(r[2]) for r in rows])
 

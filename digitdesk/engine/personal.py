@@ -30,14 +30,13 @@ The guards, tuned on writers the figures are not reported on
   European 1, reads as the user taught it, while the writer's letters, which often lie near their
   digits, stay refused (in the check digits' PCA: at 0.2, 1.2 % of tuning writers' letters were let
   through by their own profiles, at 0.5, 0.3 %; in the training writers' space 0.5 let 0.42 % through,
-  0.6 0.25 %: the smallest rescue within 0.3 points).
+  0.6 0.25 %: the smallest rescue within 0.3 points; the PCA, now only a fallback, keeps the stricter 0.6).
 A profile is checked on its own samples (each one read with all the others) and
 on the check digits (other people's), with and without it: `check()`.
 """
 from __future__ import annotations
 
 import threading
-import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,7 +54,7 @@ SAME_MODEL = 0.999            # cosine between the check digits' mean features n
 
 @dataclass(frozen=True)
 class Guards:
-    dims: int = 128        # feature space size (PCA of the check digits' features)
+    dims: int = 128        # feature space size (the shipped space's; else the PCA's)
     radius: float = 8.0    # reach, in typical same-digit distances
     weight: float = 15.0   # bonus, in log-probability, of a sample right on the reading
     power: float = 2.0     # how fast the bonus falls off with distance
@@ -102,8 +101,9 @@ class FeatureSpace:
     @classmethod
     def fit(cls, runner, images: np.ndarray | None = None, labels: np.ndarray | None = None,
             dims: int = Guards.dims, bundled: bool = True) -> FeatureSpace:
-        """Run the check digits (or the given ones) through the model; measure in the space shipped
-        beside the model if it is this model's (and `bundled`), else in a PCA of their features."""
+        """Run the check digits through the model; measure in the space shipped beside the model if it is
+        this model's (and `bundled`), else in a PCA of their features. Given images are always a PCA
+        of theirs (the shipped space is recognised by the check digits' features)."""
         reference = images is None   # the shipped space's fingerprint is the check digits' features
         if reference:
             images, labels = load_reference()
@@ -112,8 +112,10 @@ class FeatureSpace:
         shipped = bundled_space(runner, features, dims) if bundled and reference else None
         if shipped is not None:
             space = cls(*shipped, probabilities, features, labels)
-            space.kind = "training writers"
-            return space
+            lengths = np.linalg.norm(space.reference_z, axis=1)
+            if np.all(np.abs(lengths - 1) < 1e-3) and np.isfinite(space.scale) and space.scale > 0:
+                space.kind = "training writers"
+                return space   # else a degenerate basis (every digit in one spot): the PCA below
         mean = features.mean(axis=0)
         centred = features - mean
         # PCA through the small Gram matrix (n x n, n = 1,000) rather than the 2,048 x 2,048 covariance
@@ -129,19 +131,23 @@ class FeatureSpace:
 
 
 def bundled_space(runner, reference_features: np.ndarray, dims: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """(mean, basis) from the space file beside the runner's model, or None: no such file, an unreadable
+    """(mean, basis) from the space file beside the runner's model, or None: no such file, a damaged
     one, another size, or one fitted for another model (the check digits' features moved)."""
     model = getattr(runner, "path", None)
     if model is None:
         return None
-    try:
-        with np.load(Path(model).with_name(Path(model).stem + SPACE_SUFFIX), allow_pickle=False) as saved:
-            mean, basis, fingerprint = (np.asarray(saved[k], np.float32) for k in ("mean", "basis", "fingerprint"))
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+    try:   # the file is optional: whatever is wrong with it, profiles measure in the PCA instead
+        with open(Path(model).with_name(Path(model).stem + SPACE_SUFFIX), "rb") as fh, \
+                np.load(fh, allow_pickle=False) as saved:
+            arrays = [saved[k] for k in ("mean", "basis", "fingerprint")]
+            if any(a.dtype.kind != "f" for a in arrays):
+                return None
+            mean, basis, fingerprint = (np.asarray(a, np.float32) for a in arrays)
+    except Exception:   # noqa: BLE001 - numpy and zipfile raise a dozen kinds on a damaged file
         return None
     size = reference_features.shape[1]
     if mean.shape != (size,) or basis.shape != (size, dims) or fingerprint.shape != (size,) \
-            or not np.isfinite(basis).all():
+            or not all(np.isfinite(a).all() for a in (mean, basis, fingerprint)):
         return None
     now = reference_features.mean(axis=0)
     cosine = float(now @ fingerprint / max(np.linalg.norm(now) * np.linalg.norm(fingerprint), 1e-12))

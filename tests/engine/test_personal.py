@@ -258,10 +258,14 @@ def test_the_bundled_model_measures_in_its_own_writers_space(real_runner):
     assert FeatureSpace.fit(real_runner).kind == "training writers"
 
 
-@pytest.mark.parametrize("damage", ["garbage", "truncated", "other model", "other size"])
+DAMAGE = ["garbage", "truncated", "a bit flipped", "an .npy", "integers", "NaN mean", "zero basis", "other model",
+          "other size"]
+
+
+@pytest.mark.parametrize("damage", DAMAGE)
 def test_a_damaged_or_foreign_space_file_falls_back_and_profiles_still_work(tmp_path, damage):
     """Whatever lies beside the model, a profile still reads its user's samples: the space file is
-    only used when it is whole and fitted for this very model."""
+    only used when it is whole, sound and fitted for this very model."""
     import shutil
 
     from digitdesk.engine.personal import SPACE_SUFFIX
@@ -273,14 +277,27 @@ def test_a_damaged_or_foreign_space_file_falls_back_and_profiles_still_work(tmp_
     shutil.copy(calibration_path(), model.with_suffix(".json"))
     shipped = litert_model_path().with_name(litert_model_path().stem + SPACE_SUFFIX)
     target = model.with_name(model.stem + SPACE_SUFFIX)
+    with np.load(shipped) as saved:
+        arrays = dict(saved)
     if damage == "garbage":
         target.write_bytes(b"not a numpy file at all")
     elif damage == "truncated":
         target.write_bytes(shipped.read_bytes()[:5000])
+    elif damage == "a bit flipped":      # in the first array's header: numpy's own parser fails on it
+        data = bytearray(shipped.read_bytes())
+        data[66] ^= 1 << 6
+        target.write_bytes(bytes(data))
+    elif damage == "an .npy":
+        np.save(target.with_suffix(".npy"), arrays["basis"])
+        target.with_suffix(".npy").rename(target)
     else:
-        with np.load(shipped) as saved:
-            arrays = dict(saved)
-        if damage == "other model":
+        if damage == "integers":
+            arrays = {k: v.astype(np.int32) for k, v in arrays.items()}
+        elif damage == "NaN mean":
+            arrays["mean"][0] = np.nan
+        elif damage == "zero basis":
+            arrays["basis"][:] = 0
+        elif damage == "other model":
             arrays["fingerprint"] = np.random.default_rng(0).random(arrays["fingerprint"].shape, np.float32)
         else:
             arrays["basis"] = arrays["basis"][:, :64]
