@@ -19,7 +19,7 @@ from digitdesk.gui.qt_convert import model_input_pixmap
 
 PREVIEW_SCALE = 3   # 28 px -> 84 px, nearest neighbour so the model's pixels stay visible
 MIN_PREVIEW = 36    # px: previews shrink to this so five fit the narrowest panel; more digits scroll
-MAX_PREVIEWS = 12
+MAX_PREVIEWS = 100   # the strip scrolls; past this (a page of digits) F2 and Left / Right still reach each
 NUMBER_POINTS, MIN_NUMBER_POINTS = 44, 14
 NOT_DIGIT_SHOWN = 0.05   # a "not a digit" share from which a digit's details mention it
 

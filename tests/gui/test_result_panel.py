@@ -142,13 +142,15 @@ def test_the_confidence_line_is_shown_whole_in_a_narrow_panel(narrow_panel, qtbo
 
 
 def test_previews_keep_their_size_and_scroll_when_there_are_many(narrow_panel, qtbot):
-    narrow_panel.show_recognition(digits(10))
+    """Two lines of seven digits: every one has a preview to click (and correct), the last scrolled to."""
+    narrow_panel.show_recognition(digits(14))
     qtbot.wait(20)
     buttons = narrow_panel.preview_buttons()
-    assert len(buttons) == 10
+    assert len(buttons) == 14
     assert all(b.width() >= b.iconSize().width() and b.height() >= b.iconSize().height() for b in buttons)
-    narrow_panel.select_digit(9)   # e.g. chosen in the image: its preview scrolls into view
-    assert buttons[9].visibleRegion().boundingRect().width() >= buttons[9].iconSize().width()
+    narrow_panel.select_digit(13)   # e.g. chosen in the image: its preview scrolls into view
+    assert buttons[13].visibleRegion().boundingRect().width() >= buttons[13].iconSize().width()
+    assert buttons[13].isChecked()
 
 
 def test_a_five_digit_number_shows_every_preview_whole_and_they_grow_with_the_panel(narrow_panel, qtbot):
