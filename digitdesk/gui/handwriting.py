@@ -264,12 +264,16 @@ class Handwriting(QObject):
     # ---- corrections ----------------------------------------------------------------------------
     def correct(self, input28: np.ndarray, label: int, source: str, read_as: int | None = None) -> int | None:
         """Save `input28` as a sample of `label` (a correction, or a confirmation when it was read as
-        `label`); it counts from the next reading. Returns the sample id, None if it could not be saved."""
+        `label`); it counts from the next reading. Returns the sample id, None if it could not be saved
+        or was saved before (the same picture taught as the same digit twice)."""
         self.follow_outside_changes()   # renamed elsewhere a moment ago: to that person, not a new old name
         try:
-            sample_id = self.store.add(self.profile_name, label, input28, source)
+            sample_id = self.store.add_new(self.profile_name, label, input28, source)
         except SampleStoreError as error:
             self.message.emit(str(error))
+            return None
+        if sample_id is None:
+            self.message.emit(f"Already taught: this picture is among the samples as a {label}.")
             return None
         self.live.add(sample_id, label, input28)
         if self._created is None:   # the person's first sample made their profile: know them by it

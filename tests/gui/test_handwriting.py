@@ -162,3 +162,22 @@ def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(tmp_
     other.rename_profile("ben", "Benjamin")               # while the zip is being read
     added, _, _, _ = hw.import_archive(str(archive), profile=started_for[0], created=started_for[1])
     assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
+
+
+def test_the_same_correction_made_twice_is_one_sample_and_the_second_says_so(qtbot, tmp_path):
+    """Confirming a 3 twice (F2, 3, F2, 3) must not count it twice, nor let it vouch for itself in the
+    check of the profile's own samples; the same picture as another digit is a new answer, kept."""
+    hw = Handwriting(SampleStore(tmp_path))
+    said = []
+    hw.message.connect(said.append)
+    try:
+        first = hw.correct(picture(1) / 255.0, 3, "draw", read_as=3)
+        assert hw.correct(picture(1) / 255.0, 3, "draw", read_as=3) is None
+        assert said[-1] == "Already taught: this picture is among the samples as a 3."
+        assert hw.store.counts("default")[3] == 1 and len(hw.live) == 1
+        assert hw.undo() and hw.store.counts("default")[3] == 0      # the one undo takes the one sample
+        second = hw.correct(picture(1) / 255.0, 3, "draw")
+        other = hw.correct(picture(1) / 255.0, 5, "draw")           # changed their mind: a 5 after all
+        assert None not in (first, second, other) and hw.store.counts("default")[5] == 1
+    finally:
+        hw.close()
