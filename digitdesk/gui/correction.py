@@ -129,7 +129,7 @@ class Corrector(QObject):
     def _open_at(self, shown: QWidget, index: int) -> None:
         """Select digit `index` where it is shown and open its menu (there is such a digit)."""
         if shown in self._panels:
-            shown.select_digit(index)
+            shown.select_digit(index, follow=True)
             self._open_from_panel(shown, index)
         else:
             shown.select(index)

@@ -241,8 +241,9 @@ class ResultPanel(QWidget):
         """A state without a reading: 'Loading the model…', or an error (the last reading stays)."""
         self._set_message(text, ERROR_TEXT if error else MUTED_TEXT)
 
-    def select_digit(self, index: int) -> None:
-        """Show the chart and details of one digit of a multi-digit reading."""
+    def select_digit(self, index: int, follow: bool = False) -> None:
+        """Show the chart and details of one digit of a multi-digit reading; `follow`: a keyboard focus on
+        the previews moves to its preview (chosen with Left / Right in the correction menu)."""
         digits = self._recognition.digits
         index = index if 0 <= index < len(digits) else 0
         changed = index != self._selected
@@ -251,10 +252,15 @@ class ResultPanel(QWidget):
             self.chart.set_probabilities(None)
             self.detail_label.setText("")
             return
+        focused = self.window().focusWidget() in self._preview_buttons
         for i, button in enumerate(self._preview_buttons):
             button.setChecked(i == index)
+            # Tab reaches the selected preview only (Left / Right move from it), as in a group of radio buttons
+            button.setFocusPolicy(Qt.FocusPolicy.StrongFocus if i == index else Qt.FocusPolicy.ClickFocus)
         if index < len(self._preview_buttons):   # e.g. chosen in the image: scroll its preview into view
             self._strip.ensureWidgetVisible(self._preview_buttons[index])
+            if follow and focused:   # so Space or Escape then acts on the digit shown, not the one left
+                self._preview_buttons[index].setFocus(Qt.FocusReason.TabFocusReason)
         digit = digits[index]
         self.chart.set_probabilities(digit.probabilities)
         where = f"Digit {index + 1} of {len(digits)}: " if len(digits) > 1 else ""

@@ -137,6 +137,26 @@ def test_left_and_right_in_the_menu_go_on_to_the_next_digit_of_the_number(window
     assert after.digits[2].digit == right and window.handwriting.counts()[right] == 1
 
 
+def test_after_left_in_the_menu_the_keyboard_is_on_that_digit_so_space_opens_its_menu(window, qtbot):
+    """Tab to the second preview, Space, Left (the first digit's menu), Escape, Space: the first digit's
+    menu again, the one the panel shows selected, not the second's."""
+    from tests.gui.strokes import draw_number
+    draw_number(window.canvas, "47")
+    assert len(read(window, qtbot, window.predict).digits) == 2
+    second = window.result_panel.preview_buttons()[1]
+    second.setFocus(Qt.FocusReason.TabFocusReason)
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(second, Qt.Key.Key_Space))
+    assert menu.actions()[1].text().startswith("Digit 2 of 2, read as")
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(menu, Qt.Key.Key_Left))
+    assert menu.actions()[1].text().startswith("Digit 1 of 2, read as")
+    qtbot.keyClick(menu, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: not menu.isVisible())
+    first = window.result_panel.preview_buttons()[0]
+    assert window.result_panel.selected_index() == 0 and window.focusWidget() is first
+    menu = open_menu(window, qtbot, lambda: qtbot.keyClick(window.focusWidget(), Qt.Key.Key_Space))
+    assert menu.actions()[1].text().startswith("Digit 1 of 2, read as")
+
+
 def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
     draw_digit(window.canvas, "1")
     first = read(window, qtbot, window.predict).digits[0]
