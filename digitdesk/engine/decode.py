@@ -70,8 +70,9 @@ def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple
             # Pillow warns above its own limit; ours (checked below) decides.
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(stream)
-    except Image.DecompressionBombError as exc:
-        raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS)) from exc
+    except Image.DecompressionBombError as exc:   # past twice Pillow's limit: the limit quoted is this format's
+        raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS if _is_jpeg(stream)
+                                          else MAX_PIXELS)) from exc
     except UnidentifiedImageError as exc:
         raise ImageDecodeError(UNKNOWN_FORMAT) from exc
     except Exception as exc:  # a broken header can raise almost anything
@@ -193,6 +194,17 @@ def _reduced_while_decoded(image: Image.Image) -> bool:
     """A baseline JPEG (also one holding a second picture, MPO: many phones' photos): draft mode decodes
     it small, at small cost."""
     return image.format in _DRAFT_FORMATS and not image.info.get("progressive")
+
+
+def _is_jpeg(source: Path | io.BytesIO) -> bool:
+    """Does the file or stream hold a JPEG (or MPO), whatever its name says? (Drawn small, those may be bigger.)"""
+    try:
+        if isinstance(source, Path):
+            with open(source, "rb") as fh:
+                return fh.read(3) == b"\xff\xd8\xff"
+        return source.getvalue()[:3] == b"\xff\xd8\xff"
+    except OSError:
+        return False
 
 
 def _pixels_in(message: str) -> int | None:
