@@ -270,7 +270,7 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     undo.setShortcut(QKeySequence("Ctrl+Alt+Z"))
     undo.setStatusTip("Take back the last digit you corrected or confirmed")
     undo.triggered.connect(handwriting.undo)
-    use = QAction("&Use my handwriting", window)
+    use = QAction("Use my &handwriting", window)
     use.setCheckable(True)
     use.setChecked(handwriting.enabled)
     use.setStatusTip("Read with the samples of your handwriting (your corrections)")

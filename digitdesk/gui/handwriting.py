@@ -284,8 +284,7 @@ class Handwriting(QObject):
         if self.enabled:
             self.message.emit(f"{what}{kept}. Later readings use it; Undo correction takes it back.")
         else:   # saved, but promising a changed reading would be untrue while the profile is off
-            self.message.emit(f"{what}{kept}. Saved, but your handwriting is switched off: turn on "
-                              "Handwriting > Use my handwriting to read with it.")
+            self.message.emit(f"{what}{kept}. To read with it, turn on Handwriting > Use my handwriting.")
         self.changed.emit()
         return sample_id
 

@@ -30,6 +30,7 @@ THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
 ALL_DIGITS = "All digits"
 USE_MINE = "Use my handwriting when reading"
+SHORT_NAME = 24   # letters of a person's name shown in the switch; the whole name is its tooltip
 
 
 def counts_text(counts: list[int]) -> str:
@@ -80,6 +81,9 @@ class HandwritingDialog(QDialog):
 
         self.profile_combo = QComboBox()
         self.profile_combo.setAccessibleName("Whose handwriting")
+        # a long name (up to 60 letters) must not widen the window to the screen's edge
+        self.profile_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.profile_combo.setMinimumContentsLength(16)
         self.profile_combo.activated.connect(self._on_profile_chosen)
         self.new_button = QPushButton("&New person…")
         self.new_button.clicked.connect(self.new_profile)
@@ -157,6 +161,8 @@ class HandwritingDialog(QDialog):
         layout.addWidget(self.samples, 1)
         layout.addLayout(buttons)
         layout.addWidget(self.status_label)
+        for button in self.findChildren(QPushButton):   # Enter in the list or the person box opens nothing
+            button.setAutoDefault(False)
         room = (parent or self).screen().availableGeometry()   # less a taskbar or a panel
         self.resize(min(640, room.width() - 40), min(480, room.height() - 60))   # and a title bar
 
@@ -201,8 +207,10 @@ class HandwritingDialog(QDialog):
         self.profile_combo.blockSignals(False)
         self.use_check.blockSignals(True)
         self.use_check.setChecked(hw.enabled)
+        name = hw.profile_name if len(hw.profile_name) <= SHORT_NAME else hw.profile_name[:SHORT_NAME - 1] + "…"
         self.use_check.setText(USE_MINE if hw.profile_name == DEFAULT_PROFILE else
-                               f"Use {hw.profile_name}'s handwriting when reading")
+                               f"Use {name}'s handwriting when reading")
+        self.use_check.setToolTip("" if name == hw.profile_name else hw.profile_name)
         self.use_check.blockSignals(False)
         counts = hw.counts()
         total = sum(counts)

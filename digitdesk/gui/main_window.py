@@ -169,7 +169,7 @@ class MainWindow(QMainWindow):
         self.clear_action = self._action("&Clear drawing", ["Ctrl+Delete", "Ctrl+L"], self.canvas.clear)
         self.predict_action = self._action("Read &now", ["Ctrl+Return", "F5"], self.predict,
                                            "Read the drawing now")
-        self.copy_action = self._action("&Copy number", QKeySequence.StandardKey.Copy, self.copy_number,
+        self.copy_action = self._action("Cop&y number", QKeySequence.StandardKey.Copy, self.copy_number,
                                         "Copy the number read on this tab")
         self.folder_action = self._action("Open &folder…", [], self._open_folder, "Read every image in a folder")
         self.export_action = self._action("&Export CSV…", [], self._export_csv,

@@ -170,7 +170,11 @@ def test_switching_the_profile_off_reads_as_the_model_alone(window, qtbot):
     said = []
     window.handwriting.message.connect(said.append)
     window.handwriting.correct(first.input28, (first.digit + 3) % 10, "draw")   # while it is off
-    assert "switched off" in said[-1] and "Later readings use it" not in said[-1]
+    assert said[-1].endswith("To read with it, turn on Handwriting > Use my handwriting.")
+    assert "Later readings use it" not in said[-1]
+    from PySide6.QtGui import QFontMetrics   # whole in the status bar of a window at its default size
+    room = 1000 - window.timing_label.sizeHint().width() - 40
+    assert QFontMetrics(window.statusBar().font()).horizontalAdvance(said[-1]) < room
 
 
 def test_a_box_clicked_in_the_images_tab_is_corrected_there_and_counts_for_later_readings(window, qtbot):
@@ -563,3 +567,37 @@ def test_a_big_import_runs_beside_a_live_window_and_stops_unwritten_when_the_app
     assert said == [] and sum(hw.counts()) == 0              # nothing half imported
     assert not thread.isRunning()
     assert QApplication.overrideCursor() is None
+
+
+def test_every_menu_item_has_its_own_access_key(window):
+    """Alt+H, U must undo or switch, not land on one of two items that share the letter (and toggle the
+    profile when the other is greyed out)."""
+    import re
+    for menu_action in window.menuBar().actions():
+        keys = [m.group(1).lower() for a in menu_action.menu().actions() if not a.isSeparator()
+                for m in [re.search(r"&([^&])", a.text())] if m]
+        assert len(keys) == len(set(keys)), f"{menu_action.text()}: {keys}"
+
+
+def test_enter_in_my_handwriting_opens_nothing_and_a_long_name_does_not_widen_it(window, qtbot, monkeypatch):
+    """A keyboard user picks a person and presses Enter: no "New person" question pops up. A person
+    named with the 60 letters allowed keeps the window its size, the whole name in the switch's tooltip."""
+    asked = []
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: asked.append(a) or ("", False))
+    window.handwriting_actions["view"].trigger()
+    dialog = window.handwriting_dialog
+    width = dialog.width()
+    for widget in (dialog.samples, dialog.profile_combo):
+        widget.setFocus()
+        qtbot.keyClick(widget, Qt.Key.Key_Return)
+    assert asked == []
+    name = "Maria " + "x" * 54
+    window.handwriting.store.add(name, 3, images.canvas_digit(3, size=(28, 28), thickness=3), "draw")
+    dialog.refresh()
+    dialog.profile_combo.setCurrentIndex(dialog.profile_combo.findText(name))
+    dialog.profile_combo.activated.emit(dialog.profile_combo.currentIndex())
+    qtbot.waitUntil(lambda: window.handwriting.profile_name == name)
+    dialog.refresh()
+    qtbot.wait(50)
+    assert dialog.sizeHint().width() <= width and dialog.width() == width
+    assert dialog.use_check.toolTip() == name and "…" in dialog.use_check.text()
