@@ -394,12 +394,19 @@ class HandwritingDialog(QDialog):
         there = f" ({', '.join(left_out)})" if left_out else ""
         into = self._importing_into
         whose = f" into {into!r}" if into != self.handwriting.profile_name else ""   # changed meanwhile
-        text = f"Imported {samples_text(added)} from {name}{whose}{there}."
-        self.status_label.setText(text)
-        if problems:
-            shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
-            owner = self if self.isVisible() else self.parentWidget()   # closed meanwhile: over the main window
-            QMessageBox.information(owner, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
+        shown = "\n".join(problems[:8]) + ("\n…" if len(problems) > 8 else "")
+        owner = self if self.isVisible() else self.parentWidget()   # closed meanwhile: over the main window
+        if not (added or held or copies):   # as `profile import` says it: nothing, and why
+            why = "it holds no pictures in digit folders (0/ … 9/)" if not problems else \
+                problems[0].removeprefix(f"{name}: ") if len(problems) == 1 else "none of its files could be used"
+            text = f"Nothing imported from {name}: {why}."
+            self.status_label.setText(text)
+            QMessageBox.warning(owner, "Import samples", text if len(problems) < 2 else f"{text}\n{shown}")
+        else:
+            text = f"Imported {samples_text(added)} from {name}{whose}{there}."
+            self.status_label.setText(text)
+            if problems:
+                QMessageBox.information(owner, "Import samples", f"{text}\n{len(problems)} skipped:\n{shown}")
         self.handwriting.message.emit(text)
         self.imported.emit(added)
 

@@ -482,14 +482,25 @@ def test_the_cursor_says_busy_while_samples_are_imported_and_comes_back_even_on_
     hw = window.handwriting
     dialog = HandwritingDialog.show_for(window, hw)
     told = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: told.append(text))
     make(tmp_path / "notes.zip")
     with qtbot.waitSignal(dialog.imported, timeout=30_000):
         assert dialog.import_from(str(tmp_path / "notes.zip"))
         assert QApplication.overrideCursor().shape() == Qt.CursorShape.BusyCursor
         assert not dialog.import_button.isEnabled()   # one import at a time, into the profile chosen
     assert QApplication.overrideCursor() is None and dialog.import_button.isEnabled()
-    assert "not a readable zip archive" in told[0]
+    assert told[0].startswith("Nothing imported from notes.zip: ") and "not a readable zip archive" in told[0]
+    assert dialog.status_label.text() == told[0]
+
+
+def test_importing_an_empty_zip_says_nothing_was_imported_and_why(window, qtbot, tmp_path, monkeypatch):
+    import zipfile
+    zipfile.ZipFile(tmp_path / "empty.zip", "w").close()
+    told = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: told.append(text))
+    dialog = HandwritingDialog.show_for(window, window.handwriting)
+    assert imported(qtbot, dialog, str(tmp_path / "empty.zip")) == 0
+    assert told == ["Nothing imported from empty.zip: it holds no pictures in digit folders (0/ … 9/)."]
 
 
 def test_an_import_that_fails_in_an_unforeseen_way_ends_and_says_why(window, qtbot, tmp_path, monkeypatch):
@@ -497,10 +508,10 @@ def test_an_import_that_fails_in_an_unforeseen_way_ends_and_says_why(window, qtb
         raise MemoryError("out of memory")
     monkeypatch.setattr(window.handwriting, "import_archive", fails)
     told = []
-    monkeypatch.setattr(QMessageBox, "information", lambda parent, title, text: told.append(text))
+    monkeypatch.setattr(QMessageBox, "warning", lambda parent, title, text: told.append(text))
     dialog = HandwritingDialog.show_for(window, window.handwriting)
     assert imported(qtbot, dialog, str(tmp_path / "mine.zip")) == 0
-    assert "could not be imported (out of memory)" in told[0]
+    assert told[0].startswith("Nothing imported from mine.zip: ") and "(out of memory)" in told[0]
     assert dialog.import_button.isEnabled() and QApplication.overrideCursor() is None   # not "importing" for good
 
 
