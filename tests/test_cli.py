@@ -347,6 +347,19 @@ def test_output_closed_early_ends_quietly(folder, tmp_path):
     assert err == "" and process.returncode == 141
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="Windows file names cannot hold a newline")
+def test_a_file_name_with_a_newline_is_one_line_of_output_and_whole_in_the_csv(folder, tmp_path, capsys):
+    """One line per picture, so a script reading the output line by line sees one row each."""
+    odd = tmp_path / "new\nline.png"
+    odd.write_bytes((folder / "three.png").read_bytes())
+    table = tmp_path / "out.csv"
+    assert main(["predict", "--csv", str(table), str(odd)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert len(out) == 1 and out[0].startswith(f"{tmp_path}/new\\nline.png: 3 (")
+    with table.open(newline="", encoding="utf-8") as handle:
+        assert [Path(row["path"]) for row in csv.DictReader(handle)] == [odd]
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="Linux file names are bytes, not always UTF-8")
 def test_a_file_name_that_is_not_utf8_is_read_printed_and_kept_in_the_csv(folder, tmp_path, capsys):
     odd = tmp_path / os.fsdecode(b"caf\xe9.png")               # Latin-1 name, e.g. from an old camera card

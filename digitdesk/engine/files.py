@@ -25,10 +25,14 @@ def is_image_name(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
+_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)} | {9: "\\t", 10: "\\n", 13: "\\r"}
+
+
 def display_name(path: str | os.PathLike) -> str:
-    """The path as text any terminal, CSV or database accepts: bytes of a name that are not valid in
-    the file system's encoding (a Linux name made elsewhere) are shown as \\xNN instead of crashing."""
-    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    """The path as text any terminal, CSV or database accepts, on one line: bytes of a name that are not
+    valid in the file system's encoding (a Linux name made elsewhere) are shown as \\xNN instead of
+    crashing, and control characters (a newline in a name) as \\n, \\xNN."""
+    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace").translate(_CONTROL)
 
 
 def natural_key(name: str) -> tuple:

@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QFileDialog, QHB
                                QVBoxLayout, QWidget)
 
 from digitdesk.engine.decode import UNKNOWN_FORMAT
-from digitdesk.engine.files import IMAGE_EXTENSIONS
+from digitdesk.engine.files import IMAGE_EXTENSIONS, display_name
 from digitdesk.engine.results import Recognition
 from digitdesk.gui.annotated_view import AnnotatedView
 from digitdesk.gui.batch_reader import THUMBNAIL_SIDE, BatchItem, BatchReader
@@ -690,8 +690,8 @@ class DropPanel(QWidget):
     def _describe_row(item: QListWidgetItem, entry: Entry) -> None:
         """The row's text and tooltip, from one place so a corrected reading changes both."""
         reading = result_text(entry.recognition, entry.error)
-        item.setText(f"{entry.name}\n{reading}")
-        item.setToolTip(f"{entry.path or entry.name}\n{reading}")
+        item.setText(f"{display_name(entry.name)}\n{reading}")   # a newline in a name stays on its line
+        item.setToolTip(f"{display_name(entry.path or entry.name)}\n{reading}")
 
     def _show_row(self, row: int) -> None:
         if row < 0:

@@ -315,6 +315,14 @@ def test_a_folder_that_cannot_be_opened_is_a_row_saying_so_not_left_out(qtbot, p
     assert "No image files" not in panel.status_label.text()
 
 
+def test_a_name_with_a_newline_keeps_to_the_first_line_of_its_row(qtbot, panel, glyphs, tmp_path):
+    picture = save(tmp_path / "new\nline.png", number_image(glyphs, "6", seed=3))
+    assert drop(panel, file_urls(picture))
+    wait_idle(qtbot, panel, 1)
+    name, reading = panel.list.item(0).text().split("\n")
+    assert name == "new\\nline.png" and reading.startswith("6 ")
+
+
 def test_a_web_link_without_image_data_is_explained_not_fetched(qtbot, panel):
     mime = QMimeData()
     mime.setUrls([QUrl("https://example.com/photo-of-digits.jpg")])
