@@ -107,7 +107,9 @@ def _open_source(src) -> io.BytesIO | Path:
         if path.is_dir():
             raise ImageDecodeError("is a folder, not an image file")
         if not path.exists():
-            raise ImageDecodeError("file not found")
+            raise ImageDecodeError("a link to a file that is gone" if path.is_symlink() else "file not found")
+        if not path.is_file():   # opening a pipe would wait for a writer for ever
+            raise ImageDecodeError("not a file but a pipe, device or socket")
         if path.stat().st_size == 0:
             raise ImageDecodeError("file is empty")
         with open(path, "rb"):

@@ -1,5 +1,6 @@
 """Every odd or broken file a user may drop ends as an upright RGB image or a clear reason."""
 import io
+import os
 import struct
 import zlib
 
@@ -236,6 +237,14 @@ def test_truncated_file(tmp_path, fmt):
     path = tmp_path / f"cut.{fmt.lower()}"
     path.write_bytes(buffer.getvalue()[: len(buffer.getvalue()) // 2])
     assert _reason(path) == "image is truncated or corrupt"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are a POSIX thing")
+def test_a_pipe_or_a_broken_link_named_like_a_picture_says_what_it_is(tmp_path):
+    os.mkfifo(tmp_path / "pipe.png")
+    assert _reason(tmp_path / "pipe.png") == "not a file but a pipe, device or socket"   # and does not hang
+    (tmp_path / "gone.png").symlink_to(tmp_path / "moved-away.png")
+    assert _reason(tmp_path / "gone.png") == "a link to a file that is gone"
 
 
 def test_empty_file_and_empty_bytes(tmp_path):
