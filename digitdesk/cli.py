@@ -7,7 +7,8 @@
 
 The predict and version paths never import Qt, so they start fast and work on a
 server without a display. Exit codes: 0 all read, 1 some file failed (or none found, or no model), 2 usage error,
-130 interrupted (Ctrl+C), 141 output closed early (`| head`: ends quietly, like a tool killed by SIGPIPE).
+130 interrupted (Ctrl+C), 143 stopped (SIGTERM, rows kept as for Ctrl+C), 141 output closed early
+(`| head`: ends quietly, like a tool killed by SIGPIPE).
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import contextlib
 import itertools
 import json
 import os
+import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterable, Iterator
 from typing import TextIO
@@ -27,7 +30,7 @@ from digitdesk.paths import command_name
 BATCH_SIZE = 64   # images per classify call with --jobs 1: amortises the per-call overhead, bounds memory
 EXIT_CODES = ("exit status: 0 all read, 1 some files could not be read (or no images found, or the model "
               "could not load), 2 usage error, "
-              "130 interrupted (Ctrl+C), 141 output closed early (e.g. | head)")
+              "130 interrupted (Ctrl+C), 143 stopped (SIGTERM), 141 output closed early (e.g. | head)")
 
 
 def given_path(text: str) -> str:
@@ -88,18 +91,29 @@ def one_blas_thread() -> None:
         os.environ.setdefault(variable, "1")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (`kill PID`, a job scheduler, a session ending): stopped as Ctrl+C stops it, rows kept."""
+
+
+def _terminate(_signum, _frame) -> None:
+    raise Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the command; Ctrl+C (even while the model loads) and a closed output pipe end it without a traceback."""
+    """Run the command; Ctrl+C (even while the model loads), SIGTERM and a closed output pipe end it without
+    a traceback."""
     argv = sys.argv[1:] if argv is None else list(argv)
     one_blas_thread()
     command = f"digitdesk {argv[0]}" if argv and argv[0] in ("predict", "teach", "profile") else "digitdesk"
+    main_thread = threading.current_thread() is threading.main_thread()
+    before = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         code = _main(argv)
         sys.stdout.flush()   # here, where a full disk can still be said, not in Python's final flush
         return code
-    except KeyboardInterrupt:   # teach/import save in one transaction at the end: nothing is half-written
-        print(f"{command}: interrupted", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt as stop:   # teach/import save in one transaction at the end: nothing is half-written
+        print(f"{command}: {'stopped' if isinstance(stop, Terminated) else 'interrupted'}", file=sys.stderr)
+        return 143 if isinstance(stop, Terminated) else 130
     except BrokenPipeError:     # `digitdesk predict ... | head`: the reader has all it wanted
         _quiet_stdout()
         return 141
@@ -108,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{command}: could not write {where}: {error.strerror or error}", file=sys.stderr)
         _quiet_stdout()
         return 1
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, before)
 
 
 def _quiet_stdout() -> None:
@@ -273,10 +290,10 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
     except WorkersFailed as error:
         print(f"digitdesk predict: {error}; --jobs 1 reads without extra processes", file=err)
         return 1
-    except KeyboardInterrupt:   # also a second Ctrl+C while the reading processes stop: they end at once
+    except KeyboardInterrupt as stop:   # also a second Ctrl+C while the reading processes stop: they end at once
         if not said:
             print(f"digitdesk predict: interrupted after {read} files", file=err)
-        return 130
+        return 143 if isinstance(stop, Terminated) else 130
     finally:
         if csv_file and not csv_file.closed:   # interrupted or failed: keep the rows written so far
             with contextlib.suppress(OSError):

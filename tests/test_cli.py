@@ -241,6 +241,37 @@ def test_ctrl_c_stops_within_seconds_leaves_no_process_and_a_valid_csv(folder, t
     assert 40 <= len(rows) < files and all(row["text"] == "3" for row in rows)
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends SIGTERM (POSIX; ps -s)")
+def test_sigterm_stops_like_ctrl_c_with_a_valid_csv_and_no_process_left(folder, tmp_path):
+    """`kill PID` (or a scheduler's time limit) to the command alone: it stops its reading processes itself."""
+    many = tmp_path / "many"
+    many.mkdir()
+    for i in range(3000):
+        os.link(folder / "three.png", many / f"{i:04d}.png")
+    table = tmp_path / "partial.csv"
+    command = [sys.executable, "-m", "digitdesk", "predict", "--jobs", "2", "--csv", str(table), str(many)]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    try:
+        printed = 0
+        for printed, _ in enumerate(process.stdout, 1):   # wait until the pool is reading
+            if printed == 40:
+                break
+        process.terminate()
+        rest, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 143 and "Traceback" not in err and "interrupted after" in err
+    deadline = time.monotonic() + 10
+    while _session_processes(process.pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _session_processes(process.pid) == []
+    with table.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == printed + len(rest.splitlines()) and all(row["text"] == "3" for row in rows)
+
+
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends SIGINT to a process group (POSIX; ps -s)")
 def test_a_second_ctrl_c_while_big_photos_finish_ends_everything_at_once(tmp_path):
     """The first Ctrl+C lets the files being read finish (seconds for big photos), which invites a second:

@@ -173,9 +173,11 @@ _worker_profile: tuple[str, object] | None = None   # (snapshot file, PersonalPr
 
 
 def _start_worker(runner_factory: Callable[[], object]) -> None:
-    """Pool initializer: Ctrl+C is the parent's to handle; exit with the parent; one OpenCV thread; the model."""
+    """Pool initializer: Ctrl+C is the parent's to handle, SIGTERM ends a worker (a forked one would keep the
+    command line's way of stopping); exit with the parent; one OpenCV thread; the model."""
     global _worker_recognizer, _worker_error
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _exit_with_parent()
     import cv2
     cv2.setNumThreads(1)
