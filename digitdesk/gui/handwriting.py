@@ -304,7 +304,8 @@ class Handwriting(QObject):
             return False
         if deleted and profile == self.profile_name:
             self.live.remove(sample_id)
-        self.message.emit(f"Undone: the sample of {label} is gone." if deleted else
+        whose = "the" if profile == self.profile_name else f"{profile}'s"   # made before choosing another person
+        self.message.emit(f"Undone: {whose} sample of {label} is gone." if deleted else
                           f"The correction to {label} was already gone (deleted or forgotten meanwhile).")
         self.undone.emit(sample_id)
         self.changed.emit()

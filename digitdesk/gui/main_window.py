@@ -164,6 +164,7 @@ class MainWindow(QMainWindow):
         self.save_action = self._action("&Save drawing…", QKeySequence.StandardKey.Save, self.save_drawing,
                                         "Save the drawing as a PNG file")
         self.quit_action = self._action("&Quit", "Ctrl+Q", self.close)
+        self.quit_action.setShortcutContext(Qt.ShortcutContext.ApplicationShortcut)   # from My handwriting too
         self.undo_action = self._action("&Undo stroke", ["Ctrl+Z"], self.canvas.undo)
         self.redo_action = self._action("&Redo stroke", ["Ctrl+Shift+Z", "Ctrl+Y"], self.canvas.redo)
         self.clear_action = self._action("&Clear drawing", ["Ctrl+Delete", "Ctrl+L"], self.canvas.clear)

@@ -612,3 +612,4 @@ def test_enter_in_my_handwriting_opens_nothing_and_a_long_name_does_not_widen_it
     qtbot.wait(50)
     assert dialog.sizeHint().width() <= width and dialog.width() == width
     assert dialog.use_check.toolTip() == name and "…" in dialog.use_check.text()
+

@@ -181,3 +181,17 @@ def test_the_same_correction_made_twice_is_one_sample_and_the_second_says_so(qtb
         assert None not in (first, second, other) and hw.store.counts("default")[5] == 1
     finally:
         hw.close()
+
+
+def test_undoing_a_correction_made_for_another_person_says_whose_it_was(qtbot, tmp_path):
+    hw = Handwriting(SampleStore(tmp_path))
+    said = []
+    hw.message.connect(said.append)
+    try:
+        hw.correct(picture(1) / 255.0, 9, "draw")
+        hw.use_profile("Ana")
+        assert hw.undo() and said[-1] == "Undone: default's sample of 9 is gone."
+        hw.correct(picture(2) / 255.0, 4, "draw")
+        assert hw.undo() and said[-1] == "Undone: the sample of 4 is gone."
+    finally:
+        hw.close()
