@@ -358,19 +358,20 @@ class SampleStore:
         """Save one sample (one transaction, on disk when this returns); its id, for undo."""
         return self.add_many(profile, [(label, image, source)])[0]
 
-    def add_new(self, profile: str, label: int, image: np.ndarray, source: str) -> int | None:
+    def add_new(self, profile: str, label: int, image: np.ndarray, source: str) -> tuple[int, bool]:
         """Save one sample unless the profile holds this very picture as this digit already (the same
-        correction made twice); its id, or None. A twin would count twice and read itself right in the
-        profile's check of its own samples."""
+        correction made twice): (its id, whether it was added). A twin would count twice and read itself
+        right in the profile's check of its own samples."""
         name = check_profile_name(profile)
         row = (_check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
         with self._writing():
             name = self._existing(name)
-            if self._db.execute("SELECT 1 FROM samples WHERE profile = ? AND label = ? AND image = ? LIMIT 1",
-                                (name, *row[:2])).fetchone():
-                return None
+            held = self._db.execute("SELECT id FROM samples WHERE profile = ? AND label = ? AND image = ? LIMIT 1",
+                                    (name, *row[:2])).fetchone()
+            if held:
+                return int(held[0]), False
             return self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
-                                    "VALUES (?, ?, ?, ?, ?)", (name, *row)).lastrowid
+                                    "VALUES (?, ?, ?, ?, ?)", (name, *row)).lastrowid, True
 
     def add_many(self, profile: str, items: Iterable[tuple[int, np.ndarray, str]],
                  new_only: bool = False) -> list[int]:

@@ -226,19 +226,21 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         if not window.canvas.is_empty():
             window.predict()
 
-    before: dict[int, tuple] = {}   # sample id -> (the Images entry, its reading before that correction)
+    # sample id -> [(an Images entry, its reading before that correction)]: two copies of one picture
+    # corrected alike share one sample
+    before: dict[int, list[tuple]] = {}
 
     def show_in_images(index: int, label: int, sample_id: int) -> None:
         recognition, entry = drop.view.recognition, drop.shown_entry()
         if entry is not None and 0 <= index < len(recognition.digits):
-            before[sample_id] = (entry, entry.recognition)
+            before.setdefault(sample_id, []).append((entry, entry.recognition))
             if len(before) > UNDO_DEPTH:   # older corrections can no longer be undone: let their images go
                 del before[next(iter(before))]
             drop.replace_recognition(entry, _replaced(recognition, index, label))
 
-    def undo_in_images(sample_id: int) -> None:   # Undo correction puts the image's old reading back too
-        if sample_id in before:
-            drop.replace_recognition(*before.pop(sample_id))
+    def undo_in_images(sample_id: int) -> None:   # Undo correction puts the images' old readings back too
+        for entry, recognition in reversed(before.pop(sample_id, [])):
+            drop.replace_recognition(entry, recognition)
 
     corrector.attach_panel(window.result_panel, "draw")
     corrector.attach_panel(drop.result_panel, "images", show_in_images)

@@ -264,17 +264,18 @@ class Handwriting(QObject):
     # ---- corrections ----------------------------------------------------------------------------
     def correct(self, input28: np.ndarray, label: int, source: str, read_as: int | None = None) -> int | None:
         """Save `input28` as a sample of `label` (a correction, or a confirmation when it was read as
-        `label`); it counts from the next reading. Returns the sample id, None if it could not be saved
-        or was saved before (the same picture taught as the same digit twice)."""
+        `label`); it counts from the next reading. Returns the sample id (the one saved before, if this
+        picture was taught as this digit already), None if it could not be saved."""
         self.follow_outside_changes()   # renamed elsewhere a moment ago: to that person, not a new old name
         try:
-            sample_id = self.store.add_new(self.profile_name, label, input28, source)
+            sample_id, added = self.store.add_new(self.profile_name, label, input28, source)
         except SampleStoreError as error:
             self.message.emit(str(error))
             return None
-        if sample_id is None:
+        if not added:   # kept once; Undo correction now takes back this one, the user's last
+            self._undo = [u for u in self._undo if u[0] != sample_id] + [(sample_id, int(label), self.profile_name)]
             self.message.emit(f"Already taught: this picture is among the samples as a {label}.")
-            return None
+            return sample_id
         self.live.add(sample_id, label, input28)
         if self._created is None:   # the person's first sample made their profile: know them by it
             self._created = self.store.created(self.profile_name)

@@ -432,6 +432,17 @@ class HandwritingDialog(QDialog):
         self._debounce.stop()
         super().done(result)
 
+    def keyPressEvent(self, event) -> None:
+        """Enter presses the focused button, as Space does; elsewhere (the list, the person box) it does
+        nothing: the buttons are not 'default', so it never opens New person by surprise."""
+        focused = self.focusWidget()
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(focused, QPushButton):
+            focused.animateClick()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            return   # QDialog would press a default button (or close): there is none to press
+        super().keyPressEvent(event)
+
     def closeEvent(self, event) -> None:
         self._debounce.stop()
         super().closeEvent(event)

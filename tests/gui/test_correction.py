@@ -601,7 +601,10 @@ def test_enter_in_my_handwriting_opens_nothing_and_a_long_name_does_not_widen_it
     for widget in (dialog.samples, dialog.profile_combo):
         widget.setFocus()
         qtbot.keyClick(widget, Qt.Key.Key_Return)
-    assert asked == []
+    assert asked == [] and dialog.isVisible()
+    dialog.new_button.setFocus()                           # Tab to the button, then Enter: it is pressed
+    qtbot.keyClick(dialog.new_button, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: len(asked) == 1)
     name = "Maria " + "x" * 54
     window.handwriting.store.add(name, 3, images.canvas_digit(3, size=(28, 28), thickness=3), "draw")
     dialog.refresh()
@@ -613,3 +616,28 @@ def test_enter_in_my_handwriting_opens_nothing_and_a_long_name_does_not_widen_it
     assert dialog.sizeHint().width() <= width and dialog.width() == width
     assert dialog.use_check.toolTip() == name and "…" in dialog.use_check.text()
 
+
+
+def test_two_copies_of_a_picture_corrected_alike_both_show_it_and_one_undo_restores_both(window, qtbot):
+    """The same scan listed twice: the second correction teaches nothing new, yet its row shows the
+    correction (and Export CSV writes it); Undo correction puts both rows back as they were read."""
+    window.tabs.setCurrentWidget(window.drop_panel)
+    drop = window.drop_panel
+    picture = np.dstack([images.canvas_digit(6, size=(300, 300), thickness=16)] * 3)
+    for name in ("six.png", "six-copy.png"):
+        with qtbot.waitSignal(drop.reader.finished, timeout=30_000):
+            drop.add_image(picture, name)
+    qtbot.waitUntil(lambda: drop.list.count() == 2, timeout=10_000)
+    read_first = [drop.list.item(row).text() for row in (0, 1)]
+    for row in (0, 1):
+        drop.list.setCurrentRow(row)
+        qtbot.waitUntil(lambda: bool(drop.view.recognition.digits), timeout=10_000)
+        reading = drop.view.recognition.digits[0]
+        right = 8 if reading.digit != 8 else 2
+        box = drop.view.box_rect(reading.box).center().toPoint()
+        menu = open_menu(window, qtbot, lambda at=box: qtbot.mouseClick(drop.view, Qt.MouseButton.LeftButton, pos=at))
+        menu.action_for(right).trigger()
+    assert [drop.list.item(row).text().split("\n")[1].split(" ")[0] for row in (0, 1)] == [str(right)] * 2
+    assert sum(window.handwriting.counts()) == 1
+    window.handwriting_actions["undo"].trigger()
+    assert [drop.list.item(row).text() for row in (0, 1)] == read_first and sum(window.handwriting.counts()) == 0

@@ -166,19 +166,23 @@ def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(tmp_
 
 def test_the_same_correction_made_twice_is_one_sample_and_the_second_says_so(qtbot, tmp_path):
     """Confirming a 3 twice (F2, 3, F2, 3) must not count it twice, nor let it vouch for itself in the
-    check of the profile's own samples; the same picture as another digit is a new answer, kept."""
+    check of the profile's own samples; Undo then takes back that 3, the user's last correction, not the
+    one before it. The same picture as another digit is a new answer, kept."""
     hw = Handwriting(SampleStore(tmp_path))
     said = []
     hw.message.connect(said.append)
     try:
         first = hw.correct(picture(1) / 255.0, 3, "draw", read_as=3)
-        assert hw.correct(picture(1) / 255.0, 3, "draw", read_as=3) is None
+        hw.correct(picture(2) / 255.0, 7, "draw")
+        assert hw.correct(picture(1) / 255.0, 3, "draw", read_as=3) == first   # shown as corrected again
         assert said[-1] == "Already taught: this picture is among the samples as a 3."
-        assert hw.store.counts("default")[3] == 1 and len(hw.live) == 1
-        assert hw.undo() and hw.store.counts("default")[3] == 0      # the one undo takes the one sample
-        second = hw.correct(picture(1) / 255.0, 3, "draw")
-        other = hw.correct(picture(1) / 255.0, 5, "draw")           # changed their mind: a 5 after all
-        assert None not in (first, second, other) and hw.store.counts("default")[5] == 1
+        assert hw.store.counts("default")[3] == 1 and len(hw.live) == 2
+        assert hw.undo() and said[-1] == "Undone: the sample of 3 is gone."
+        assert hw.store.counts("default")[3] == 0 and hw.store.counts("default")[7] == 1
+        assert hw.undo() and hw.store.counts("default")[7] == 0 and not hw.can_undo()
+        hw.correct(picture(1) / 255.0, 3, "draw")
+        assert hw.correct(picture(1) / 255.0, 5, "draw") is not None       # changed their mind: a 5 after all
+        assert hw.store.counts("default")[5] == 1 and hw.store.counts("default")[3] == 1
     finally:
         hw.close()
 
