@@ -105,7 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     one_blas_thread()
     command = f"digitdesk {argv[0]}" if argv and argv[0] in ("predict", "teach", "profile") else "digitdesk"
-    main_thread = threading.current_thread() is threading.main_thread()
+    # a parent that ignores SIGTERM (`trap '' TERM`, a supervisor) is obeyed, as Python does for SIGINT
+    main_thread = threading.current_thread() is threading.main_thread() and \
+        signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
     before = signal.signal(signal.SIGTERM, _terminate) if main_thread else None
     try:
         code = _main(argv)
@@ -274,8 +276,9 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
                         print(json.dumps(_record(*row)) if as_json else _human(*row), file=out, flush=True)
                         read += 1
                         failed += row[1] is None
-                except KeyboardInterrupt:
-                    print(f"digitdesk predict: interrupted after {read} files", file=err, flush=True)
+                except KeyboardInterrupt as stop:
+                    how = "stopped" if isinstance(stop, Terminated) else "interrupted"
+                    print(f"digitdesk predict: {how} after {read} files", file=err, flush=True)
                     said = True
                     raise
         if csv_file:
@@ -292,7 +295,8 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
         return 1
     except KeyboardInterrupt as stop:   # also a second Ctrl+C while the reading processes stop: they end at once
         if not said:
-            print(f"digitdesk predict: interrupted after {read} files", file=err)
+            how = "stopped" if isinstance(stop, Terminated) else "interrupted"
+            print(f"digitdesk predict: {how} after {read} files", file=err)
         return 143 if isinstance(stop, Terminated) else 130
     finally:
         if csv_file and not csv_file.closed:   # interrupted or failed: keep the rows written so far

@@ -262,7 +262,7 @@ def test_sigterm_stops_like_ctrl_c_with_a_valid_csv_and_no_process_left(folder, 
     finally:
         if process.poll() is None:
             process.kill()
-    assert process.returncode == 143 and "Traceback" not in err and "interrupted after" in err
+    assert process.returncode == 143 and "Traceback" not in err and "stopped after" in err
     deadline = time.monotonic() + 10
     while _session_processes(process.pid) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -270,6 +270,20 @@ def test_sigterm_stops_like_ctrl_c_with_a_valid_csv_and_no_process_left(folder, 
     with table.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     assert len(rows) == printed + len(rest.splitlines()) and all(row["text"] == "3" for row in rows)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGTERM to itself is a POSIX thing")
+@pytest.mark.parametrize("inherited, code", [(signal.SIG_DFL, 143), (signal.SIG_IGN, 0)])
+def test_sigterm_stops_the_command_unless_whoever_started_it_ignores_it(monkeypatch, inherited, code):
+    """`trap '' TERM` (or a supervisor) before starting it: SIGTERM is ignored, as Python leaves SIGINT."""
+    import digitdesk.cli as cli
+    monkeypatch.setattr(cli, "_main", lambda argv: (os.kill(os.getpid(), signal.SIGTERM), time.sleep(0.2), 0)[2])
+    previous = signal.signal(signal.SIGTERM, inherited)
+    try:
+        assert main(["predict", "x.png"]) == code
+        assert signal.getsignal(signal.SIGTERM) is inherited          # put back as it was
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="sends SIGINT to a process group (POSIX; ps -s)")

@@ -71,7 +71,7 @@ def load_image_scaled(src: str | Path | bytes | bytearray | memoryview) -> tuple
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             image = Image.open(stream)
     except Image.DecompressionBombError as exc:   # past twice Pillow's limit: the limit quoted is this format's
-        raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS if _is_jpeg(stream)
+        raise ImageDecodeError(_too_large(_pixels_in(str(exc)), MAX_PHOTO_PIXELS if _drawn_small(stream)
                                           else MAX_PIXELS)) from exc
     except UnidentifiedImageError as exc:
         raise ImageDecodeError(UNKNOWN_FORMAT) from exc
@@ -198,15 +198,26 @@ def _reduced_while_decoded(image: Image.Image) -> bool:
     return image.format in _DRAFT_FORMATS and not image.info.get("progressive")
 
 
-def _is_jpeg(source: Path | io.BytesIO) -> bool:
-    """Does the file or stream hold a JPEG (or MPO), whatever its name says? (Drawn small, those may be bigger.)"""
+def _drawn_small(source: Path | io.BytesIO) -> bool:
+    """Is the file or stream a baseline JPEG (or MPO), which is decoded small and so may be bigger? Read from
+    its frame header (SOF0 / SOF1), whatever its name says; a progressive one (SOF2) keeps the general limit."""
     try:
         if isinstance(source, Path):
             with open(source, "rb") as fh:
-                return fh.read(3) == b"\xff\xd8\xff"
-        return source.getvalue()[:3] == b"\xff\xd8\xff"
+                head = fh.read(1 << 16)
+        else:
+            head = source.getvalue()[:1 << 16]
     except OSError:
         return False
+    if head[:2] != b"\xff\xd8":
+        return False
+    at = 2
+    while at + 4 <= len(head) and head[at] == 0xFF:
+        marker = head[at + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):   # a frame header
+            return marker in (0xC0, 0xC1)
+        at += 2 + int.from_bytes(head[at + 2:at + 4], "big")
+    return False
 
 
 def _pixels_in(message: str) -> int | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -25,14 +26,22 @@ def is_image_name(path: str | os.PathLike) -> bool:
     return Path(path).suffix.lower() in IMAGE_EXTENSIONS
 
 
-_CONTROL = {c: f"\\x{c:02x}" for c in (*range(32), 127)} | {9: "\\t", 10: "\\n", 13: "\\r"}
+_NAMED = {"\t": "\\t", "\n": "\\n", "\r": "\\r"}
+_LINE_BREAKING = ("Cc", "Zl", "Zp")   # control characters and the line and paragraph separators
+
+
+def _escaped(char: str) -> str:
+    if unicodedata.category(char) not in _LINE_BREAKING:
+        return char
+    return _NAMED.get(char) or (f"\\x{ord(char):02x}" if ord(char) < 256 else f"\\u{ord(char):04x}")
 
 
 def display_name(path: str | os.PathLike) -> str:
     """The path as text any terminal, CSV or database accepts, on one line: bytes of a name that are not
     valid in the file system's encoding (a Linux name made elsewhere) are shown as \\xNN instead of
-    crashing, and control characters (a newline in a name) as \\n, \\xNN."""
-    return os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace").translate(_CONTROL)
+    crashing, and characters that break or control a line (a newline in a name) as \\n, \\xNN, \\uNNNN."""
+    text = os.fsencode(path).decode(sys.getfilesystemencoding(), "backslashreplace")
+    return text if text.isprintable() else "".join(map(_escaped, text))
 
 
 def natural_key(name: str) -> tuple:

@@ -95,19 +95,26 @@ def _row_icon(picture: QPixmap, ratio: float = 1.0) -> QIcon:
     return QIcon(frame)
 
 
+def _format_name(mime_type: str) -> str:
+    """'image/jpeg' -> 'JPEG', 'image/svg+xml' -> 'SVG': what a user calls the kind of picture."""
+    return mime_type.split("/")[-1].split("+")[0].removeprefix("x-").upper()
+
+
 def _image_formats(mime: QMimeData) -> list[str]:
     """The encoded pictures a paste or drop offers ("image/png", "image/jpeg", ...)."""
     return [f for f in mime.formats() if f.startswith("image/")]
 
 
-def _accept_as_copy(event) -> None:
-    """Take a drag as a copy: a source told "moved" may delete what it dragged (XDND, a file manager),
-    and the app never touches the user's files."""
-    if event.possibleActions() & Qt.DropAction.CopyAction:
-        event.setDropAction(Qt.DropAction.CopyAction)
-        event.accept()
-    else:
-        event.acceptProposedAction()
+def _accept_as_copy(event) -> bool:
+    """Take a drag as a copy (or a link): a source told "moved" may delete what it dragged (XDND, a file
+    manager), and the app never touches the user's files. False for a source that offers only a move."""
+    for action in (Qt.DropAction.CopyAction, Qt.DropAction.LinkAction):
+        if event.possibleActions() & action:
+            event.setDropAction(action)
+            event.accept()
+            return True
+    event.ignore()
+    return False
 
 
 class DropPanel(QWidget):
@@ -256,22 +263,23 @@ class DropPanel(QWidget):
             return True
         unreadable = []   # (format, reason) for encoded data the decoder refused
         for fmt in _image_formats(mime):
-            reason = self._add_encoded(bytes(mime.data(fmt)))
+            reason = self._add_encoded(bytes(mime.data(fmt)), how)
             if reason is None:
                 return True
             unreadable.append((fmt, reason))
         damaged = [(fmt, reason) for fmt, reason in unreadable if reason != UNKNOWN_FORMAT]
         if damaged:   # Qt would show a damaged picture's grey remains, or one past the size limits
-            return self._tell(f"The {how} {damaged[0][0]} picture could not be read: {damaged[0][1]}.", error=True)
+            return self._tell(f"The {how} {_format_name(damaged[0][0])} picture could not be read: "
+                              f"{damaged[0][1]}.", error=True)
         if mime.hasImage():
             image = mime.imageData()
             if isinstance(image, QPixmap):
                 image = image.toImage()
             if isinstance(image, QImage) and not image.isNull():
-                return self._add_qimage(image)
+                return self._add_qimage(image, how)
         if unreadable:
-            return self._tell(f"The {how} {unreadable[0][0]} picture could not be read: {unreadable[0][1]}.",
-                              error=True)
+            return self._tell(f"The {how} {_format_name(unreadable[0][0])} picture could not be read: "
+                              f"{unreadable[0][1]}.", error=True)
         remote = [u for u in mime.urls() if not u.isLocalFile()] if mime.hasUrls() else []
         if not remote and mime.hasText():
             remote = [QUrl(t.strip()) for t in mime.text().split() if t.strip().startswith(("http:", "https:"))]
@@ -494,21 +502,19 @@ class DropPanel(QWidget):
     def dragMoveEvent(self, event) -> None:
         self.dragEnterEvent(event)
 
-    def dropEvent(self, event) -> None:
-        if self.paste_image(event.mimeData(), "dropped"):
-            _accept_as_copy(event)
-        else:
+    def dropEvent(self, event) -> None:   # a source offering only a move was refused on entering
+        if _accept_as_copy(event) and not self.paste_image(event.mimeData(), "dropped"):
             event.ignore()
 
     # -- reading ----------------------------------------------------------------------------------
-    def _add_qimage(self, image: QImage) -> bool:
+    def _add_qimage(self, image: QImage, how: str = "pasted") -> bool:
         if image.isNull():
-            return self._tell("The pasted image is empty.", error=True)
+            return self._tell(f"The {how} image is empty.", error=True)
         self._pasted += 1
-        self.add_image(qimage_to_rgb(image), f"Pasted image {self._pasted}")
+        self.add_image(qimage_to_rgb(image), f"{how.capitalize()} image {self._pasted}")
         return True
 
-    def _add_encoded(self, data: bytes) -> str | None:
+    def _add_encoded(self, data: bytes, how: str) -> str | None:
         """Read encoded image data (PNG, JPEG, ... bytes); None if it is being read, else why not."""
         from digitdesk.engine.decode import ImageDecodeError, load_image
         try:
@@ -516,7 +522,7 @@ class DropPanel(QWidget):
         except ImageDecodeError as exc:
             return str(exc)
         self._pasted += 1
-        self.add_image(rgb, f"Pasted image {self._pasted}")
+        self.add_image(rgb, f"{how.capitalize()} image {self._pasted}")
         return None
 
     def _tell(self, text: str, error: bool = False) -> bool:

@@ -212,13 +212,14 @@ def test_a_tiny_progressive_jpeg_claiming_a_huge_size_is_refused_before_decoding
     assert _reason(bytes(data)) == "image too large (108 megapixels; limit 90)"
 
 
-def test_a_jpeg_past_even_the_photo_limit_is_refused_with_the_photo_limit():
+@pytest.mark.parametrize("progressive, limit", [(False, 180), (True, 90)])
+def test_a_jpeg_past_even_the_photo_limit_is_refused_quoting_its_own_limit(progressive, limit):
     small = io.BytesIO()
-    Image.new("RGB", (16, 16), (255, 255, 255)).save(small, "JPEG")
+    Image.new("RGB", (16, 16), (255, 255, 255)).save(small, "JPEG", progressive=progressive)
     data = bytearray(small.getvalue())
-    frame = data.find(b"\xff\xc0")                                   # SOF0: a baseline frame header
+    frame = data.find(b"\xff\xc2" if progressive else b"\xff\xc0")    # the frame header: SOF2 / SOF0
     data[frame + 5:frame + 9] = (10_000).to_bytes(2, "big") + (20_000).to_bytes(2, "big")
-    assert _reason(bytes(data)) == "image too large (200 megapixels; limit 180)"
+    assert _reason(bytes(data)) == f"image too large (200 megapixels; limit {limit})"
 
 
 @pytest.mark.parametrize("width,height", [(10_000, 10_000), (40_000, 40_000)])

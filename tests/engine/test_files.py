@@ -95,3 +95,9 @@ def test_a_path_inside_a_folder_that_cannot_be_read_is_yielded_for_its_reading_t
 def test_display_name_shows_bytes_that_are_not_utf8_as_escapes():
     assert display_name(os.fsdecode(b"caf\xe9.png")) == "caf\\xe9.png"
     assert display_name("café.png") == "café.png"
+
+
+def test_display_name_keeps_a_name_on_one_line_whatever_breaks_lines_in_it():
+    assert display_name("new\nline\t\x1b.png") == "new\\nline\\t\\x1b.png"
+    assert display_name("a\x85b\u2028c\u2029d.png") == "a\\x85b\\u2028c\\u2029d.png"
+    assert len((display_name("a\u2028b.png") + ": 3").splitlines()) == 1

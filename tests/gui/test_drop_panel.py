@@ -280,7 +280,7 @@ def test_damaged_picture_data_is_refused_in_plain_words_not_read_as_grey_remains
     accepted = panel.paste_image(mime) if how == "pasted" else drop(panel, mime)
     assert not accepted and not panel.is_busy() and panel.entries == []
     reason = "image is truncated or corrupt"
-    assert panel.status_label.text() == f"The {how} image/jpeg picture could not be read: {reason}."
+    assert panel.status_label.text() == f"The {how} JPEG picture could not be read: {reason}."
 
 
 def test_a_drop_is_taken_as_a_copy_so_the_source_never_deletes_the_file(panel, glyphs, tmp_path):
@@ -294,6 +294,9 @@ def test_a_drop_is_taken_as_a_copy_so_the_source_never_deletes_the_file(panel, g
     event = QDropEvent(QPointF(40, 40), every, mime, Qt.MouseButton.LeftButton, shift)
     QApplication.sendEvent(panel, event)
     assert event.isAccepted() and event.dropAction() == Qt.DropAction.CopyAction
+    move_only = QDragEnterEvent(QPoint(40, 40), Qt.DropAction.MoveAction, mime, Qt.MouseButton.LeftButton, shift)
+    QApplication.sendEvent(panel, move_only)                 # a source that offers nothing else: refused
+    assert not move_only.isAccepted()
 
 
 def test_a_folder_that_cannot_be_opened_is_a_row_saying_so_not_left_out(qtbot, panel, glyphs, tmp_path,
