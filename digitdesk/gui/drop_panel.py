@@ -286,9 +286,11 @@ class DropPanel(QWidget):
         if remote:
             return self._tell(OFFLINE_MESSAGE, error=True)
         held = "text, not a picture" if mime.hasText() else "no picture"
-        where = "The clipboard holds" if how == "pasted" else "What was dropped holds"
-        return self._tell(f"{where} {held}: copy an image or image files, then paste "
-                          "(or drop them here).", error=True)
+        if how == "pasted":
+            return self._tell(f"The clipboard holds {held}: copy an image or image files, then paste "
+                              "(or drop them here).", error=True)
+        return self._tell(f"What was dropped holds {held}: drop image files, a folder or a picture here.",
+                          error=True)
 
     def shutdown(self) -> None:
         """Cancel reading, wait for the worker thread, then let the worker processes exit (before the window closes)."""
