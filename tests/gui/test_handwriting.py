@@ -11,6 +11,16 @@ def picture(seed: int) -> np.ndarray:
     return np.random.default_rng(seed).integers(0, 256, (28, 28), dtype=np.uint8)
 
 
+@pytest.fixture
+def listened(qtbot, tmp_path):
+    """A Handwriting on a fresh store, and every message it says (closed after the test)."""
+    hw = Handwriting(SampleStore(tmp_path))
+    said = []
+    hw.message.connect(said.append)
+    yield hw, said
+    hw.close()
+
+
 def test_samples_forgotten_or_taught_by_another_program_count_here_without_a_restart(qtbot, tmp_path):
     other = SampleStore(tmp_path)   # another DigitDesk window, or `digitdesk teach` / `profile forget`
     hw = Handwriting(SampleStore(tmp_path))
@@ -67,16 +77,11 @@ def test_a_profile_gone_since_the_last_run_is_said_and_the_default_one_read_with
         hw.close()
 
 
-def test_undoing_a_correction_forgotten_elsewhere_says_so(qtbot, tmp_path):
-    hw = Handwriting(SampleStore(tmp_path))
-    said = []
-    hw.message.connect(said.append)
-    try:
-        sample = hw.correct(picture(1) / 255.0, 3, "draw")
-        hw.store.delete(sample)   # as `digitdesk profile forget` does, from its own connection
-        assert hw.undo() and said[-1] == "The correction to 3 was already gone (deleted or forgotten meanwhile)."
-    finally:
-        hw.close()
+def test_undoing_a_correction_forgotten_elsewhere_says_so(listened):
+    hw, said = listened
+    sample = hw.correct(picture(1) / 255.0, 3, "draw")
+    hw.store.delete(sample)   # as `digitdesk profile forget` does, from its own connection
+    assert hw.undo() and said[-1] == "The correction to 3 was already gone (deleted or forgotten meanwhile)."
 
 
 @pytest.fixture
@@ -164,38 +169,28 @@ def test_an_import_goes_to_its_person_even_when_renamed_elsewhere_meanwhile(tmp_
     assert added == 1 and other.profiles() == ["Benjamin"] and sum(other.counts("Benjamin")) == 2
 
 
-def test_the_same_correction_made_twice_is_one_sample_and_the_second_says_so(qtbot, tmp_path):
+def test_the_same_correction_made_twice_is_one_sample_and_the_second_says_so(listened):
     """Confirming a 3 twice (F2, 3, F2, 3) must not count it twice, nor let it vouch for itself in the
     check of the profile's own samples; Undo then takes back that 3, the user's last correction, not the
     one before it. The same picture as another digit is a new answer, kept."""
-    hw = Handwriting(SampleStore(tmp_path))
-    said = []
-    hw.message.connect(said.append)
-    try:
-        first = hw.correct(picture(1) / 255.0, 3, "draw", read_as=3)
-        hw.correct(picture(2) / 255.0, 7, "draw")
-        assert hw.correct(picture(1) / 255.0, 3, "draw", read_as=3) == first   # shown as corrected again
-        assert said[-1] == "Already taught: this picture is among the samples as a 3."
-        assert hw.store.counts("default")[3] == 1 and len(hw.live) == 2
-        assert hw.undo() and said[-1] == "Undone: the sample of 3 is gone."
-        assert hw.store.counts("default")[3] == 0 and hw.store.counts("default")[7] == 1
-        assert hw.undo() and hw.store.counts("default")[7] == 0 and not hw.can_undo()
-        hw.correct(picture(1) / 255.0, 3, "draw")
-        assert hw.correct(picture(1) / 255.0, 5, "draw") is not None       # changed their mind: a 5 after all
-        assert hw.store.counts("default")[5] == 1 and hw.store.counts("default")[3] == 1
-    finally:
-        hw.close()
+    hw, said = listened
+    first = hw.correct(picture(1) / 255.0, 3, "draw", read_as=3)
+    hw.correct(picture(2) / 255.0, 7, "draw")
+    assert hw.correct(picture(1) / 255.0, 3, "draw", read_as=3) == first   # shown as corrected again
+    assert said[-1] == "Already taught: this picture is among the samples as a 3."
+    assert hw.store.counts("default")[3] == 1 and len(hw.live) == 2
+    assert hw.undo() and said[-1] == "Undone: the sample of 3 is gone."
+    assert hw.store.counts("default")[3] == 0 and hw.store.counts("default")[7] == 1
+    assert hw.undo() and hw.store.counts("default")[7] == 0 and not hw.can_undo()
+    hw.correct(picture(1) / 255.0, 3, "draw")
+    assert hw.correct(picture(1) / 255.0, 5, "draw") is not None       # changed their mind: a 5 after all
+    assert hw.store.counts("default")[5] == 1 and hw.store.counts("default")[3] == 1
 
 
-def test_undoing_a_correction_made_for_another_person_says_whose_it_was(qtbot, tmp_path):
-    hw = Handwriting(SampleStore(tmp_path))
-    said = []
-    hw.message.connect(said.append)
-    try:
-        hw.correct(picture(1) / 255.0, 9, "draw")
-        hw.use_profile("Ana")
-        assert hw.undo() and said[-1] == "Undone: default's sample of 9 is gone."
-        hw.correct(picture(2) / 255.0, 4, "draw")
-        assert hw.undo() and said[-1] == "Undone: the sample of 4 is gone."
-    finally:
-        hw.close()
+def test_undoing_a_correction_made_for_another_person_says_whose_it_was(listened):
+    hw, said = listened
+    hw.correct(picture(1) / 255.0, 9, "draw")
+    hw.use_profile("Ana")
+    assert hw.undo() and said[-1] == "Undone: default's sample of 9 is gone."
+    hw.correct(picture(2) / 255.0, 4, "draw")
+    assert hw.undo() and said[-1] == "Undone: the sample of 4 is gone."
