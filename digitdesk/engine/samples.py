@@ -95,6 +95,12 @@ def samples_text(count: int) -> str:
     return f"{count} sample{'' if count == 1 else 's'}"
 
 
+def _rows(items: Iterable[tuple[int, np.ndarray, str]]) -> list[tuple[int, bytes, str, float]]:
+    """(label, image, source) as stored: the label checked, the image as 28x28 uint8 bytes, the time now."""
+    return [(_check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
+            for label, image, source in items]
+
+
 def left_out_text(held: int, copies: int) -> list[str]:
     """What a teach or import left out, in words ('3 already there', '1 copy of another picture left out'):
     samples the profile held, and pictures given twice (the same picture under two names)."""
@@ -362,16 +368,12 @@ class SampleStore:
         """Save one sample unless the profile holds this very picture as this digit already (the same
         correction made twice): (its id, whether it was added). A twin would count twice and read itself
         right in the profile's check of its own samples."""
-        name = check_profile_name(profile)
-        row = (_check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
+        name, (row,) = check_profile_name(profile), _rows([(label, image, source)])
         with self._writing():
             name = self._existing(name)
             held = self._db.execute("SELECT id FROM samples WHERE profile = ? AND label = ? AND image = ? LIMIT 1",
                                     (name, *row[:2])).fetchone()
-            if held:
-                return int(held[0]), False
-            return self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
-                                    "VALUES (?, ?, ?, ?, ?)", (name, *row)).lastrowid, True
+            return (int(held[0]), False) if held else (self._insert(name, row), True)
 
     def add_many(self, profile: str, items: Iterable[tuple[int, np.ndarray, str]],
                  new_only: bool = False) -> list[int]:
@@ -379,18 +381,19 @@ class SampleStore:
         leave out any the profile holds already, checked inside the same write transaction, so two
         programs importing the same pictures at once (two `teach` runs, the app and the command line)
         cannot both add them."""
-        name = check_profile_name(profile)
-        rows = [(_check_label(label), as_uint8_image(image).tobytes(), str(source), time.time())
-                for label, image, source in items]
+        name, rows = check_profile_name(profile), _rows(items)
         with self._writing():
             name = self._existing(name)   # 'BEN' adds to ben
-            rows = [(name, *row) for row in rows]
             if new_only:   # one read of the profile, not a query per picture, which held the write lock
                 # (and froze the window's checks of the store) for 9 s when importing 5,000 into 5,000
                 held = set(self._db.execute("SELECT label, image FROM samples WHERE profile = ?", (name,)))
-                rows = [row for row in rows if (row[1], row[2]) not in held]
-            return [self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
-                                     "VALUES (?, ?, ?, ?, ?)", row).lastrowid for row in rows]
+                rows = [row for row in rows if row[:2] not in held]
+            return [self._insert(name, row) for row in rows]
+
+    def _insert(self, name: str, row: tuple) -> int:
+        """One sample row (label, image bytes, source, time) into profile `name`, inside a write; its id."""
+        return self._db.execute("INSERT INTO samples (profile, label, image, source, created) "
+                                "VALUES (?, ?, ?, ?, ?)", (name, *row)).lastrowid
 
     def delete(self, sample_id: int) -> bool:
         """Undo a correction: remove one sample; False if it was already gone."""
