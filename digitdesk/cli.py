@@ -99,6 +99,11 @@ def _terminate(_signum, _frame) -> None:
     raise Terminated
 
 
+def _how_stopped(stop: KeyboardInterrupt) -> tuple[str, int]:
+    """What to say and the exit status: ('stopped', 143) for SIGTERM, ('interrupted', 130) for Ctrl+C."""
+    return ("stopped", 143) if isinstance(stop, Terminated) else ("interrupted", 130)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command; Ctrl+C (even while the model loads), SIGTERM and a closed output pipe end it without
     a traceback."""
@@ -114,8 +119,9 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.flush()   # here, where a full disk can still be said, not in Python's final flush
         return code
     except KeyboardInterrupt as stop:   # teach/import save in one transaction at the end: nothing is half-written
-        print(f"{command}: {'stopped' if isinstance(stop, Terminated) else 'interrupted'}", file=sys.stderr)
-        return 143 if isinstance(stop, Terminated) else 130
+        how, status = _how_stopped(stop)
+        print(f"{command}: {how}", file=sys.stderr)
+        return status
     except BrokenPipeError:     # `digitdesk predict ... | head`: the reader has all it wanted
         _quiet_stdout()
         return 141
@@ -277,8 +283,7 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
                         read += 1
                         failed += row[1] is None
                 except KeyboardInterrupt as stop:
-                    how = "stopped" if isinstance(stop, Terminated) else "interrupted"
-                    print(f"digitdesk predict: {how} after {read} files", file=err, flush=True)
+                    print(f"digitdesk predict: {_how_stopped(stop)[0]} after {read} files", file=err, flush=True)
                     said = True
                     raise
         if csv_file:
@@ -294,10 +299,10 @@ def predict(paths: Iterable[str], as_json: bool = False, csv_out: str | None = N
         print(f"digitdesk predict: {error}; --jobs 1 reads without extra processes", file=err)
         return 1
     except KeyboardInterrupt as stop:   # also a second Ctrl+C while the reading processes stop: they end at once
+        how, status = _how_stopped(stop)
         if not said:
-            how = "stopped" if isinstance(stop, Terminated) else "interrupted"
             print(f"digitdesk predict: {how} after {read} files", file=err)
-        return 143 if isinstance(stop, Terminated) else 130
+        return status
     finally:
         if csv_file and not csv_file.closed:   # interrupted or failed: keep the rows written so far
             with contextlib.suppress(OSError):
