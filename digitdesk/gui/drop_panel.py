@@ -268,18 +268,15 @@ class DropPanel(QWidget):
                 return True
             unreadable.append((fmt, reason))
         damaged = [(fmt, reason) for fmt, reason in unreadable if reason != UNKNOWN_FORMAT]
-        if damaged:   # Qt would show a damaged picture's grey remains, or one past the size limits
-            return self._tell(f"The {how} {_format_name(damaged[0][0])} picture could not be read: "
-                              f"{damaged[0][1]}.", error=True)
-        if mime.hasImage():
-            image = mime.imageData()
+        if mime.hasImage() and not damaged:   # else Qt would show a damaged picture's grey remains, or one
+            image = mime.imageData()          # past the size limits
             if isinstance(image, QPixmap):
                 image = image.toImage()
             if isinstance(image, QImage) and not image.isNull():
                 return self._add_qimage(image, how)
         if unreadable:
-            return self._tell(f"The {how} {_format_name(unreadable[0][0])} picture could not be read: "
-                              f"{unreadable[0][1]}.", error=True)
+            fmt, reason = (damaged or unreadable)[0]
+            return self._tell(f"The {how} {_format_name(fmt)} picture could not be read: {reason}.", error=True)
         remote = [u for u in mime.urls() if not u.isLocalFile()] if mime.hasUrls() else []
         if not remote and mime.hasText():
             remote = [QUrl(t.strip()) for t in mime.text().split() if t.strip().startswith(("http:", "https:"))]

@@ -435,13 +435,11 @@ class HandwritingDialog(QDialog):
     def keyPressEvent(self, event) -> None:
         """Enter presses the focused button, as Space does; elsewhere (the list, the person box) it does
         nothing: the buttons are not 'default', so it never opens New person by surprise."""
-        focused = self.focusWidget()
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and isinstance(focused, QPushButton):
-            focused.animateClick()
-            return
-        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
-            return   # QDialog would press a default button (or close): there is none to press
-        super().keyPressEvent(event)
+        if event.key() not in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            super().keyPressEvent(event)
+        elif isinstance(self.focusWidget(), QPushButton):
+            self.focusWidget().animateClick()
+        # else nothing: QDialog would press a default button, and there is none to press
 
     def closeEvent(self, event) -> None:
         self._debounce.stop()
