@@ -45,7 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from digitdesk.engine.personal import FeatureSpace, Guards, PersonalProfile  # noqa: E402
 from digitdesk.engine.recognizer import Recognizer  # noqa: E402
-from digitdesk.engine.runner import KerasRunner, load_runner  # noqa: E402
+from digitdesk.engine.runner import KerasRunner, infer_images, load_runner  # noqa: E402
 from training import unipen  # noqa: E402
 from training.negatives import refusable  # noqa: E402
 from training.data import default_data_dir, load_mnist_dir, qmnist_writers, stratified_split  # noqa: E402
@@ -107,11 +107,6 @@ class CachedRunner:
         if None in rows:
             return self.runner.infer(batch)
         return self.probabilities[rows], self.features[rows]
-
-
-def infer_all(runner, images: np.ndarray, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
-    parts = [runner.infer(images[i:i + batch].astype(np.float32) / 255) for i in range(0, len(images), batch)]
-    return np.concatenate([p for p, _ in parts]), np.concatenate([f for _, f in parts])
 
 
 def wrong(p: np.ndarray, labels: np.ndarray, not_digit: float) -> np.ndarray:
@@ -375,7 +370,7 @@ def main(argv=None, runner=None) -> None:
         sources = [mnist_train_tuning(args.mnist_dir), unipen_half(args.unipen_dir, 0)]
     else:
         sources = [mnist_test(args.mnist_dir), unipen_half(args.unipen_dir, 1)]
-    answers = [infer_all(runner, s.images) for s in sources]
+    answers = [infer_images(runner, s.images) for s in sources]
     cached = [CachedRunner(runner, s.images, P, F) for s, (P, F) in zip(sources, answers)]
     report = {"model": Path(getattr(runner, "path", "?")).name, "runner": getattr(runner, "name", "?"),
               "seeds": args.seeds, "space": space.kind, "space_scale": round(space.scale, 4),
@@ -387,7 +382,7 @@ def main(argv=None, runner=None) -> None:
         print(json.dumps(report))
         return
     letter_images, letter_writers = unipen_letters(args.unipen_dir, 0 if args.tune else 1)
-    letters = (letter_images, letter_writers, *infer_all(runner, letter_images))
+    letters = (letter_images, letter_writers, *infer_images(runner, letter_images))
     if args.tune and args.refit:
         temperature, rows = runner.calibration.temperature, []
         for strength in REFIT_STRENGTHS:

@@ -74,7 +74,7 @@ def training_writers(mnist_dir: Path | None, unipen_dir: Path | None, split_seed
 
 def main(argv=None):
     from digitdesk.engine.personal import SPACE_SUFFIX, load_reference
-    from digitdesk.engine.runner import LiteRTRunner
+    from digitdesk.engine.runner import LiteRTRunner, infer_images
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--model", type=Path, default=Path("models/digit_cnn.tflite"))
     p.add_argument("--data-dir", type=Path, default=default_data_dir())
@@ -92,8 +92,7 @@ def main(argv=None):
               "a PCA of the check digits")
         return
     runner = LiteRTRunner(args.model)
-    features = np.concatenate([runner.infer(images[i:i + 512].astype(np.float32) / 255)[1]
-                               for i in range(0, len(images), 512)])
+    _, features = infer_images(runner, images)
     mean, basis = writer_space(features, np.char.add(np.char.add(writers, "/"), labels.astype(str)))
     _, reference_features = runner.infer(load_reference()[0])
     np.savez(out, mean=mean, basis=basis.astype(np.float16), fingerprint=reference_features.mean(axis=0))

@@ -212,6 +212,12 @@ class LiteRTRunner(_Calibrated):
                     self._interpreter.get_tensor(self._features).copy())
 
 
+def infer_images(runner, images: np.ndarray, batch: int = 512) -> tuple[np.ndarray, np.ndarray]:
+    """Many uint8 model inputs (n, 28, 28) in batches, so memory stays bounded: (probabilities, features)."""
+    parts = [runner.infer(images[i:i + batch].astype(np.float32) / 255) for i in range(0, max(len(images), 1), batch)]
+    return np.concatenate([p for p, _ in parts]), np.concatenate([f for _, f in parts])
+
+
 def load_runner(kind: str | None = None) -> ModelRunner:
     """kind: "litert", "keras" or "auto" (default: $DIGITDESK_RUNNER, else auto = LiteRT if it loads)."""
     kind = (kind or os.environ.get("DIGITDESK_RUNNER") or "auto").lower()

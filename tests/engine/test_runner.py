@@ -160,3 +160,15 @@ def test_without_litert_and_tensorflow_the_error_says_what_is_missing(monkeypatc
     monkeypatch.setattr("digitdesk.engine.runner.KerasRunner", no_module("keras"))
     with pytest.raises(ModelLoadError, match="LiteRT could not load.*TensorFlow is not installed"):
         load_runner("auto")
+
+
+def test_many_images_are_read_in_batches_as_in_one_call_and_none_gives_empty_answers():
+    from digitdesk.engine.runner import infer_images
+    from tests.engine.fake_runner import FakeRunner
+    runner = FakeRunner()
+    images = np.random.default_rng(0).integers(0, 256, (7, 28, 28), dtype=np.uint8)
+    whole = runner.infer(images.astype(np.float32) / 255)
+    for got, expected in zip(infer_images(runner, images, batch=3), whole):
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)   # float sums in other batch sizes
+    probabilities, features = infer_images(runner, images[:0])
+    assert probabilities.shape[0] == features.shape[0] == 0
