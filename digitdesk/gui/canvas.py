@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QSizePolicy, QWidget
 
 from digitdesk.engine.results import Box
 from digitdesk.engine.stroke_groups import PenStroke
+from digitdesk.engine.whole_file import written_whole
 from digitdesk.gui.qt_convert import qimage_to_gray
 from digitdesk.gui.settings import DEFAULT_PEN_WIDTH, PEN_WIDTH_RANGE
 
@@ -182,8 +183,9 @@ class DrawingCanvas(QWidget):
         encoded.open(QIODevice.OpenModeFlag.WriteOnly)
         if not image.save(encoded, "PNG"):
             raise OSError(f"Could not save the drawing to {path}: it could not be encoded as PNG")
-        try:   # written by Python, whose error says why ("Permission denied", "No space left on device")
-            path.write_bytes(bytes(encoded.data()))
+        try:   # written by Python, whose error says why ("Permission denied", "No space left on device"),
+            with written_whole(path) as partial:   # beside it first: a failed save keeps the old file whole
+                partial.write_bytes(bytes(encoded.data()))
         except OSError as error:
             raise OSError(f"Could not save the drawing to {path}: {error.strerror or error}") from error
         return path

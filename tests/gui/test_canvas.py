@@ -1,4 +1,6 @@
 """DrawingCanvas: what a user draws is what gets read, saved, undone and redone."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 from PIL import Image
@@ -121,6 +123,23 @@ def test_save_png_to_an_unwritable_place_raises_a_readable_error(canvas, tmp_pat
     (tmp_path / "taken.png").mkdir()
     with pytest.raises(OSError, match=r"Could not save .*taken\.png: \w+"):   # "Is a directory" (Windows: denied)
         canvas.save_png(tmp_path / "taken.png")
+
+
+def test_a_save_that_fails_midway_keeps_the_earlier_picture_whole(canvas, tmp_path, monkeypatch):
+    earlier = tmp_path / "one.png"
+    earlier.write_bytes(b"the picture saved yesterday")
+    draw_digit(canvas, "1")
+
+    def disk_full(self, data):   # half the bytes reach the disk, then it is full
+        with open(self, "wb") as out:
+            out.write(data[: len(data) // 2])
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_bytes", disk_full)
+    with pytest.raises(OSError, match="No space left on device"):
+        canvas.save_png(earlier)
+    assert earlier.read_bytes() == b"the picture saved yesterday"
+    assert [p.name for p in tmp_path.iterdir()] == ["one.png"]   # nothing half-written left beside it
 
 
 def test_resizing_keeps_the_drawing_scaled_not_cropped(canvas, qtbot):
