@@ -47,6 +47,7 @@ class MainWindow(QMainWindow):
         self.client = client
         self._closed = False
         self._drawing_unsaved = False   # the last write of the drawing failed (said once, not every stroke)
+        self._drawing_changed = False   # drawn on since its last write: a window nobody drew in never writes
         self._drawing_lock: QLockFile | None = None   # held while this window keeps the drawing
         self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
         self._settings_timer.setSingleShot(True)
@@ -87,7 +88,7 @@ class MainWindow(QMainWindow):
         self.pen_slider.valueChanged.connect(self._settings_timer.start)
         self.tabs.currentChanged.connect(self._settings_timer.start)
         self._restore_drawing()
-        self.canvas.historyChanged.connect(self._keep_drawing)
+        self.canvas.historyChanged.connect(self._drawing_was_changed)
         self._update_history_actions()
         self.handwriting = handwriting
         if handwriting is not None:   # corrections in every tab, personal profiles (gui/correction.py)
@@ -292,13 +293,17 @@ class MainWindow(QMainWindow):
         if strokes:
             self.canvas.restore_strokes(strokes)
 
+    def _drawing_was_changed(self) -> None:
+        self._drawing_changed = True
+        self._keep_drawing()
+
     def _keep_drawing(self) -> None:
         """Written after every stroke, undo, redo and clear, so a crash or a kill loses nothing drawn."""
         if self._drawing_owner() == "another":
             return
         try:
             drawing_file.save(self.drawing_path, self.canvas.strokes_data())
-            self._drawing_unsaved = False
+            self._drawing_changed = self._drawing_unsaved = False
             self.set_not_kept("the drawing", None)
         except OSError as error:
             reason = error.strerror or str(error)
@@ -454,7 +459,8 @@ class MainWindow(QMainWindow):
             self._live_timer.stop()
             self._settings_timer.stop()
             self._save_settings()
-            self._keep_drawing()   # current already, unless a write failed before (a full disk): one more try
+            if self._drawing_changed:   # a write failed (a full disk), or another window kept its drawing then:
+                self._keep_drawing()    # one more try; a window nobody drew in leaves the kept drawing alone
             if self._drawing_lock is not None:
                 self._drawing_lock.unlock()   # another window open may keep its drawing now
             for panel in (self.webcam_tab, self.drop_panel):

@@ -335,6 +335,17 @@ def test_with_two_windows_open_the_first_keeps_its_drawing_and_the_second_says_i
     assert again.canvas.stroke_count() == len(DIGITS["7"]) + len(DIGITS["1"])
 
 
+def test_a_second_window_nobody_drew_in_leaves_the_first_windows_drawing_kept(qtbot, tmp_path):
+    """Started twice by mistake: closing the drawing's window, then the empty one, must not delete the drawing."""
+    first = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    draw_digit(first.canvas, "4")
+    second = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    first.close()
+    second.close()
+    again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert again.canvas.stroke_count() == len(DIGITS["4"])
+
+
 def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, tmp_path):
     """Ctrl+Z on the Images tab (after correcting a picture, say) must not undo a stroke nobody can see."""
     window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
