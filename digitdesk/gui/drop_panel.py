@@ -367,8 +367,8 @@ class DropPanel(QWidget):
     def _remember_dir(self, path: str) -> None:
         if self._settings is None:
             return
-        folder = Path(path) if Path(path).is_dir() else Path(path).parent
-        if folder.is_dir():
+        folder = Path(path) if os.path.isdir(path) else Path(path).parent   # never raises (a gone network drive)
+        if os.path.isdir(folder):
             self._settings.last_dir = str(folder)
 
     def choose_files(self) -> None:

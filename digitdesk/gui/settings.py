@@ -6,6 +6,7 @@ it at a temporary folder so they never touch a real user's settings.
 """
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, QStandardPaths
@@ -106,7 +107,8 @@ class AppSettings:
         """The folder of the last file opened or saved, so dialogs start there."""
         value = self._qsettings.value("files/last_dir", "")
         folder = str(value) if value else ""
-        return folder if folder and Path(folder).is_dir() else str(Path.home())
+        # os.path.isdir: Path.is_dir raises on a network drive that has gone away ("not connected")
+        return folder if folder and os.path.isdir(folder) else str(Path.home())
 
     @last_dir.setter
     def last_dir(self, folder: str | Path) -> None:

@@ -1,4 +1,8 @@
 """Settings persist between runs in an INI file, and bad values never stop the app."""
+import errno
+import os
+from pathlib import Path
+
 from PySide6.QtCore import QByteArray, QStandardPaths
 
 from digitdesk.gui.settings import DEFAULT_PEN_WIDTH, PEN_WIDTH_RANGE, AppSettings, default_settings_path
@@ -40,3 +44,19 @@ def test_default_file_lives_in_the_app_config_folder(qapp):
     folder = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.AppConfigLocation)
     assert str(default_settings_path()).startswith(folder)
     assert default_settings_path().name == "digitdesk.ini"
+
+
+def test_a_remembered_folder_on_a_network_drive_that_has_gone_gives_the_home_folder(tmp_path, monkeypatch):
+    """Open and Save dialogs start in the last folder; a stale network mount must not break every one of them."""
+    settings = AppSettings(tmp_path / "digitdesk.ini")
+    gone = tmp_path / "mnt" / "share"
+    settings.last_dir = gone
+    stat = os.stat
+
+    def not_connected(path, *args, **kwargs):
+        if str(path).startswith(str(gone)):
+            raise OSError(errno.ENOTCONN, "Transport endpoint is not connected", str(path))
+        return stat(path, *args, **kwargs)
+
+    monkeypatch.setattr(os, "stat", not_connected)
+    assert settings.last_dir == str(Path.home())
