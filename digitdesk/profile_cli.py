@@ -286,15 +286,21 @@ def profile_export(args, out: TextIO, err: TextIO) -> int:
 
 
 def profile_import(args, out: TextIO, err: TextIO) -> int:
-    from digitdesk.engine.sample_files import from_archive
-    from digitdesk.engine.samples import check_profile_name
+    from digitdesk.engine.sample_files import from_archive, profile_from_archive_name
+    from digitdesk.engine.samples import SampleStoreError, check_profile_name
     kind = _kind(args.file)
     if kind != "file":
         folder = "is a folder, not a zip archive"
         what = {"missing": "does not exist", "folder": folder, "digit folders": folder}.get(kind, kind)
         print(f"{PROG} profile import: {args.file} {what}", file=err)
         return 1
-    profile = check_profile_name(args.profile or Path(args.file).stem)
+    try:
+        profile = check_profile_name(args.profile or profile_from_archive_name(args.file))
+    except SampleStoreError as error:
+        if args.profile:
+            raise
+        raise SampleStoreError(f"{error} That is the archive's name; say whose samples these are "
+                               "with --profile NAME.") from None
     store = open_store(err, saving="profile import")
     if store is None:
         return 1

@@ -105,6 +105,23 @@ def test_export_forget_and_import_give_back_the_same_samples(data_dir, tmp_path,
             assert sorted((s.label, s.image.tobytes()) for s in store.samples(name)) == before   # lossless
 
 
+def test_import_of_the_apps_own_export_goes_to_the_person_it_was_exported_for(data_dir, tmp_path, capsys):
+    from digitdesk.engine.sample_files import archive_name
+    main(["teach", "--profile", "Ana Lopez", str(digit_folders(tmp_path / "mine"))])
+    archive = tmp_path / archive_name("Ana Lopez")              # as the My handwriting window names it
+    assert main(["profile", "export", "Ana Lopez", str(archive)]) == 0
+    assert main(["profile", "forget", "Ana Lopez"]) == 0
+    assert main(["profile", "import", str(archive)]) == 0
+    with SampleStore(data_dir) as store:
+        assert store.profiles() == ["Ana Lopez"] and sum(store.counts("Ana Lopez")) == 10
+    capsys.readouterr()
+    long = tmp_path / ("x" * 70 + ".zip")
+    long.write_bytes(archive.read_bytes())
+    assert main(["profile", "import", str(long)]) == 1          # a name no profile can have: says what to do
+    assert "--profile NAME" in capsys.readouterr().err
+    assert main(["profile", "import", str(long), "--profile", "ana"]) == 0
+
+
 def test_a_profile_renamed_from_the_shell_keeps_its_samples_and_another_name_is_never_taken(data_dir, tmp_path,
                                                                                                capsys):
     main(["teach", "--profile", "ana", str(digit_folders(tmp_path / "mine"))])

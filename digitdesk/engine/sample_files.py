@@ -187,6 +187,25 @@ def fresh_samples(found: Iterable[Found],
     return fresh, repeated, pictures
 
 
+ARCHIVE_SUFFIX = "-handwriting.zip"   # what the app names an export: ana-handwriting.zip
+_UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f/\\:*?"<>|]')
+
+
+def archive_name(profile: str) -> str:
+    """The file name an export of `profile` is offered under: the name with characters no file name may
+    hold on some system (/ \\ : * ? " < > |) made dashes ('Ana/Ben' gives 'Ana-Ben-handwriting.zip')."""
+    return _UNSAFE_IN_FILE_NAMES.sub("-", profile).strip(" .") + ARCHIVE_SUFFIX
+
+
+def profile_from_archive_name(path: str | os.PathLike) -> str:
+    """The person an archive is imported for when nobody says: its name, less the suffix the app's own
+    exports carry (ana-handwriting.zip and ana.zip both go to ana)."""
+    name = Path(path).name
+    if name.lower().endswith(ARCHIVE_SUFFIX) and len(name) > len(ARCHIVE_SUFFIX):
+        return name[:-len(ARCHIVE_SUFFIX)]
+    return Path(path).stem
+
+
 def may_replace(path: str | os.PathLike) -> bool:
     """May an export write over `path`? Only a missing or empty file, or an earlier export (a zip holding
     nothing but pictures in digit folders): not a photo, notes, the samples file, nor another zip."""

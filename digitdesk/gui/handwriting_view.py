@@ -20,11 +20,12 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QCheckBox, QComb
 
 from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
-from digitdesk.engine.sample_files import may_replace
+from digitdesk.engine.sample_files import archive_name, may_replace
 from digitdesk.engine.samples import left_out_text, samples_text
 from digitdesk.gui.handwriting import Handwriting
 from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import model_input_pixmap
+from digitdesk.gui.save_path import ask_save_path
 
 THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
@@ -324,9 +325,9 @@ class HandwritingDialog(QDialog):
             self.handwriting.settings.last_dir = str(Path(path).parent)
 
     def choose_export(self) -> None:
-        suggested = str(Path(self._last_dir) / f"{self.handwriting.profile_name}-handwriting.zip")
-        path, _ = QFileDialog.getSaveFileName(self, "Export samples", suggested, "Zip archive (*.zip)")
-        if path:
+        suggested = str(Path(self._last_dir) / archive_name(self.handwriting.profile_name))
+        path = ask_save_path(self, "Export samples", suggested, "Zip archive (*.zip)", ".zip")
+        if path:   # with .zip added if left out: Import lists zip files only
             self.export_to(path)
 
     def export_to(self, path: str) -> bool:

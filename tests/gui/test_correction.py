@@ -347,6 +347,20 @@ def test_export_and_import_start_in_the_last_folder_used(window, qtbot, tmp_path
     assert AppSettings(window.settings.path).last_dir == str(tmp_path / "backups")   # and for the next start
 
 
+def test_export_offers_a_safe_file_name_and_adds_zip_so_import_finds_it(window, qtbot, tmp_path, monkeypatch):
+    hw = window.handwriting
+    assert hw.use_profile("Ana/Ben")                                     # a name no file can carry as it is
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    window.settings.last_dir = str(tmp_path)
+    dialog = HandwritingDialog.show_for(window, hw)
+    offered = []
+    monkeypatch.setattr(QFileDialog, "getSaveFileName",
+                        lambda parent, title, name, *a: offered.append(name) or (str(tmp_path / "backup"), ""))
+    dialog.choose_export()
+    assert offered == [str(tmp_path / "Ana-Ben-handwriting.zip")]
+    assert [p.name for p in tmp_path.glob("backup*")] == ["backup.zip"]   # the name typed, made a zip
+
+
 def test_a_closed_handwriting_window_does_not_keep_measuring(window, qtbot):
     hw = window.handwriting
     dialog = HandwritingDialog.show_for(window, hw)
