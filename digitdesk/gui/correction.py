@@ -230,9 +230,19 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     # corrected alike share one sample
     before: dict[int, list[tuple]] = {}
 
+    # the picture a menu was opened on: another may be shown by the time a digit is picked (a drop's
+    # first result arriving while the menu is open switches the view)
+    opened_on: dict[str, object] = {}
+
+    def remember_picture(_menu) -> None:
+        entry = drop.shown_entry()
+        opened_on.update(entry=entry, recognition=entry.recognition if entry is not None else None)
+
+    corrector.menuOpened.connect(remember_picture)
+
     def show_in_images(index: int, label: int, sample_id: int) -> None:
-        recognition, entry = drop.view.recognition, drop.shown_entry()
-        if entry is not None and 0 <= index < len(recognition.digits):
+        entry, recognition = opened_on.get("entry"), opened_on.get("recognition")
+        if entry is not None and entry.recognition is recognition and 0 <= index < len(recognition.digits):
             before.setdefault(sample_id, []).append((entry, entry.recognition))
             if len(before) > UNDO_DEPTH:   # older corrections can no longer be undone: let their images go
                 del before[next(iter(before))]

@@ -655,3 +655,23 @@ def test_two_copies_of_a_picture_corrected_alike_both_show_it_and_one_undo_resto
     assert sum(window.handwriting.counts()) == 1
     window.handwriting_actions["undo"].trigger()
     assert [drop.list.item(row).text() for row in (0, 1)] == read_first and sum(window.handwriting.counts()) == 0
+
+
+def test_a_correction_goes_to_the_picture_its_menu_was_opened_on_even_if_another_is_shown_by_then(window, qtbot):
+    window.tabs.setCurrentWidget(window.drop_panel)
+    drop = window.drop_panel
+    for digit, name in ((6, "six.png"), (3, "three.png")):
+        with qtbot.waitSignal(drop.reader.finished, timeout=30_000):
+            drop.add_image(np.dstack([images.canvas_digit(digit, size=(300, 300), thickness=16)] * 3), name)
+    qtbot.waitUntil(lambda: drop.list.count() == 2, timeout=10_000)
+    drop.list.setCurrentRow(0)
+    qtbot.waitUntil(lambda: bool(drop.view.recognition.digits), timeout=10_000)
+    reading = drop.view.recognition.digits[0]
+    right = 8 if reading.digit != 8 else 2
+    box = drop.view.box_rect(reading.box).center().toPoint()
+    menu = open_menu(window, qtbot, lambda: qtbot.mouseClick(drop.view, Qt.MouseButton.LeftButton, pos=box))
+    three = drop.list.item(1).text()
+    drop.list.setCurrentRow(1)                       # another picture shown while the menu is open
+    menu.action_for(right).trigger()
+    assert drop.list.item(0).text().startswith(f"six.png\n{right}")
+    assert drop.list.item(1).text() == three
