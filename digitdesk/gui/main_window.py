@@ -65,6 +65,7 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.drop_panel, "&Images")
         self.tabs.addTab(self.webcam_tab, "Web&cam")
         self.setCentralWidget(self.tabs)
+        self.setAcceptDrops(True)   # a picture dropped anywhere on the window is read on the Images tab
 
         self._build_actions()
         self._build_menus()
@@ -401,6 +402,17 @@ class MainWindow(QMainWindow):
     def paste_image(self) -> None:
         self.tabs.setCurrentWidget(self.drop_panel)
         self.drop_panel.paste_image(QApplication.clipboard().mimeData())
+
+    # ---- pictures dropped on the window, outside the Images tab -----------------------------
+    def dragEnterEvent(self, event) -> None:
+        self.drop_panel.dragEnterEvent(event)   # what the Images tab takes, the whole window takes
+
+    def dragMoveEvent(self, event) -> None:
+        self.drop_panel.dragMoveEvent(event)
+
+    def dropEvent(self, event) -> None:
+        self.tabs.setCurrentWidget(self.drop_panel)
+        self.drop_panel.dropEvent(event)
 
     def _on_snapshot(self, frame) -> None:
         """Stay on the Webcam tab: leaving it stops the camera, and snapshots often come several in a row."""

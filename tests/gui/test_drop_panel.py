@@ -16,6 +16,7 @@ from digitdesk.gui.colours import ERROR_TEXT
 from digitdesk.gui.drop_panel import DropPanel
 from digitdesk.gui.qt_convert import rgb_to_qimage
 from tests.denied import deny
+from tests.gui.dnd import drop, file_urls
 from tests.gui.media import number_image, save, write_bad_files, write_odd_files
 from tests.gui.test_batch_reader import empty_pngs, slow_listing
 
@@ -31,23 +32,6 @@ def panel(qtbot):
     panel.shutdown()
 
 
-def drop(panel: DropPanel, mime: QMimeData) -> bool:
-    """Deliver a real drag-enter + drop pair, as Qt does when the user lets go over the panel."""
-    enter = QDragEnterEvent(QPoint(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                            Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(panel, enter)
-    if not enter.isAccepted():
-        return False
-    event = QDropEvent(QPointF(40, 40), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
-    QApplication.sendEvent(panel, event)
-    return event.isAccepted()
-
-
-def file_urls(*paths: Path) -> QMimeData:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
-    return mime
 
 
 def wait_idle(qtbot, panel: DropPanel, count: int | None = None) -> None:

@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from digitdesk.gui.inference import InferenceClient
 from digitdesk.gui.main_window import MainWindow
 from digitdesk.gui.settings import AppSettings
+from tests.gui.dnd import drop, file_urls
+from tests.engine import images
+from tests.gui.media import save
 from tests.gui.strokes import DIGITS, draw_digit, draw_number, draw_stroke, to_widget
 
 LOAD_TIMEOUT_MS = 120_000
@@ -619,3 +622,15 @@ def test_both_open_dialogs_offer_every_kind_of_picture_a_folder_drop_reads(windo
     window.drop_panel.choose_files()
     assert len(offered) == 2 and offered[0] == offered[1]
     assert all(f"*{extension}" in offered[0] for extension in IMAGE_EXTENSIONS)   # .pgm, .pbm too
+
+
+def test_a_picture_dropped_on_the_draw_tab_is_read_on_the_images_tab(window, qtbot, tmp_path):
+    """The app opens on the Draw tab; a scan dropped there must not meet a 'forbidden' cursor."""
+    picture = save(tmp_path / "scan.png", np.dstack([images.canvas_digit(6, size=(300, 300), thickness=16)] * 3))
+    assert window.tabs.currentIndex() == 0
+    assert drop(window.canvas, file_urls(picture))          # over the canvas, which takes no drops itself
+    assert window.tabs.currentWidget() is window.drop_panel
+    qtbot.waitUntil(lambda: window.drop_panel.list.count() == 1, timeout=30_000)
+    assert window.drop_panel.list.item(0).text().startswith("scan.png")
+    qtbot.waitUntil(lambda: window.drop_panel.result_panel.number_text() == "6", timeout=30_000)
+    assert window.canvas.is_empty()
