@@ -357,7 +357,15 @@ class SampleStore:
                                              (int(i), profile)).rowcount for i in only)
             if not self._db.execute("SELECT 1 FROM samples WHERE profile = ? LIMIT 1", (profile,)).fetchone():
                 self._db.execute("DELETE FROM profiles WHERE name = ?", (profile,))
+        self._erase_now()
         return int(count)
+
+    def _erase_now(self) -> None:
+        """Copy the log into the file at once after a deletion, so forgotten samples' pages are overwritten
+        there too (secure_delete) and a rescue of a damaged file, which reads its pages, cannot bring them
+        back. Best effort: a reader in another program may hold the old pages until it is done."""
+        with self._lock, contextlib.suppress(sqlite3.Error):
+            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     # ---- samples ----------------------------------------------------------------------
     def add(self, profile: str, label: int, image: np.ndarray, source: str) -> int:
@@ -398,7 +406,9 @@ class SampleStore:
     def delete(self, sample_id: int) -> bool:
         """Undo a correction: remove one sample; False if it was already gone."""
         with self._writing():
-            return self._db.execute("DELETE FROM samples WHERE id = ?", (int(sample_id),)).rowcount > 0
+            gone = self._db.execute("DELETE FROM samples WHERE id = ?", (int(sample_id),)).rowcount > 0
+        self._erase_now()
+        return gone
 
     def samples(self, profile: str, label: int | None = None) -> list[Sample]:
         """The profile's samples, oldest first (of one digit if `label` is given)."""

@@ -91,6 +91,19 @@ def test_a_name_that_differs_only_in_case_means_the_person_already_there(tmp_pat
         assert store.profiles() == ["ben", "default", "Émile", "Zoe"]  # in alphabetical order, accents too
 
 
+def test_forgotten_samples_are_gone_from_the_file_itself_so_no_rescue_brings_them_back(tmp_path):
+    """A kill right after Forget, then a damaged file: the rescue reads the file's pages, not its log."""
+    from digitdesk.engine.sqlite_pages import table_rows
+    with SampleStore(tmp_path) as store:
+        store.add_many("ana", [(d, np.full((28, 28), 40 + d, np.uint8), "draw") for d in range(10)])
+    store = SampleStore(tmp_path)   # left open, as by a window killed after its user forgot ana
+    store.add("ben", 3, np.full((28, 28), 7, np.uint8), "draw")
+    store.forget("ana")
+    kept = sorted({values[1] for _rowid, values in table_rows(tmp_path / DB_FILE) if len(values) == 6})
+    assert kept == ["ben"]
+    store.close()
+
+
 def test_forgetting_only_the_samples_shown_keeps_those_added_since(tmp_path):
     with SampleStore(tmp_path) as store:
         shown = store.add_many("ana", [(d, image(d), "draw") for d in (1, 2)])
