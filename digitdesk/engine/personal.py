@@ -50,6 +50,7 @@ REFERENCE_FILE = "check_digits.png"
 REFERENCE_COLUMNS = 50
 SPACE_SUFFIX = "_space.npz"   # beside the model file: digit_cnn.tflite -> digit_cnn_space.npz
 SAME_MODEL = 0.999            # cosine between the check digits' mean features now and when the space was fitted
+BLOCK = 1024                  # rows of a samples-by-samples matrix at a time: 40 MB for 10,000 samples, not 400
 
 
 @dataclass(frozen=True)
@@ -260,7 +261,7 @@ class PersonalProfile:
         radius = self.guards.radius * self.space.scale
         radii = np.full(len(ids), radius, np.float32)
         if len(ids) > 1:
-            other = np.where(labels[:, None] != labels[None, :], 1.0 - z @ z.T, np.inf).min(axis=1)
+            _, other, _ = _two_nearest_other_digits(z, labels)
             radii = np.minimum(radii, self.guards.margin * other).astype(np.float32)
         return _State(ids, labels, z.astype(np.float32), probabilities,
                       (1.0 / np.maximum(radii, 1e-6)).astype(np.float32),
@@ -324,27 +325,49 @@ class PersonalProfile:
             return ProfileCheck(0, None, None, others_without, others_without)
         closeness = 1.0 - (1.0 - space.reference_z @ s.z.T) * s.inverse_radius
         others = self._sway(space.reference_probabilities, closeness, s.onehot, not_digit_threshold)
-        own = self._sway(s.probabilities, self._leave_one_out_closeness(s), s.onehot, not_digit_threshold)
+        own = self._leave_one_out(s, not_digit_threshold)
         return ProfileCheck(len(s.ids), _accuracy(own, s.labels, not_digit_threshold),
                             _accuracy(s.probabilities, s.labels, not_digit_threshold),
                             _accuracy(others, space.reference_labels, not_digit_threshold), others_without)
 
-    def _leave_one_out_closeness(self, s: _State) -> np.ndarray:
-        """Closeness of each sample to every other, each one's reach measured as if the reader were gone."""
+    def _leave_one_out(self, s: _State, not_digit_threshold) -> np.ndarray:
+        """Each sample read by the profile without it: every other sample's reach measured as if the reader
+        were gone. A block of readers at a time."""
         m = len(s.ids)
-        distance = 1.0 - s.z @ s.z.T
-        reach = np.full((m, m), self.guards.radius * self.space.scale, np.float32)
+        radius = np.float32(self.guards.radius * self.space.scale)
         if m > 2:
-            other = np.where(s.labels[:, None] != s.labels[None, :], distance, np.inf)
-            order = np.argsort(other, axis=1)[:, :2]          # each sample's two nearest other digits
-            rows = np.arange(m)
-            first, second = other[rows, order[:, 0]], other[rows, order[:, 1]]
-            # reach[i, j]: sample j's reach in the profile without sample i
-            nearest = np.where(order[None, :, 0] == rows[:, None], second[None, :], first[None, :])
-            reach = np.minimum(reach, self.guards.margin * nearest)
-        closeness = 1.0 - distance / np.maximum(reach, 1e-6)
-        np.fill_diagonal(closeness, 0.0)
-        return closeness
+            nearest_of, first, second = _two_nearest_other_digits(s.z, s.labels)
+        own = np.empty_like(s.probabilities)
+        for start in range(0, m, BLOCK):
+            rows = np.arange(start, min(start + BLOCK, m))
+            distance = 1.0 - s.z[rows] @ s.z.T
+            reach = np.full(distance.shape, radius, np.float32)
+            if m > 2:   # reach[i, j]: sample j's reach in the profile without sample i
+                nearest = np.where(nearest_of[None, :] == rows[:, None], second[None, :], first[None, :])
+                reach = np.minimum(reach, self.guards.margin * nearest)
+            closeness = 1.0 - distance / np.maximum(reach, 1e-6)
+            closeness[np.arange(len(rows)), rows] = 0.0
+            own[rows] = self._sway(s.probabilities[rows], closeness, s.onehot, not_digit_threshold)
+        return own
+
+
+def _two_nearest_other_digits(z: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per sample, its nearest sample of another digit and the distances to the nearest and the second
+    nearest (inf where there is none). A block of rows at a time: memory grows with the samples, not
+    their square (a profile of 10,000 imported samples)."""
+    m = len(labels)
+    index = np.zeros(m, np.int64)
+    first, second = np.full(m, np.inf, np.float32), np.full(m, np.inf, np.float32)
+    for start in range(0, m, BLOCK):
+        rows = slice(start, min(start + BLOCK, m))
+        distance = 1.0 - z[rows] @ z.T
+        distance[labels[rows, None] == labels[None, :]] = np.inf
+        two = np.argpartition(distance, 1, axis=1)[:, :2] if m > 1 else np.zeros((len(distance), 1), np.int64)
+        near = np.take_along_axis(distance, two, axis=1)
+        index[rows], first[rows] = two[:, 0], near[:, 0]
+        if m > 1:
+            second[rows] = near[:, 1]
+    return index, first, second
 
 
 def _as_float(image: np.ndarray) -> np.ndarray:

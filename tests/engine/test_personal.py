@@ -156,6 +156,23 @@ def test_the_check_says_what_the_profile_gains_on_its_own_samples(runner, space,
     assert "Your samples: 100.0% with your profile, 0.0% without" in check.summary()
 
 
+def test_a_big_profile_is_checked_a_block_at_a_time_with_the_same_figures(runner, space, reference, monkeypatch):
+    """Thousands of imported samples are measured in blocks (memory grows with the samples, not their
+    square); the figures the window shows must not depend on where the blocks fall."""
+    import digitdesk.engine.personal as personal
+    x, y, _, _ = reference
+    samples = [(n, int(y[n % len(y)]), nudged(x[n % len(y)], seed=n)) for n in range(300)]
+
+    def checked():
+        profile = PersonalProfile(runner, space, GUARDS)
+        profile.add_many(samples)
+        return profile.check(not_digit_threshold=0.5)
+
+    whole = checked()
+    monkeypatch.setattr(personal, "BLOCK", 7)
+    assert checked() == whole
+
+
 def test_samples_the_model_refuses_count_as_read_wrong_without_the_profile(runner, space):
     """A faint 1 the model refuses as "not a digit", taught four times: without the profile none of them
     is read (the app says "doesn't look like a digit"), though 1 is the likeliest of the ten digits."""
