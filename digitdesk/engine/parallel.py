@@ -279,8 +279,12 @@ class ReadPool:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(PRELOAD)
-            self._executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
-                                                 initargs=(self._runner_factory,))
+            try:   # no usable shared memory or semaphores (some containers and sandboxes): said in words
+                self._executor = ProcessPoolExecutor(self.jobs, mp_context=context, initializer=_start_worker,
+                                                     initargs=(self._runner_factory,))
+            except (OSError, ImportError, NotImplementedError) as error:
+                raise WorkersFailed(f"the reading processes could not be started "
+                                    f"({getattr(error, 'strerror', None) or error})") from error
         return self._executor
 
     def close(self) -> None:

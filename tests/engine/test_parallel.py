@@ -161,6 +161,19 @@ def test_workers_that_keep_dying_end_the_read_with_a_plain_message(scans):
     assert all(r.error and "stopped unexpectedly" in r.error for r in rows)
 
 
+def test_a_system_that_cannot_start_reading_processes_is_said_in_words(scans, monkeypatch):
+    import errno
+
+    import digitdesk.engine.parallel as parallel
+
+    def no_semaphores(*args, **kwargs):
+        raise OSError(errno.ENOSYS, "Function not implemented")
+
+    monkeypatch.setattr(parallel, "ProcessPoolExecutor", no_semaphores)
+    with ReadPool(2) as pool, pytest.raises(WorkersFailed, match=r"could not be started \(Function not implemented\)"):
+        list(pool.read(scans))
+
+
 def test_worker_processes_read_with_a_snapshot_of_the_personal_profile(tmp_path, real_runner):
     """A 7 drawn like a flagged 1, taught once: the pool reads the folder as this process does with the profile."""
     from digitdesk.engine.personal import load_profile
