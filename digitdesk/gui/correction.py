@@ -18,6 +18,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget, QWidgetAction
 
 from digitdesk.engine.results import DigitReading, Recognition
+from digitdesk.engine.samples import SampleStoreError, samples_text
 from digitdesk.gui.handwriting import UNDO_DEPTH, Handwriting
 from digitdesk.gui.qt_convert import model_input_pixmap
 
@@ -291,11 +292,24 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
     view.setShortcut(QKeySequence("Ctrl+Shift+H"))
     view.triggered.connect(lambda: HandwritingDialog.show_for(window, handwriting))
 
+    # whose handwriting sways the readings, always in sight: a reading that changed for a sample is explained
+    reading_with = QLabel()
+    window.handwriting_label = reading_with
+    window.statusBar().addPermanentWidget(reading_with)
+
     def refresh() -> None:
         undo.setEnabled(handwriting.can_undo())
         use.blockSignals(True)
         use.setChecked(handwriting.enabled)
         use.blockSignals(False)
+        try:
+            count = sum(handwriting.counts()) if handwriting.enabled else 0
+        except SampleStoreError:   # the store went unreadable: said where it happened; no count here
+            count = 0
+        reading_with.setText(f"Reading with {handwriting.whose()} handwriting ({samples_text(count)})")
+        reading_with.setToolTip(f"Profile: {handwriting.profile_name}. Handwriting > Use my handwriting "
+                                "turns it off; Handwriting > My handwriting shows the samples.")
+        reading_with.setVisible(count > 0)
 
     handwriting.changed.connect(refresh)
     refresh()

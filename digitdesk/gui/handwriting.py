@@ -18,6 +18,7 @@ from digitdesk.engine.samples import SampleStore, SampleStoreError, profile_orde
 
 PROFILE_KEY, ENABLED_KEY = "handwriting/profile", "handwriting/enabled"
 UNDO_DEPTH = 50
+SHORT_NAME = 24   # letters of a person's name shown in a label; the whole name goes in its tooltip
 OUTSIDE_CHECK_MS = 2000   # how often the samples file is checked for changes made by another program
 
 
@@ -162,6 +163,13 @@ class Handwriting(QObject):
     @property
     def profile_name(self) -> str:
         return self.live.name
+
+    def whose(self) -> str:
+        """'your' for the default person, else "Ana's" (a long name cut short): as labels name the handwriting."""
+        name = self.profile_name
+        if name == DEFAULT_PROFILE:
+            return "your"
+        return (name if len(name) <= SHORT_NAME else name[:SHORT_NAME - 1] + "…") + "'s"
 
     @property
     def profile_created(self) -> float | None:

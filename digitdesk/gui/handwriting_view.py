@@ -22,7 +22,7 @@ from digitdesk.data_dir import DEFAULT_PROFILE
 from digitdesk.gui.colours import ERROR_TEXT, colour_text, follow_palette
 from digitdesk.engine.sample_files import archive_name, may_replace
 from digitdesk.engine.samples import left_out_text, samples_text
-from digitdesk.gui.handwriting import Handwriting
+from digitdesk.gui.handwriting import SHORT_NAME, Handwriting
 from digitdesk.gui.sample_import import ImportWorker
 from digitdesk.gui.qt_convert import model_input_pixmap
 from digitdesk.gui.save_path import ask_save_path
@@ -31,7 +31,6 @@ THUMB = 56
 ROLE_ID = Qt.ItemDataRole.UserRole
 ALL_DIGITS = "All digits"
 USE_MINE = "Use my handwriting when reading"
-SHORT_NAME = 24   # letters of a person's name shown in the switch; the whole name is its tooltip
 
 
 def counts_text(counts: list[int]) -> str:
@@ -208,10 +207,9 @@ class HandwritingDialog(QDialog):
         self.profile_combo.blockSignals(False)
         self.use_check.blockSignals(True)
         self.use_check.setChecked(hw.enabled)
-        name = hw.profile_name if len(hw.profile_name) <= SHORT_NAME else hw.profile_name[:SHORT_NAME - 1] + "…"
         self.use_check.setText(USE_MINE if hw.profile_name == DEFAULT_PROFILE else
-                               f"Use {name}'s handwriting when reading")
-        self.use_check.setToolTip("" if name == hw.profile_name else hw.profile_name)
+                               f"Use {hw.whose()} handwriting when reading")
+        self.use_check.setToolTip(hw.profile_name if len(hw.profile_name) > SHORT_NAME else "")
         self.use_check.blockSignals(False)
         counts = hw.counts()
         total = sum(counts)

@@ -675,3 +675,18 @@ def test_a_correction_goes_to_the_picture_its_menu_was_opened_on_even_if_another
     menu.action_for(right).trigger()
     assert drop.list.item(0).text().startswith(f"six.png\n{right}")
     assert drop.list.item(1).text() == three
+
+
+def test_the_status_bar_says_whose_handwriting_sways_the_readings(window, qtbot):
+    """A reading changed by a sample must not look like the model's own whim: the person is always in sight."""
+    hw, label = window.handwriting, window.handwriting_label
+    assert not label.isVisible()                                    # no samples: nothing sways a reading
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+    assert label.isVisible() and label.text() == "Reading with your handwriting (1 sample)"
+    window.handwriting_actions["use"].trigger()                     # switched off: the model alone
+    assert not label.isVisible()
+    window.handwriting_actions["use"].trigger()
+    assert hw.use_profile("Ana")
+    assert not label.isVisible()                                    # Ana has no samples yet
+    hw.correct(np.zeros((28, 28), np.float32) + 0.4, 3, "draw")
+    assert label.text() == "Reading with Ana's handwriting (1 sample)" and "Profile: Ana" in label.toolTip()
