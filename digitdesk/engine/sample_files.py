@@ -193,8 +193,10 @@ _UNSAFE_IN_FILE_NAMES = re.compile(r'[\x00-\x1f/\\:*?"<>|]')
 
 def archive_name(profile: str) -> str:
     """The file name an export of `profile` is offered under: the name with characters no file name may
-    hold on some system (/ \\ : * ? " < > |) made dashes ('Ana/Ben' gives 'Ana-Ben-handwriting.zip')."""
-    return _UNSAFE_IN_FILE_NAMES.sub("-", profile).strip(" .") + ARCHIVE_SUFFIX
+    hold on some system (/ \\ : * ? " < > |) made dashes ('Ana/Ben' gives 'Ana-Ben-handwriting.zip'); a name
+    of dots alone ('..') gives 'samples-handwriting.zip'."""
+    safe = _UNSAFE_IN_FILE_NAMES.sub("-", profile).strip(" .-")   # no hidden file, no name read as an option
+    return (safe or "samples") + ARCHIVE_SUFFIX
 
 
 def profile_from_archive_name(path: str | os.PathLike) -> str:
