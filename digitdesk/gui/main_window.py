@@ -28,6 +28,7 @@ from digitdesk.gui.webcam_tab import WebcamTab
 
 LIVE_PREDICTION_MS = 120   # at most ~8 predictions a second while the pen moves
 SETTINGS_SAVE_MS = 400     # settings reach the disk this soon after a change, so a kill loses none
+TAKEOVER_MS = 2000         # how often a second window looks whether the first, which keeps the drawing, has closed
 
 
 KEEP_IT = "use Save drawing (Ctrl+S) to keep"   # what a user can do when the drawing is not kept for them
@@ -49,6 +50,9 @@ class MainWindow(QMainWindow):
         self._drawing_unsaved = False   # the last write of the drawing failed (said once, not every stroke)
         self._drawing_changed = False   # drawn on since its last write: a window nobody drew in never writes
         self._drawing_lock: QLockFile | None = None   # held while this window keeps the drawing
+        self._takeover_timer = QTimer(self)   # a second window looks now and then whether the first has closed
+        self._takeover_timer.setInterval(TAKEOVER_MS)
+        self._takeover_timer.timeout.connect(self._take_over_drawing)
         self._settings_timer = QTimer(self)   # debounced: a slider drag or a window resize writes once
         self._settings_timer.setSingleShot(True)
         self._settings_timer.setInterval(SETTINGS_SAVE_MS)
@@ -272,8 +276,20 @@ class MainWindow(QMainWindow):
             return "this"
         if self._drawing_lock.error() == QLockFile.LockError.LockFailedError:
             self.set_not_kept("the drawing", f"another DigitDesk window keeps its drawing; {KEEP_IT} this one")
+            if not self._closed:
+                self._takeover_timer.start()
             return "another"
         return "nobody"
+
+    def _take_over_drawing(self) -> None:
+        """The first window has closed: this one keeps its drawing from now on, and stops saying it does not."""
+        if self._drawing_owner() == "another":
+            return
+        self._takeover_timer.stop()
+        if self._drawing_changed:
+            self._keep_drawing()
+        elif not self._drawing_unsaved:
+            self.set_not_kept("the drawing", None)
 
     def _restore_drawing(self) -> None:
         if self._drawing_owner() == "another":
@@ -470,6 +486,7 @@ class MainWindow(QMainWindow):
             self._closed = True
             self._live_timer.stop()
             self._settings_timer.stop()
+            self._takeover_timer.stop()
             self._save_settings()
             if self._drawing_changed:   # a write failed (a full disk), or another window kept its drawing then:
                 self._keep_drawing()    # one more try; a window nobody drew in leaves the kept drawing alone

@@ -349,6 +349,18 @@ def test_a_second_window_nobody_drew_in_leaves_the_first_windows_drawing_kept(qt
     assert again.canvas.stroke_count() == len(DIGITS["4"])
 
 
+def test_once_the_first_window_closes_the_second_soon_stops_saying_its_drawing_is_not_kept(qtbot, tmp_path):
+    first = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    second = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    draw_digit(second.canvas, "7")
+    assert second.not_kept_label.isVisible()
+    first.close()
+    qtbot.waitUntil(lambda: not second.not_kept_label.isVisible(), timeout=10_000)   # without another stroke
+    second.close()
+    again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert again.canvas.stroke_count() == len(DIGITS["7"])
+
+
 def test_draw_shortcuts_do_not_touch_the_hidden_drawing_from_other_tabs(qtbot, tmp_path):
     """Ctrl+Z on the Images tab (after correcting a picture, say) must not undo a stroke nobody can see."""
     window = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
