@@ -15,6 +15,7 @@ then nothing is changed), 2 usage error, 130 interrupted (Ctrl+C: nothing half-s
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Iterable
 from pathlib import Path
@@ -272,6 +273,8 @@ def profile_export(args, out: TextIO, err: TextIO) -> int:
         name = _known(store, args.name, "profile export", err)
         if name is None:
             return 1
+        if not Path(args.file).suffix and not os.path.lexists(args.file):   # as zip does: `export ana backup`
+            args.file += ".zip"                                             # writes backup.zip, which import lists
         if not may_replace(args.file):
             print(f"{PROG} profile export: {args.file} exists and is not an earlier export (a zip of pictures in "
                   "digit folders): not overwritten; give another name (e.g. mine.zip)", file=err)

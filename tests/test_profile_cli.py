@@ -120,6 +120,9 @@ def test_import_of_the_apps_own_export_goes_to_the_person_it_was_exported_for(da
     assert main(["profile", "import", str(long)]) == 1          # a name no profile can have: says what to do
     assert "--profile NAME" in capsys.readouterr().err
     assert main(["profile", "import", str(long), "--profile", "ana"]) == 0
+    assert main(["profile", "export", "ana", str(tmp_path / "backup")]) == 0   # no extension: .zip added
+    assert (tmp_path / "backup.zip").is_file() and not (tmp_path / "backup").exists()
+    assert "to " + str(tmp_path / "backup.zip") in capsys.readouterr().out
     # names a file cannot carry as they are: never hidden, never read as an option by a shell command
     assert [archive_name(n) for n in ("..", "-x", "Ana/Ben")] == \
         ["samples-handwriting.zip", "x-handwriting.zip", "Ana-Ben-handwriting.zip"]
