@@ -205,6 +205,8 @@ def _known(store, name: str, command: str, err: TextIO) -> str | None:
     found = store.existing_profile(name)
     if found is not None:
         return found
+    if name.strip().casefold() == DEFAULT_PROFILE.casefold():   # always there, as in the window: no samples yet
+        return DEFAULT_PROFILE
     names = ", ".join(store.profiles()) or "none yet"
     print(f"{PROG} {command}: no profile named {name!r} (profiles: {names})", file=err)
     return None

@@ -185,6 +185,8 @@ def test_predict_reads_with_a_profile_only_when_asked(data_dir, tmp_path, capsys
     assert json.loads(capsys.readouterr().out)["digit"] == plain
     assert main(["predict", "--profile", "bob", str(picture)]) == 1
     assert "no profile named 'bob'" in capsys.readouterr().err
+    assert main(["predict", "--json", "--profile", "Default", str(picture)]) == 0   # always there, if empty
+    assert json.loads(capsys.readouterr().out)["digit"] == plain
 
 
 def test_profile_check_says_what_the_profile_gains(data_dir, tmp_path, capsys, fake_model):
