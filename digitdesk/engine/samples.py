@@ -363,9 +363,10 @@ class SampleStore:
     def _erase_now(self) -> None:
         """Copy the log into the file at once after a deletion, so forgotten samples' pages are overwritten
         there too (secure_delete) and a rescue of a damaged file, which reads its pages, cannot bring them
-        back. Best effort: a reader in another program may hold the old pages until it is done."""
+        back. Best effort and never waiting (PASSIVE): a reader in another program may hold the old pages
+        until it is done, and the next checkpoint copies them."""
         with self._lock, contextlib.suppress(sqlite3.Error):
-            self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+            self._db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
 
     # ---- samples ----------------------------------------------------------------------
     def add(self, profile: str, label: int, image: np.ndarray, source: str) -> int:

@@ -9,6 +9,7 @@ Images tab shows the corrected digit, the Webcam tab's next frame uses it.
 """
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable
 from dataclasses import replace
 
@@ -243,7 +244,8 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
 
     def show_in_images(index: int, label: int, sample_id: int) -> None:
         entry, recognition = opened_on.get("entry"), opened_on.get("recognition")
-        if entry is not None and entry.recognition is recognition and 0 <= index < len(recognition.digits):
+        if entry is not None and recognition is not None and entry.recognition is recognition \
+                and 0 <= index < len(recognition.digits):
             before.setdefault(sample_id, []).append((entry, entry.recognition))
             if len(before) > UNDO_DEPTH:   # older corrections can no longer be undone: let their images go
                 del before[next(iter(before))]
@@ -304,7 +306,7 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         use.blockSignals(False)
         try:
             count = sum(handwriting.counts()) if handwriting.enabled else 0
-        except SampleStoreError:   # the store went unreadable: said where it happened; no count here
+        except (SampleStoreError, sqlite3.Error):   # the store went unreadable (a drive gone): no count here
             count = 0
         reading_with.setText(f"Reading with {handwriting.whose()} handwriting ({samples_text(count)})")
         reading_with.setToolTip(f"Profile: {handwriting.profile_name}. Handwriting > Use my handwriting "

@@ -282,14 +282,18 @@ class MainWindow(QMainWindow):
         return "nobody"
 
     def _take_over_drawing(self) -> None:
-        """The first window has closed: this one keeps its drawing from now on, and stops saying it does not."""
+        """The first window has closed: this one keeps its drawing from now on, and stops saying it does not.
+        Nobody drew here: the kept drawing is shown, so that it is neither hidden from a window opened later
+        nor written over by this one's next stroke unseen."""
         if self._drawing_owner() == "another":
             return
         self._takeover_timer.stop()
         if self._drawing_changed:
             self._keep_drawing()
-        elif not self._drawing_unsaved:
-            self.set_not_kept("the drawing", None)
+            return
+        self.set_not_kept("the drawing", None)
+        if self.canvas.is_empty():
+            self._restore_drawing()
 
     def _restore_drawing(self) -> None:
         if self._drawing_owner() == "another":

@@ -690,3 +690,17 @@ def test_the_status_bar_says_whose_handwriting_sways_the_readings(window, qtbot)
     assert not label.isVisible()                                    # Ana has no samples yet
     hw.correct(np.zeros((28, 28), np.float32) + 0.4, 3, "draw")
     assert label.text() == "Reading with Ana's handwriting (1 sample)" and "Profile: Ana" in label.toolTip()
+
+
+def test_a_samples_file_gone_unreadable_hides_the_label_and_the_switch_still_works(window, monkeypatch):
+    import sqlite3
+    hw = window.handwriting
+    hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
+
+    def gone(*_args):   # the data folder was on a network drive that has gone away
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(hw.store, "counts", gone)
+    window.handwriting_actions["use"].trigger()
+    window.handwriting_actions["use"].trigger()
+    assert hw.enabled and not window.handwriting_label.isVisible()

@@ -339,12 +339,20 @@ def test_with_two_windows_open_the_first_keeps_its_drawing_and_the_second_says_i
 
 
 def test_a_second_window_nobody_drew_in_leaves_the_first_windows_drawing_kept(qtbot, tmp_path):
-    """Started twice by mistake: closing the drawing's window, then the empty one, must not delete the drawing."""
+    """Started twice by mistake: closing the drawing's window, then the empty one, must not delete the drawing;
+    once it keeps the drawing, the empty one shows it (else its next stroke would write over it unseen)."""
     first = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     draw_digit(first.canvas, "4")
     second = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     first.close()
-    second.close()
+    second.close()                                          # at once, before it takes over
+    again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    assert again.canvas.stroke_count() == len(DIGITS["4"])
+    third = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
+    again.close()
+    qtbot.waitUntil(lambda: third.canvas.stroke_count() == len(DIGITS["4"]), timeout=10_000)
+    assert not third.not_kept_label.isVisible()
+    third.close()
     again = open_window(qtbot, tmp_path / "digitdesk.ini", wait_for_model=False)
     assert again.canvas.stroke_count() == len(DIGITS["4"])
 
