@@ -205,8 +205,6 @@ def _known(store, name: str, command: str, err: TextIO) -> str | None:
     found = store.existing_profile(name)
     if found is not None:
         return found
-    if name.strip().casefold() == DEFAULT_PROFILE.casefold():   # always there, as in the window: no samples yet
-        return DEFAULT_PROFILE
     names = ", ".join(store.profiles()) or "none yet"
     print(f"{PROG} {command}: no profile named {name!r} (profiles: {names})", file=err)
     return None
@@ -323,6 +321,8 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
 def profile_samples(name: str, err: TextIO):
     """The named profile's samples (for `predict --profile` in worker processes); None if there is no such profile."""
     with open_store(err) as store:
+        if store.existing_profile(name) is None and name.strip().casefold() == DEFAULT_PROFILE.casefold():
+            return []   # the default person is always there, as in the window: no samples yet, read as without
         found = _known(store, name, "predict", err)
         return store.samples(found) if found is not None else None
 

@@ -166,11 +166,19 @@ def test_a_big_profile_is_checked_a_block_at_a_time_with_the_same_figures(runner
     def checked():
         profile = PersonalProfile(runner, space, GUARDS)
         profile.add_many(samples)
-        return profile.check(not_digit_threshold=0.5)
+        state = profile._state
+        # each sample's reach by its definition, all pairs at once: margin x its nearest other digit, at most radius
+        other = np.where(state.labels[:, None] != state.labels[None, :], 1.0 - state.z @ state.z.T, np.inf)
+        reach = np.minimum(GUARDS.radius * space.scale, GUARDS.margin * other.min(axis=1))
+        np.testing.assert_allclose(state.inverse_radius, 1.0 / reach, rtol=1e-5)
+        return profile.check(not_digit_threshold=0.5), state.inverse_radius, profile._leave_one_out(state, 0.5)
 
-    whole = checked()
+    whole, reach, own = checked()
     monkeypatch.setattr(personal, "BLOCK", 7)
-    assert checked() == whole
+    blocked, blocked_reach, blocked_own = checked()
+    assert blocked == whole
+    np.testing.assert_allclose(blocked_reach, reach, rtol=1e-5)   # every sample's reach, every reading
+    np.testing.assert_allclose(blocked_own, own, atol=1e-5)
 
 
 def test_samples_the_model_refuses_count_as_read_wrong_without_the_profile(runner, space):
