@@ -250,7 +250,8 @@ def test_sigterm_stops_like_ctrl_c_with_a_valid_csv_and_no_process_left(folder, 
         os.link(folder / "three.png", many / f"{i:04d}.png")
     table = tmp_path / "partial.csv"
     command = [sys.executable, "-m", "digitdesk", "predict", "--jobs", "2", "--csv", str(table), str(many)]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    # unbuffered: lines read ahead into a buffer here would be missed by communicate(), which reads the pipe
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, bufsize=0,
                                start_new_session=True)
     try:
         printed = 0
@@ -258,7 +259,7 @@ def test_sigterm_stops_like_ctrl_c_with_a_valid_csv_and_no_process_left(folder, 
             if printed == 40:
                 break
         process.terminate()
-        rest, err = process.communicate(timeout=60)
+        rest, err = (out.decode() for out in process.communicate(timeout=60))
     finally:
         if process.poll() is None:
             process.kill()
