@@ -321,8 +321,8 @@ def profile_import(args, out: TextIO, err: TextIO) -> int:
 def profile_samples(name: str, err: TextIO):
     """The named profile's samples (for `predict --profile` in worker processes); None if there is no such profile."""
     with open_store(err) as store:
-        if store.existing_profile(name) is None and name.strip().casefold() == DEFAULT_PROFILE.casefold():
-            return []   # the default person is always there, as in the window: no samples yet, read as without
+        if name.strip().casefold() == DEFAULT_PROFILE.casefold():   # always there, as in the window: with no
+            return store.samples(DEFAULT_PROFILE)                     # samples yet, read as without a profile
         found = _known(store, name, "predict", err)
         return store.samples(found) if found is not None else None
 

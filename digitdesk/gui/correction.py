@@ -19,7 +19,7 @@ from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QLabel, QMenu, QWidget, QWidgetAction
 
 from digitdesk.engine.results import DigitReading, Recognition
-from digitdesk.engine.samples import SampleStoreError, samples_text
+from digitdesk.engine.samples import samples_text
 from digitdesk.gui.handwriting import UNDO_DEPTH, Handwriting
 from digitdesk.gui.qt_convert import model_input_pixmap
 
@@ -306,7 +306,7 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
         use.blockSignals(False)
         try:
             count = sum(handwriting.counts()) if handwriting.enabled else 0
-        except (SampleStoreError, sqlite3.Error):   # the store went unreadable (a drive gone): no count here
+        except sqlite3.Error:   # the store went unreadable (a drive gone): no count here
             count = 0
         reading_with.setText(f"Reading with {handwriting.whose()} handwriting ({samples_text(count)})")
         reading_with.setToolTip(f"Profile: {handwriting.profile_name}. Handwriting > Use my handwriting "
