@@ -308,9 +308,11 @@ def wire_corrections(window, handwriting: Handwriting) -> Corrector:
             count = sum(handwriting.counts()) if handwriting.enabled else 0
         except sqlite3.Error:   # the store went unreadable (a drive gone): no count here
             count = 0
-        reading_with.setText(f"Reading with {handwriting.whose()} handwriting ({samples_text(count)})")
-        reading_with.setToolTip(f"Profile: {handwriting.profile_name}. Handwriting > Use my handwriting "
-                                "turns it off; Handwriting > My handwriting shows the samples.")
+        whose = handwriting.whose()   # short: the status bar's messages share its width (1,000 px windows)
+        reading_with.setText(f"{whose[0].upper()}{whose[1:]} handwriting ({samples_text(count)})")
+        reading_with.setToolTip(f"Readings use the handwriting of profile {handwriting.profile_name}. "
+                                "Handwriting > Use my handwriting turns it off; Handwriting > My handwriting "
+                                "shows the samples.")
         reading_with.setVisible(count > 0)
 
     handwriting.changed.connect(refresh)

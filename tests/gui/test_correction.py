@@ -682,14 +682,14 @@ def test_the_status_bar_says_whose_handwriting_sways_the_readings(window, qtbot)
     hw, label = window.handwriting, window.handwriting_label
     assert not label.isVisible()                                    # no samples: nothing sways a reading
     hw.correct(np.zeros((28, 28), np.float32) + 0.5, 2, "draw")
-    assert label.isVisible() and label.text() == "Reading with your handwriting (1 sample)"
+    assert label.isVisible() and label.text() == "Your handwriting (1 sample)"
     window.handwriting_actions["use"].trigger()                     # switched off: the model alone
     assert not label.isVisible()
     window.handwriting_actions["use"].trigger()
     assert hw.use_profile("Ana")
     assert not label.isVisible()                                    # Ana has no samples yet
     hw.correct(np.zeros((28, 28), np.float32) + 0.4, 3, "draw")
-    assert label.text() == "Reading with Ana's handwriting (1 sample)" and "Profile: Ana" in label.toolTip()
+    assert label.text() == "Ana's handwriting (1 sample)" and "profile Ana." in label.toolTip()
 
 
 def test_a_samples_file_gone_unreadable_hides_the_label_and_the_switch_still_works(window, monkeypatch):
